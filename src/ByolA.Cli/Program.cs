@@ -1,0 +1,3 @@
+using ByolA.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Reflection;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace ByolA.Configuration;
+
+/// <summary>
+/// Reads config.yaml files into <see cref="ByolAConfig"/> with YamlDotNet. Unknown keys and values of the
+/// wrong type are errors naming the key, the file and the line; overrides (<c>key=value</c>) use the same rules.
+/// </summary>
+public static class ConfigLoader
+{
+    static readonly Dictionary<string, PropertyInfo> Keys = typeof(ByolAConfig)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite)
+        .ToDictionary(p => UnderscoredNamingConvention.Instance.Apply(p.Name), p => p);
+
+    /// <summary>Every key a config file may hold, in snake_case.</summary>
+    public static IReadOnlyCollection<string> KnownKeys => Keys.Keys;
+
+    /// <summary>Loads a file; missing keys keep <see cref="ByolAConfig"/>'s defaults.</summary>
+    public static ByolAConfig Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new ConfigException($"{path}: config file not found (pass --config with an existing file, e.g. configs/config.yaml)");
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (IOException e) { throw new ConfigException($"{path}: cannot read config file: {e.Message}"); }
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="source"/> names it in error messages.</summary>
+    public static ByolAConfig Parse(string yaml, string source)
+    {
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(yaml)); }
+        catch (YamlException e) { throw new ConfigException($"{source}: not valid YAML at line {e.Start.Line}: {e.Message}"); }
+        var config = new ByolAConfig();
+        if (stream.Documents.Count == 0) return config;
+        if (stream.Documents[0].RootNode is not YamlMappingNode map)
+            throw new ConfigException($"{source}: expected a mapping of key: value pairs at the top level");
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            config = Set(config, key, valueNode, $"{source}:{keyNode.Start.Line}");
+        }
+        return config;
+    }
+
+    /// <summary>Applies <c>key=value</c> overrides (value in YAML syntax, e.g. <c>shape=[64,96]</c>).</summary>
+    public static ByolAConfig ApplyOverrides(ByolAConfig config, IEnumerable<string> overrides)
+    {
+        foreach (var item in overrides)
+        {
+            int eq = item.IndexOf('=');
+            if (eq <= 0) throw new ConfigException($"override '{item}': expected key=value (e.g. --set lr=0.001)");
+            var key = item[..eq].Trim();
+            var stream = new YamlStream();
+            try { stream.Load(new StringReader(item[(eq + 1)..])); }
+            catch (YamlException e) { throw new ConfigException($"override '{item}': value is not valid YAML: {e.Message}"); }
+            var node = stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
+            config = Set(config, key, node, $"override '{item}'");
+        }
+        return config;
+    }
+
+    /// <summary>Returns a copy of <paramref name="config"/> with one key set from a typed value.</summary>
+    public static ByolAConfig With(ByolAConfig config, string key, object value)
+    {
+        if (!Keys.TryGetValue(key, out var prop))
+            throw new ConfigException($"unknown config key '{key}'");
+        var copy = config with { };
+        prop.SetValue(copy, System.Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture));
+        return copy;
+    }
+
+    static ByolAConfig Set(ByolAConfig config, string key, YamlNode node, string where)
+    {
+        if (!Keys.TryGetValue(key, out var prop))
+            throw new ConfigException($"{where}: unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys.Order())})");
+        var copy = config with { };
+        prop.SetValue(copy, ConvertNode(node, prop.PropertyType, key, where));
+        return copy;
+    }
+
+    static object ConvertNode(YamlNode node, Type type, string key, string where)
+    {
+        if (type == typeof(int[]))
+        {
+            if (node is not YamlSequenceNode seq)
+                throw new ConfigException($"{where}: key '{key}' expects a list of integers like [64, 96]");
+            return seq.Children.Select(c => (int)ConvertNode(c, typeof(int), key, where)).ToArray();
+        }
+        if (node is not YamlScalarNode scalar)
+            throw new ConfigException($"{where}: key '{key}' expects a single {Describe(type)} value");
+        var text = scalar.Value ?? "";
+        if (type == typeof(string)) return text;
+        if (type == typeof(int) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)) return i;
+        if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
+        throw new ConfigException($"{where}: key '{key}' expects {Describe(type)}, got '{text}'");
+    }
+
+    static string Describe(Type t) => t == typeof(int) ? "an integer" : t == typeof(double) ? "a number" : "text";
+}

@@ -1,0 +1,27 @@
+using TorchSharp;
+
+namespace ByolA.Runtime;
+
+/// <summary>Process-wide TorchSharp settings every verb applies before computing.</summary>
+public static class TorchSetup
+{
+    /// <summary>
+    /// Sets the intra-op thread count (default: all available cores) and resolves the device.
+    /// Loading TorchSharp's native library happens here, so a broken runtime fails early with a clear message.
+    /// </summary>
+    public static torch.Device Initialise(DeviceSpec device, int? threads)
+    {
+        if (threads is <= 0) throw new ByolAException($"--threads must be a positive number (got {threads})");
+        try
+        {
+            torch.set_num_threads(threads ?? Environment.ProcessorCount);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException)
+        {
+            throw new ByolAException(
+                "TorchSharp's native runtime could not be loaded: " + (e.InnerException?.Message ?? e.Message) +
+                ". Rebuild with `dotnet build` (the build fixes libLibTorchSharp.so for older libstdc++) or see README 'Troubleshooting'.", e);
+        }
+        return device.Resolve();
+    }
+}

@@ -1,0 +1,54 @@
+using ByolA.Cli;
+
+namespace ByolA.Tests.Cli;
+
+public class CliTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Help_lists_every_verb()
+    {
+        var (code, output, _) = Run("--help");
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (var verb in new[] { "preprocess", "convert-wav", "train", "evaluate", "embed", "demo" })
+            Assert.Contains(verb, output);
+    }
+
+    [Theory]
+    [InlineData("preprocess")]
+    [InlineData("convert-wav")]
+    [InlineData("train")]
+    [InlineData("evaluate")]
+    [InlineData("embed")]
+    [InlineData("demo")]
+    public void Every_verb_has_help_with_the_shared_options(string verb)
+    {
+        var (code, output, _) = Run(verb, "--help");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("--device", output);
+        Assert.Contains("--config", output);
+    }
+
+    [Fact]
+    public void Unknown_verb_is_a_usage_error()
+    {
+        var (code, _, err) = Run("fly");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("fly", err);
+    }
+
+    [Fact]
+    public void Version_prints_a_version()
+    {
+        var (code, output, _) = Run("--version");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Matches(@"\d+\.\d+\.\d+", output);
+    }
+}
