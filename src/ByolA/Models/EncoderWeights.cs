@@ -1,0 +1,100 @@
+using System.Collections;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace ByolA.Models;
+
+/// <summary>
+/// Reads and writes encoder weights as PyTorch <c>torch.save</c> zip archives of a state dict (what the original
+/// BYOL-A code reads and writes), via TorchSharp.PyBridge.
+/// </summary>
+public static class EncoderWeights
+{
+    /// <summary>
+    /// Every tensor of a PyTorch state-dict file, on the CPU, with its key as stored. A dict that nests the
+    /// state dict under 'state_dict' or 'model' (training checkpoints) is unwrapped. Failures to read the file
+    /// throw <see cref="ByolAException"/> naming it.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    {
+        if (!File.Exists(path))
+            throw new ByolAException($"{path}: weight file not found");
+        Hashtable raw;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            raw = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ByolAException(
+                $"{path}: not a readable PyTorch state dict ({Describe(e)}); expected a zip archive written by torch.save(model.state_dict(), ...) — re-download or re-save the file", e);
+        }
+        return Flatten(raw, path);
+    }
+
+    static string Describe(Exception e) => e switch
+    {
+        System.IO.InvalidDataException => "not a zip archive, or truncated: " + e.Message,
+        NotImplementedException => e.Message,
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    static Dictionary<string, Tensor> Flatten(Hashtable table, string path)
+    {
+        foreach (var nested in new[] { "state_dict", "model" })
+            if (table[nested] is Hashtable inner)
+                return Flatten(inner, path);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry e in table)
+            if (e.Key is string k && e.Value is Tensor t)
+                result[k] = t;
+        if (result.Count == 0)
+            throw new ByolAException($"{path}: holds no tensors (keys: {string.Join(", ", table.Keys.Cast<object>().Take(8))}); expected an encoder state dict");
+        return result;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="module"/>'s state dict to <paramref name="path"/> as a PyTorch-loadable file with the
+    /// official key names (X models are renamed back to <c>features.*</c>/<c>fc.*</c>), so both the original code
+    /// (<c>torch.load</c> + <c>load_state_dict</c>) and <see cref="EncoderLoader"/> read it. Atomic: written to a
+    /// temporary name in the same folder, then renamed.
+    /// </summary>
+    public static void Save(nn.Module module, string path)
+    {
+        bool x = module is AudioNTT2020Task6X;
+        var entries = module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(x ? StateDictKeys.FromX(kv.Key) : kv.Key, kv.Value));
+        Save(entries, path);
+    }
+
+    /// <summary>Writes named tensors as a PyTorch state-dict file, atomically (temporary name, then rename).</summary>
+    public static void Save(IEnumerable<KeyValuePair<string, Tensor>> stateDict, string path)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var table = new Hashtable();
+                foreach (var (key, value) in stateDict)
+                    table[key] = value.detach().cpu().contiguous();
+                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
+                PyTorchPickler.PickleStateDict(stream, table, leaveOpen: true);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ByolAException($"{path}: cannot write weights ({e.Message})", e);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+}
