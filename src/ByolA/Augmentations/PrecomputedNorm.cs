@@ -1,0 +1,12 @@
+using static TorchSharp.torch;
+
+namespace ByolA.Augmentations;
+
+/// <summary>Normalises with dataset statistics computed before training: <c>(x − mean) / std</c> (any shape).</summary>
+public sealed record PrecomputedNorm(float Mean, float Std)
+{
+    public float Mean { get; } = float.IsFinite(Mean) ? Mean : throw new ArgumentException("mean must be finite");
+    public float Std { get; } = Std > 0 && float.IsFinite(Std) ? Std : throw new ArgumentException("std must be positive");
+
+    public Tensor Apply(Tensor x) => (x - Mean) / Std;
+}

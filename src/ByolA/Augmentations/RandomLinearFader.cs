@@ -1,0 +1,46 @@
+using static TorchSharp.torch;
+
+namespace ByolA.Augmentations;
+
+/// <summary>
+/// BYOL-A v2 RandomLinearFader: adds a linear gain ramp in the log domain,
+/// <c>x + linspace(head, tail, T)</c> along time, with head and tail ~ U(−1, 1)·gain per sample.
+/// </summary>
+public sealed class RandomLinearFader(IRandomSource rng, double gain = 1.0)
+{
+    public double Gain { get; } = gain;
+
+    /// <summary>Fades (B, 1, F, T) or (1, F, T); draws head then tail per sample.</summary>
+    public Tensor Apply(Tensor input)
+    {
+        int n = input.dim() == 3 ? 1 : (int)input.shape[0];
+        var head = new float[n];
+        var tail = new float[n];
+        for (int b = 0; b < n; b++)
+        {
+            head[b] = (float)(rng.Uniform(-1, 1) * Gain);
+            tail[b] = (float)(rng.Uniform(-1, 1) * Gain);
+        }
+        return Apply(input, head, tail);
+    }
+
+    /// <summary>Fades with given per-sample head and tail gains.</summary>
+    public Tensor Apply(Tensor input, float[] head, float[] tail)
+    {
+        using var scope = NewDisposeScope();
+        var x = Batch.Of(input, nameof(RandomLinearFader));
+        long n = x.shape[0], t = x.shape[3];
+        if (head.Length != n || tail.Length != n) throw new ArgumentException("one head and one tail per sample");
+        var dev = x.device;
+        var h = tensor(head, device: dev).view(n, 1);
+        var e = tensor(tail, device: dev).view(n, 1);
+        // torch.linspace's two-sided formula: the first half counts up from head, the second down from tail.
+        var idx = arange(t, ScalarType.Float32, dev).unsqueeze(0);
+        var step = t > 1 ? (e - h) / (float)(t - 1) : zeros_like(h);
+        var up = h + step * idx;
+        var down = e - step * ((t - 1) - idx);
+        var ramp = where(idx.lt(t / 2), up, down);
+        var result = x + ramp.to_type(x.dtype).view(n, 1, 1, t);
+        return Batch.Restore(result, input).MoveToOuterDisposeScope();
+    }
+}
