@@ -1,0 +1,193 @@
+using ByolA.Audio;
+using ByolA.Tests.Support;
+
+namespace ByolA.Tests.Audio;
+
+public class WavFileTests
+{
+    [Theory]
+    [InlineData(8, false, false, 1)]
+    [InlineData(16, false, false, 1)]
+    [InlineData(16, false, false, 2)]
+    [InlineData(24, false, false, 2)]
+    [InlineData(32, false, false, 3)]
+    [InlineData(32, true, false, 1)]
+    [InlineData(64, true, false, 2)]
+    [InlineData(16, false, true, 2)]
+    [InlineData(24, false, true, 1)]
+    [InlineData(32, true, true, 2)]
+    [InlineData(64, true, true, 6)]
+    public void Reads_every_supported_format(int bits, bool isFloat, bool extensible, int channels)
+    {
+        using var dir = new TempDir();
+        var signal = TestWav.Sines(channels, 1000, 22050);
+        var path = dir.File("x.wav");
+        TestWav.Write(path, signal, 22050, bits, isFloat, extensible);
+
+        var audio = WavFile.Read(path);
+
+        Assert.Equal(22050, audio.SampleRate);
+        Assert.Equal(channels, audio.Channels.Length);
+        Assert.Equal(1000, audio.Frames);
+        // The quantisation step of each format bounds the error; float formats are exact in float32.
+        double tolerance = isFloat ? 0 : Math.Max(1.0 / (1L << (bits - 1)), 1.2e-7); // 32-bit: float32 rounding dominates
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < 1000; i++)
+                Assert.True(Math.Abs(audio.Channels[c][i] - signal[c][i]) <= tolerance,
+                    $"channel {c} sample {i}: {audio.Channels[c][i]} vs {signal[c][i]}");
+    }
+
+    [Fact]
+    public void Integer_pcm_is_scaled_by_two_to_the_bits_minus_one()
+    {
+        using var dir = new TempDir();
+        var path8 = dir.File("u8.wav");
+        File.WriteAllBytes(path8, TestWav.File(TestWav.Pcm, 1, 8000, 8, [0, 128, 255]));
+        Assert.Equal(new[] { -1f, 0f, 127 / 128f }, WavFile.Read(path8).Channels[0]);
+
+        var path16 = dir.File("s16.wav");
+        File.WriteAllBytes(path16, TestWav.File(TestWav.Pcm, 1, 8000, 16, [0x00, 0x80, 0xFF, 0x7F, 0x01, 0x00]));
+        Assert.Equal(new[] { -1f, 32767 / 32768f, 1 / 32768f }, WavFile.Read(path16).Channels[0]);
+
+        var path24 = dir.File("s24.wav");
+        File.WriteAllBytes(path24, TestWav.File(TestWav.Pcm, 1, 8000, 24, [0x00, 0x00, 0x80, 0xFF, 0xFF, 0xFF]));
+        Assert.Equal(new[] { -1f, -1 / 8388608f }, WavFile.Read(path24).Channels[0]);
+
+        var path32 = dir.File("s32.wav");
+        File.WriteAllBytes(path32, TestWav.File(TestWav.Pcm, 1, 8000, 32, [0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x40]));
+        Assert.Equal(new[] { -1f, 0.5f }, WavFile.Read(path32).Channels[0]);
+    }
+
+    [Fact]
+    public void Extra_chunks_before_the_data_are_skipped()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("list.wav");
+        File.WriteAllBytes(path, TestWav.File(TestWav.Pcm, 1, 16000, 16, [0x00, 0x40], listChunkBeforeData: true));
+        Assert.Equal(new[] { 0.5f }, WavFile.Read(path).Channels[0]);
+    }
+
+    [Fact]
+    public void Stereo_to_mono_is_the_channel_mean()
+    {
+        var audio = new AudioData([[1f, 0.5f, -1f], [0f, 0.25f, 1f]], 16000);
+        Assert.Equal(new[] { 0.5f, 0.375f, 0f }, audio.ToMono());
+        Assert.Equal(3, audio.Frames);
+    }
+
+    static string ErrorFor(byte[] bytes, string name = "bad.wav")
+    {
+        using var dir = new TempDir();
+        var path = dir.File(name);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<ByolAException>(() => WavFile.Read(path));
+        Assert.Contains(name, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        return e.Message;
+    }
+
+    [Fact]
+    public void Empty_file_is_a_clear_error() => Assert.Contains("empty", ErrorFor([]));
+
+    [Fact]
+    public void Non_wav_file_is_a_clear_error() => Assert.Contains("not a readable WAV", ErrorFor("hello, this is text not audio"u8.ToArray()));
+
+    [Fact]
+    public void Header_only_file_is_a_clear_error()
+    {
+        var full = TestWav.File(TestWav.Pcm, 1, 16000, 16, new byte[200]);
+        Assert.Contains("not a readable WAV", ErrorFor(full[..20]));
+    }
+
+    [Fact]
+    public void Truncated_data_is_a_clear_error()
+    {
+        var full = TestWav.File(TestWav.Pcm, 2, 16000, 16, new byte[4000]);
+        var message = ErrorFor(full[..(full.Length - 1001)]);
+        Assert.Contains("truncated", message);
+        Assert.Contains("4000", message);
+    }
+
+    [Fact]
+    public void Data_ending_mid_frame_is_a_clear_error()
+    {
+        var full = TestWav.File(TestWav.Pcm, 2, 16000, 16, new byte[10]);
+        Assert.Contains("truncated", ErrorFor(full));
+    }
+
+    [Fact]
+    public void Unsupported_encoding_is_a_clear_error()
+    {
+        var message = ErrorFor(TestWav.File(TestWav.Adpcm, 1, 16000, 16, new byte[64]));
+        Assert.Contains("unsupported", message);
+        Assert.Contains("PCM 8/16/24/32-bit", message);
+    }
+
+    [Fact]
+    public void Unsupported_sample_size_is_a_clear_error()
+    {
+        Assert.Contains("unsupported IEEE float sample size 16-bit", ErrorFor(TestWav.File(TestWav.IeeeFloat, 1, 16000, 16, new byte[64])));
+        Assert.Contains("unsupported", ErrorFor(TestWav.File(TestWav.Adpcm, 1, 16000, 16, new byte[64], extensible: true)));
+    }
+
+    [Fact]
+    public void Missing_file_is_a_clear_error()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<ByolAException>(() => WavFile.Read(dir.File("nope.wav")));
+        Assert.Contains("nope.wav: file not found", e.Message);
+    }
+
+    [Fact]
+    public void WritePcm16_truncates_toward_zero_and_clamps()
+    {
+        float[] x = [0f, 0.5f, -0.5f, 1f, -1f, 1.5f, -1.5f, 1e-5f, -1e-5f, float.NaN];
+        Assert.Equal(new short[] { 0, 16383, -16383, 32767, -32767, 32767, -32768, 0, 0, 0 }, WavFile.ToPcm16(x));
+    }
+
+    [Fact]
+    public void WritePcm16_round_trips_and_leaves_no_temp_file()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("sub/out.wav");
+        var signal = TestWav.Sines(1, 3001, 16000)[0];
+        WavFile.WritePcm16(path, signal, 16000);
+        WavFile.WritePcm16(path, signal, 16000); // replacing an existing file works too
+
+        Assert.Equal(new[] { "out.wav" }, Directory.GetFiles(dir.File("sub")).Select(Path.GetFileName));
+        Assert.Equal(44 + 2 * 3001, new FileInfo(path).Length);
+        var back = WavFile.Read(path);
+        Assert.Equal(16000, back.SampleRate);
+        var expected = WavFile.ToPcm16(signal);
+        Assert.Equal(expected.Select(s => s / 32768f), back.Channels[0]);
+
+        // NAudio agrees with the header we write.
+        using var reader = new NAudio.Wave.WaveFileReader(path);
+        Assert.Equal(NAudio.Wave.WaveFormatEncoding.Pcm, reader.WaveFormat.Encoding);
+        Assert.Equal(16, reader.WaveFormat.BitsPerSample);
+        Assert.Equal(1, reader.WaveFormat.Channels);
+        Assert.Equal(3001, reader.SampleCount);
+    }
+
+    [Fact]
+    public void A_failed_write_leaves_neither_output_nor_temp_file()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("fail.wav");
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s => { s.Write(new byte[100]); throw new InvalidOperationException("boom"); }));
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void Reads_files_written_by_naudio()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("naudio.wav");
+        using (var writer = new NAudio.Wave.WaveFileWriter(path, NAudio.Wave.WaveFormat.CreateIeeeFloatWaveFormat(44100, 2)))
+            writer.WriteSamples([0.25f, -0.5f, 0.75f, 1f], 0, 4);
+        var audio = WavFile.Read(path);
+        Assert.Equal(new[] { 0.25f, 0.75f }, audio.Channels[0]);
+        Assert.Equal(new[] { -0.5f, 1f }, audio.Channels[1]);
+        Assert.Equal(44100, audio.SampleRate);
+    }
+}
