@@ -1,0 +1,43 @@
+namespace ByolA.Tasks;
+
+/// <summary>Options of <c>byola preprocess</c>; <see cref="Validate"/> before use.</summary>
+public sealed record PreprocessOptions
+{
+    /// <summary>Task name (see <see cref="TaskRegistry"/>).</summary>
+    public required string Task { get; init; }
+
+    /// <summary>The dataset folder as distributed.</summary>
+    public required string DatasetRoot { get; init; }
+
+    /// <summary>Where work/metadata and work/16k go (default ./work).</summary>
+    public string WorkRoot { get; init; } = "work";
+
+    /// <summary>Sample rate of the converted audio (the config's sample_rate).</summary>
+    public int SampleRate { get; init; } = 16000;
+
+    /// <summary>Seed of the random parts of some protocols (fsdnoisy18k's valid split, voxforge's speaker split).</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>voxforge only: a CSV with <c>split</c> and <c>speaker</c> or <c>file_name</c> columns fixing the split.</summary>
+    public string? SplitCsv { get; init; }
+
+    /// <summary>Parallel conversions (default: all cores).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>work/metadata/TASK.csv.</summary>
+    public string MetadataPath => Path.Combine(WorkRoot, "metadata", Task + ".csv");
+
+    /// <summary>work/16k/TASK (the converted audio).</summary>
+    public string AudioDir => Path.Combine(WorkRoot, "16k", Task);
+
+    public PreprocessOptions Validate()
+    {
+        TaskRegistry.Get(Task);
+        if (!Directory.Exists(DatasetRoot))
+            throw new ByolAException($"{DatasetRoot}: dataset folder not found; pass the folder holding the {Task} dataset as distributed");
+        if (SampleRate <= 0) throw new ByolAException($"sample rate must be > 0 (got {SampleRate})");
+        if (Workers <= 0) throw new ByolAException($"workers must be > 0 (got {Workers})");
+        if (SplitCsv != null && !File.Exists(SplitCsv)) throw new ByolAException($"{SplitCsv}: split CSV not found");
+        return this;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace ByolA.Tasks;
+
+/// <summary>
+/// A task's metadata CSV (<c>file_name,label[,split|fold]</c>), read and written with CsvHelper. File names are
+/// relative to the task's audio folder; one that is absolute or climbs out with <c>..</c> is rejected on read.
+/// </summary>
+public sealed class TaskMetadata
+{
+    public IReadOnlyList<MetadataRow> Rows { get; }
+
+    /// <summary>True when rows carry folds (leave-one-fold-out evaluation) rather than splits.</summary>
+    public bool HasFolds { get; }
+
+    /// <summary>The file this was read from, for messages (null when built in memory).</summary>
+    public string? Source { get; }
+
+    public TaskMetadata(IReadOnlyList<MetadataRow> rows, string? source = null)
+    {
+        if (rows.Count == 0) throw new ByolAException($"{source ?? "metadata"}: no rows");
+        HasFolds = rows[0].Fold != null;
+        foreach (var r in rows)
+            if ((r.Fold != null) != HasFolds || (r.Split == null) != HasFolds)
+                throw new ByolAException($"{source ?? "metadata"}: row '{r.FileName}' must have a split or a fold like the others, not both or neither");
+        Rows = rows;
+        Source = source;
+    }
+
+    /// <summary>The sorted distinct labels; class index i is <c>Classes[i]</c>.</summary>
+    public IReadOnlyList<string> Classes => Rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The sorted distinct folds (empty for split tasks).</summary>
+    public IReadOnlyList<int> Folds => HasFolds ? Rows.Select(r => r.Fold!.Value).Distinct().Order().ToList() : [];
+
+    /// <summary>
+    /// Reads a metadata CSV with a header holding <c>file_name</c>, <c>label</c> and <c>split</c> or <c>fold</c>
+    /// (other columns are ignored). Throws <see cref="ByolAException"/> naming the file and the bad row.
+    /// </summary>
+    public static TaskMetadata Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new ByolAException($"{path}: metadata file not found; run 'byola preprocess TASK DATASET_ROOT' first, or pass --metadata FILE.csv");
+        var rows = new List<MetadataRow>();
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim });
+        if (!csv.Read() || !csv.ReadHeader())
+            throw new ByolAException($"{path}: empty file; expected a header file_name,label,split (or fold)");
+        var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        int Col(string name) => Array.IndexOf(header, name);
+        int fileCol = Col("file_name"), labelCol = Col("label"), splitCol = Col("split"), foldCol = Col("fold");
+        if (fileCol < 0 || labelCol < 0 || (splitCol < 0 && foldCol < 0))
+            throw new ByolAException($"{path}: header must have file_name, label and split or fold columns (got {string.Join(",", csv.HeaderRecord!)})");
+        bool useFold = splitCol < 0;
+        while (csv.Read())
+        {
+            int line = csv.Parser.Row;
+            string file = csv.GetField(fileCol) ?? "", label = csv.GetField(labelCol) ?? "";
+            if (file.Length == 0 || label.Length == 0)
+                throw new ByolAException($"{path}:{line}: empty file_name or label");
+            CheckRelative(file, $"{path}:{line}");
+            if (useFold)
+            {
+                var text = csv.GetField(foldCol);
+                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var fold))
+                    throw new ByolAException($"{path}:{line}: fold '{text}' is not a whole number");
+                rows.Add(new MetadataRow(file, label, Fold: fold));
+            }
+            else
+            {
+                var text = csv.GetField(splitCol);
+                var split = Splits.Normalise(text)
+                    ?? throw new ByolAException($"{path}:{line}: split '{text}' must be train, valid (or val) or test");
+                rows.Add(new MetadataRow(file, label, split));
+            }
+        }
+        return new TaskMetadata(rows, path);
+    }
+
+    /// <summary>Writes the CSV atomically (temp file in the same folder, then rename), creating the folder.</summary>
+    public void Write(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        var tmp = path + ".byola-tmp";
+        using (var writer = new StreamWriter(tmp))
+        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        {
+            csv.WriteField("file_name");
+            csv.WriteField("label");
+            csv.WriteField(HasFolds ? "fold" : "split");
+            csv.NextRecord();
+            foreach (var r in Rows)
+            {
+                csv.WriteField(r.FileName);
+                csv.WriteField(r.Label);
+                if (HasFolds) csv.WriteField(r.Fold!.Value);
+                else csv.WriteField(r.Split);
+                csv.NextRecord();
+            }
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The absolute path of <paramref name="fileName"/> below <paramref name="audioDir"/>; throws when the name is
+    /// absolute or resolves outside the folder.
+    /// </summary>
+    public static string Resolve(string audioDir, string fileName)
+    {
+        CheckRelative(fileName, "metadata");
+        var root = Path.GetFullPath(audioDir);
+        var full = Path.GetFullPath(Path.Combine(root, fileName));
+        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, StringComparison.Ordinal))
+            throw new ByolAException($"metadata: file_name '{fileName}' resolves outside the audio folder {root}; file names must be relative paths below it");
+        return full;
+    }
+
+    static void CheckRelative(string fileName, string where)
+    {
+        if (Path.IsPathRooted(fileName) || fileName.StartsWith('/') || fileName.StartsWith('\\'))
+            throw new ByolAException($"{where}: file_name '{fileName}' is absolute; file names must be relative to the audio folder");
+        var parts = fileName.Split('/', '\\');
+        if (parts.Contains(".."))
+            throw new ByolAException($"{where}: file_name '{fileName}' climbs out with '..'; file names must stay below the audio folder");
+    }
+}
