@@ -1,0 +1,18 @@
+namespace ByolA.Evaluation;
+
+/// <summary>
+/// The outcome of <see cref="LinearEvaluation.Run"/>: test accuracy (fraction in [0, 1]) of each run — for
+/// leave-one-fold-out tasks the mean over folds — with their mean and population std.
+/// </summary>
+public sealed record EvaluationResult(
+    string Task,
+    string ModelName,
+    double UnitSec,
+    IReadOnlyList<double> Accuracies,
+    double Mean,
+    double Std,
+    int Clips,
+    int Classes,
+    int FeatureD,
+    bool EmbeddingsFromCache,
+    string? ResultsPath);
