@@ -1,0 +1,134 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ByolA.Learning;
+
+/// <summary>
+/// The BYOL learner (SPEC §5): online encoder + projector + predictor, and a target encoder + projector that is a
+/// copy updated only by an exponential moving average of the online parameters. State-dict keys
+/// <c>online_encoder.*</c>, <c>online_predictor.*</c>, <c>target_encoder.*</c> as in the original (which also lists
+/// the online encoder a second time under <c>net.*</c>).
+/// <para>
+/// Each view goes through the networks as its own batch (so BatchNorm sees B samples, not 2B), both in train mode.
+/// The target is made after a warm-up forward of two random (2, 1, F, T) batches: the online networks see them,
+/// the copy is taken, then the target sees them too (so its BatchNorm buffers have counted four batches).
+/// </para>
+/// </summary>
+public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
+{
+    readonly ProjectedEncoder online_encoder;
+    readonly ProjectionMlp online_predictor;
+    readonly ProjectedEncoder target_encoder;
+
+    /// <param name="encoderFactory">Makes a fresh pooled encoder, (B, 1, F, T) → (B, featureD).</param>
+    /// <param name="inputShape">(F, T) of the training inputs, for the warm-up batches.</param>
+    /// <remarks>
+    /// Construction consumes torch's default generator in the original's order — encoder, predictor, the two
+    /// warm-up batches, then the projector (the original makes it lazily on the first forward) — and the target
+    /// copy consumes nothing, so <c>torch.manual_seed(s)</c> followed by this constructor gives the same initial
+    /// state as the original seeded with s. Everything is built and warmed up on the CPU, then moved to
+    /// <paramref name="device"/>.
+    /// </remarks>
+    public ByolLearner(Func<Module<Tensor, Tensor>> encoderFactory, int featureD, int projDim, int projSize,
+        (int F, int T) inputShape, double emaDecay = 0.99, Device? device = null) : base(nameof(ByolLearner))
+    {
+        if (emaDecay is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(emaDecay), "ema_decay must be in [0, 1]");
+        EmaDecay = emaDecay;
+        var encoder = encoderFactory();
+        online_predictor = new ProjectionMlp(projSize, projDim, projSize);
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var a = randn(2, 1, inputShape.F, inputShape.T);
+            var b = randn(2, 1, inputShape.F, inputShape.T);
+            encoder.train();
+            online_predictor.train();
+            var representation = encoder.forward(a);
+            online_encoder = new ProjectedEncoder(encoder, new ProjectionMlp(featureD, projDim, projSize));
+            online_encoder.train();
+            online_predictor.forward(online_encoder.Projector.forward(representation));
+            online_predictor.forward(online_encoder.forward(b));
+
+            var rng = random.get_rng_state();
+            target_encoder = new ProjectedEncoder(encoderFactory(), new ProjectionMlp(featureD, projDim, projSize));
+            random.set_rng_state(rng);
+            var source = online_encoder.state_dict();
+            foreach (var (name, t) in target_encoder.state_dict())
+                t.copy_(source[name]);
+            target_encoder.train();
+            target_encoder.forward(a);
+            target_encoder.forward(b);
+        }
+        RegisterComponents();
+        foreach (var p in target_encoder.parameters()) p.requires_grad = false;
+        if (device != null) this.to(device);
+    }
+
+    public double EmaDecay { get; }
+
+    /// <summary>The online encoder alone: the network BYOL-A trains and saves.</summary>
+    public Module<Tensor, Tensor> Encoder => online_encoder.Encoder;
+
+    public ProjectedEncoder OnlineEncoder => online_encoder;
+    public ProjectionMlp OnlinePredictor => online_predictor;
+    public ProjectedEncoder TargetEncoder => target_encoder;
+
+    /// <summary>The trainable parameters: online encoder, projector and predictor.</summary>
+    public IEnumerable<Parameter> OnlineParameters() => online_encoder.parameters().Concat(online_predictor.parameters());
+
+    /// <summary>Adam over <see cref="OnlineParameters"/> (betas 0.9/0.999, eps 1e-8, no weight decay).</summary>
+    public optim.Optimizer CreateOptimizer(double lr) => optim.Adam(OnlineParameters(), lr, 0.9, 0.999, 1e-8, 0);
+
+    /// <summary>
+    /// The symmetric BYOL loss for two views (B, 1, F, T): mean over the batch of
+    /// <c>l(pred(online(a)), target(b)) + l(pred(online(b)), target(a))</c> with <c>l(p, z) = 2 − 2·cos(p, z)</c>.
+    /// Returns a scalar with gradients into the online networks.
+    /// </summary>
+    public override Tensor forward(Tensor viewA, Tensor viewB)
+    {
+        using var scope = NewDisposeScope();
+        var predA = online_predictor.forward(online_encoder.forward(viewA));
+        var predB = online_predictor.forward(online_encoder.forward(viewB));
+        Tensor targetA, targetB;
+        using (no_grad())
+        {
+            targetA = target_encoder.forward(viewA).detach();
+            targetB = target_encoder.forward(viewB).detach();
+        }
+        var loss = (PairLoss(predA, targetB) + PairLoss(predB, targetA)).mean();
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    static Tensor PairLoss(Tensor p, Tensor z)
+    {
+        var pn = functional.normalize(p, p: 2, dim: -1);
+        var zn = functional.normalize(z, p: 2, dim: -1);
+        return 2 - 2 * (pn * zn).sum(-1);
+    }
+
+    /// <summary>target ← decay·target + (1 − decay)·online, parameters only (BatchNorm buffers are left alone).</summary>
+    public void UpdateTarget()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        float beta = (float)EmaDecay;
+        foreach (var (t, o) in target_encoder.parameters().Zip(online_encoder.parameters()))
+            t.copy_(t * beta + o * (1 - beta));
+    }
+
+    /// <summary>
+    /// One training step: loss, backward, optimizer step, EMA update. Returns the loss (a detached scalar on the device).
+    /// </summary>
+    public Tensor Step(optim.Optimizer optimizer, Tensor viewA, Tensor viewB)
+    {
+        train();
+        optimizer.zero_grad();
+        var loss = forward(viewA, viewB);
+        loss.backward();
+        optimizer.step();
+        UpdateTarget();
+        return loss.detach();
+    }
+}
