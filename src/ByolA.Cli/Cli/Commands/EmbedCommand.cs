@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ByolA.Evaluation;
 
 namespace ByolA.Cli.Commands;
 
@@ -7,11 +8,93 @@ public static class EmbedCommand
 {
     public static Command Create(CliContext context)
     {
-        var weights = new Argument<FileInfo>("weights") { Description = "Encoder weights (.pth state dict)." };
-        var inputs = new Argument<string[]>("inputs") { Description = "Audio files or folders (searched recursively for .wav).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("embed", "Compute BYOL-A embeddings for audio files.") { weights, inputs };
+        var weights = new Argument<string>("weights") { Description = "Encoder weights: a PyTorch .pth state dict of AudioNTT2020 (v1) or AudioNTT2022 (v2); d and n_mels are read from the weights." };
+        var inputs = new Argument<string[]>("inputs") { Description = "Audio files or folders (searched recursively for .wav). Mono WAV at the config's sample_rate (run convert-wav first).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Output file: .npy (float32, rows in input order, plus FILE.files.txt listing the files) or .csv (file,e0,e1,...). Default: embeddings.npy.",
+            HelpName = "FILE.npy|FILE.csv",
+            DefaultValueFactory = _ => "embeddings.npy",
+        };
+        var stats = new Option<string?>("--stats")
+        {
+            Description = "Normalisation mean and std of the log-mel, e.g. --stats -5.49,5.04. Default: computed from the inputs (up to 10000 files).",
+            HelpName = "MEAN,STD",
+        };
+        var statsFrom = new Option<string?>("--stats-from")
+        {
+            Description = "Compute the normalisation stats from the .wav files below DIR (e.g. the training data) instead of the inputs.",
+            HelpName = "DIR",
+        };
+        var unitSec = new Option<double?>("--unit-sec")
+        {
+            Description = "Clip length in seconds: shorter files are zero-padded, longer ones cropped (config unit_sec; default 0.95).",
+            HelpName = "S",
+        };
+        var layered = new Option<bool>("--layered") { Description = "Concatenate the features of all five layers (AudioNTT2020X; v1 weights only)." };
+        var frames = new Option<bool>("--frames") { Description = "Write frame-level features (N, T', d) instead of one pooled row per file (CSV: one row per frame)." };
+        var batch = new Option<int>("--batch")
+        {
+            Description = "Clips per encoder batch.",
+            HelpName = "N",
+            DefaultValueFactory = _ => 64,
+        };
+        var randomCrop = new Option<bool>("--random-crop") { Description = "Crop files longer than unit_sec at a random start (seeded by the config's seed) instead of the centre, as the original evaluation does." };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "Skip unreadable or incompatible audio files (listed at the end) instead of stopping at the first one." };
+
+        var command = new Command("embed", "Compute BYOL-A embeddings for audio files: one row per file, in input order (folders sorted by path).")
+        {
+            weights, inputs, output, stats, statsFrom, unitSec, layered, frames, batch, randomCrop, skipBad,
+        };
         var compute = new ComputeOptions().AddTo(command);
-        command.SetAction(parse => VerbRunner.NotImplemented(context, "embed", 3));
+        command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
+        {
+            var statsText = parse.GetValue(stats);
+            var statsDir = parse.GetValue(statsFrom);
+            if (statsText != null && statsDir != null) throw new UsageException("give either --stats or --stats-from, not both");
+            NormStats? given = null;
+            if (statsText != null)
+            {
+                try { given = NormStats.Parse(statsText); }
+                catch (ByolAException e) { throw new UsageException("--stats: " + e.Message); }
+            }
+            int batchSize = parse.GetValue(batch);
+            if (batchSize <= 0) throw new UsageException($"--batch must be a positive number (got {batchSize})");
+            var outPath = parse.GetValue(output) ?? "embeddings.npy";
+            if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npy" or ".csv"))
+                throw new UsageException($"--out {outPath}: use a file name ending in .npy or .csv");
+            if (parse.GetValue(unitSec) is <= 0) throw new UsageException($"--unit-sec must be positive (got {parse.GetValue(unitSec)})");
+
+            var config = compute.LoadConfig(parse, ("unit_sec", parse.GetValue(unitSec)));
+            var device = compute.InitialiseTorch(parse);
+            var options = new EmbedderJobOptions
+            {
+                WeightsPath = parse.GetValue(weights)!,
+                Inputs = parse.GetValue(inputs) ?? [],
+                OutPath = outPath,
+                Stats = given,
+                StatsFrom = statsDir,
+                Layered = parse.GetValue(layered),
+                Embedding = new EmbedderOptions
+                {
+                    Config = config,
+                    BatchSize = batchSize,
+                    Crop = parse.GetValue(randomCrop) ? EmbedderCrop.Random : EmbedderCrop.Centre,
+                    Seed = config.Seed,
+                    Frames = parse.GetValue(frames),
+                    SkipBad = parse.GetValue(skipBad),
+                },
+            };
+            var progress = context.CreateProgress();
+            var result = EmbedderJob.Run(options, device, progress, ct);
+            if (result.Skipped.Count > 0)
+            {
+                context.Error.WriteLine($"skipped {result.Skipped.Count} unreadable file(s):");
+                foreach (var (path, reason) in result.Skipped) context.Error.WriteLine($"  {reason}");
+            }
+            context.Output.WriteLine($"wrote {string.Join(" × ", result.Shape)} {result.Architecture} embeddings (stats {result.Stats}) to {string.Join(", ", result.Written)}");
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 }

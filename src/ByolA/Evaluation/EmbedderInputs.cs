@@ -1,0 +1,38 @@
+namespace ByolA.Evaluation;
+
+/// <summary>Turns command-line inputs (files and folders) into the list of audio files to embed.</summary>
+public static class EmbedderInputs
+{
+    /// <summary>
+    /// Files as given, folders as every <c>*.wav</c> below them (recursive, sorted by path, ordinal). Duplicates
+    /// are kept once, first occurrence wins. A missing input, or a folder without .wav files, is an error.
+    /// </summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
+    {
+        var result = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            if (File.Exists(input))
+            {
+                if (seen.Add(Path.GetFullPath(input))) result.Add(input);
+            }
+            else if (Directory.Exists(input))
+            {
+                var wavs = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                    .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                if (wavs.Count == 0) throw new ByolAException($"{input}: folder holds no .wav files");
+                foreach (var f in wavs)
+                    if (seen.Add(Path.GetFullPath(f))) result.Add(f);
+            }
+            else
+            {
+                throw new ByolAException($"{input}: no such file or folder");
+            }
+        }
+        if (result.Count == 0) throw new ByolAException("no input audio files given");
+        return result;
+    }
+}

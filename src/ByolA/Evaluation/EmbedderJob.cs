@@ -1,0 +1,56 @@
+using ByolA.Models;
+using ByolA.Progress;
+using static TorchSharp.torch;
+
+namespace ByolA.Evaluation;
+
+/// <summary>
+/// The whole <c>byola embed</c> run: load the encoder, get normalisation stats (given, from a folder, or from the
+/// inputs), embed every input file, write .npy + file list or .csv.
+/// </summary>
+public static class EmbedderJob
+{
+    public static EmbedderJobResult Run(EmbedderJobOptions options, Device device, IProgressReporter progress, CancellationToken ct)
+    {
+        options.Validate();
+        var embedding = options.Embedding;
+        var files = EmbedderInputs.Expand(options.Inputs);
+        using var loaded = EncoderLoader.Load(options.WeightsPath, device, options.Layered);
+        foreach (var w in loaded.Warnings) progress.Message("warning: " + w);
+        if (loaded.NMels != embedding.Config.NMels)
+            throw new ByolAException($"{options.WeightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {embedding.Config.NMels}; set n_mels={loaded.NMels}");
+
+        var skipped = new List<(string Path, string Reason)>();
+        var stats = options.Stats;
+        bool computed = stats == null;
+        if (stats == null)
+        {
+            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom]) : files;
+            var statsSkipped = new List<(string Path, string Reason)>();
+            stats = WithSkipHint(embedding.SkipBad, () => NormStatsCalculator.Compute(statsFiles, embedding.Config, device, options.StatsMaxFiles,
+                embedding.Seed, embedding.BatchSize, embedding.SkipBad, progress, statsSkipped, ct));
+            progress.Message($"normalisation stats from {(options.StatsFrom ?? "the inputs")}: mean,std = {stats}");
+            // Files of the inputs that failed here fail (and are listed) again below; list only the others.
+            if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
+        }
+
+        using var embedder = new Embedder(loaded.Encoder, stats, embedding, device);
+        using var result = WithSkipHint(embedding.SkipBad, () => embedder.EmbedFiles(files, progress, ct));
+        skipped.AddRange(result.Skipped);
+        if (result.Files.Count == 0)
+            throw new ByolAException($"no embeddings: all {files.Count} input file(s) were unreadable and skipped");
+        ct.ThrowIfCancellationRequested();
+        var written = EmbedderOutput.Write(options.OutPath, result.Files, result.Embeddings);
+        return new EmbedderJobResult(result.Files.Count, result.Embeddings.shape, loaded.Architecture, stats, computed, written, skipped);
+    }
+
+    /// <summary>Read errors end with how to get past them, unless skipping is already on.</summary>
+    static T WithSkipHint<T>(bool skipping, Func<T> run)
+    {
+        try { return run(); }
+        catch (ByolAException e) when (!skipping)
+        {
+            throw new ByolAException(e.Message + " (use --skip-bad to skip unreadable files)", e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using ByolA.Configuration;
+
+namespace ByolA.Evaluation;
+
+/// <summary>
+/// How <see cref="Embedder"/> turns files into embeddings. <see cref="Config"/> supplies sample_rate, unit_sec and
+/// the log-mel parameters.
+/// </summary>
+public sealed record EmbedderOptions
+{
+    public ByolAConfig Config { get; init; } = ByolAConfig.V1;
+
+    /// <summary>Clips per encoder batch.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Centre (default) or seeded random crop of clips longer than unit_sec.</summary>
+    public EmbedderCrop Crop { get; init; } = EmbedderCrop.Centre;
+
+    /// <summary>Seed of the random crop.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Return frame-level features (N, T', d) instead of pooled embeddings (N, d).</summary>
+    public bool Frames { get; init; }
+
+    /// <summary>Skip files that cannot be read (listed in the result) instead of failing.</summary>
+    public bool SkipBad { get; init; }
+
+    /// <summary>Files decoded in parallel ahead of the encoder. Default: the processor count.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Decoded clips held ready ahead of the encoder, in batches (memory bound: Prefetch × BatchSize clips).</summary>
+    public int PrefetchBatches { get; init; } = 2;
+
+    /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>
+    public EmbedderOptions Validate()
+    {
+        if (BatchSize <= 0) throw new ByolAException($"batch size must be positive (got {BatchSize})");
+        if (Workers <= 0) throw new ByolAException($"workers must be positive (got {Workers})");
+        if (PrefetchBatches <= 0) throw new ByolAException($"prefetch must be positive (got {PrefetchBatches})");
+        if (Config.UnitSamples <= 0) throw new ByolAException($"unit_sec {Config.UnitSec} gives no samples at {Config.SampleRate} Hz");
+        return this;
+    }
+}

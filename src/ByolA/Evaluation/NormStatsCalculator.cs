@@ -1,0 +1,77 @@
+using ByolA.Audio;
+using ByolA.Configuration;
+using ByolA.Progress;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ByolA.Evaluation;
+
+/// <summary>
+/// Computes <see cref="NormStats"/> as SPEC §6.1 describes: the population mean and std of the log-mel of up to
+/// <c>maxFiles</c> randomly chosen files (seeded), each fitted to unit_sec (longer clips at a seeded random crop).
+/// Sums run in float64 on the device.
+/// </summary>
+public static class NormStatsCalculator
+{
+    /// <summary>The original's sample size.</summary>
+    public const int DefaultMaxFiles = 10000;
+
+    /// <summary>
+    /// Stats of <paramref name="files"/> (mono WAV at the config's sample rate). With <paramref name="skipBad"/>,
+    /// unreadable files are left out (listed in <paramref name="skipped"/> when given); otherwise they throw.
+    /// </summary>
+    public static NormStats Compute(IReadOnlyList<string> files, ByolAConfig config, Device? device = null,
+        int maxFiles = DefaultMaxFiles, int seed = 42, int batchSize = 64, bool skipBad = false,
+        IProgressReporter? progress = null, ICollection<(string Path, string Reason)>? skipped = null,
+        CancellationToken ct = default)
+    {
+        if (maxFiles <= 0) throw new ByolAException($"the stats sample size must be positive (got {maxFiles})");
+        if (batchSize <= 0) throw new ByolAException($"batch size must be positive (got {batchSize})");
+        if (files.Count == 0) throw new ByolAException("no audio files to compute normalisation stats from");
+        progress ??= NullProgressReporter.Instance;
+        device ??= CPU;
+
+        var chosen = Sample(files, maxFiles, seed);
+        var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, EmbedderCrop.Random, seed);
+        using var logMel = new LogMelSpectrogram(config);
+        logMel.to(device);
+        using var sum = zeros(1, dtype: float64, device: device);
+        using var sumSq = zeros(1, dtype: float64, device: device);
+        long count = 0;
+        using (var task = progress.Start("norm stats", chosen.Count))
+        {
+            foreach (var batch in reader.Batches(chosen, batchSize, Environment.ProcessorCount, 2, ct))
+            {
+                foreach (var (index, error) in batch.Failed)
+                {
+                    if (!skipBad) throw new ByolAException(error);
+                    skipped?.Add((chosen[index], error));
+                }
+                if (batch.Count > 0)
+                {
+                    using var scope = NewDisposeScope();
+                    using var noGrad = no_grad();
+                    var lms = logMel.forward(tensor(batch.Samples, [batch.Count, config.UnitSamples]).to(device)).to(float64);
+                    sum.add_(lms.sum());
+                    sumSq.add_(lms.square().sum());
+                    count += lms.numel();
+                }
+                task.Advance(batch.Count + batch.Failed.Count);
+            }
+        }
+        ct.ThrowIfCancellationRequested();
+        if (count == 0) throw new ByolAException("no readable audio files to compute normalisation stats from");
+        double mean = sum.cpu().item<double>() / count;
+        double variance = Math.Max(0, sumSq.cpu().item<double>() / count - mean * mean);
+        return new NormStats(mean, Math.Sqrt(variance)).Validate();
+    }
+
+    /// <summary>Up to <paramref name="maxFiles"/> of <paramref name="files"/>, chosen by a seeded shuffle; all of them when fewer.</summary>
+    public static IReadOnlyList<string> Sample(IReadOnlyList<string> files, int maxFiles, int seed)
+    {
+        if (files.Count <= maxFiles) return files;
+        var order = Enumerable.Range(0, files.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return order.Take(maxFiles).Order().Select(i => files[i]).ToArray();
+    }
+}
