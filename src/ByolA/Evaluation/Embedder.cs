@@ -49,7 +49,7 @@ public sealed class Embedder : IDisposable
     public Tensor EmbedClips(Tensor clips)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        using var inference = inference_mode();
         encoder.Module.eval();
         var lms = Stats.Normalise(logMel.forward(clips.to(device))).unsqueeze(1); // (B, 1, F, T)
         var result = Options.Frames ? encoder.Frames(lms) : encoder.Pooled(lms);

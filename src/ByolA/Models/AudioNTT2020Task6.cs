@@ -51,8 +51,14 @@ public class AudioNTT2020Task6 : Module<Tensor, Tensor>, IAudioEncoder
     public virtual Tensor Frames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
+        if (!training) return ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, FramesOf);
+        return FramesOf(x);
+    }
+
+    Tensor FramesOf(Tensor x)
+    {
         using var scope = NewDisposeScope();
-        var h = ConvBlocks.ToFrames(features.forward(x));
+        var h = ConvBlocks.ToFrames(ConvBlocks.Forward(features, x));
         return fc.forward(h).MoveToOuterDisposeScope();
     }
 

@@ -67,8 +67,13 @@ public class AudioNTT2020Task6X : Module<Tensor, Tensor>, IAudioEncoder
     public Tensor FinalFrames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
+        return training ? FinalFramesOf(x) : ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, FinalFramesOf);
+    }
+
+    Tensor FinalFramesOf(Tensor x)
+    {
         using var scope = NewDisposeScope();
-        var h = conv3.forward(conv2.forward(conv1.forward(x)));
+        var h = ConvBlocks.Forward(conv3, ConvBlocks.Forward(conv2, ConvBlocks.Forward(conv1, x)));
         return fc2.forward(fc1.forward(ConvBlocks.ToFrames(h))).MoveToOuterDisposeScope();
     }
 
@@ -80,10 +85,15 @@ public class AudioNTT2020Task6X : Module<Tensor, Tensor>, IAudioEncoder
     public Tensor LayeredFrames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
+        return training ? LayeredFramesOf(x) : ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, LayeredFramesOf);
+    }
+
+    Tensor LayeredFramesOf(Tensor x)
+    {
         using var scope = NewDisposeScope();
-        var c1 = conv1.forward(x);
-        var c2 = conv2.forward(c1);
-        var c3 = conv3.forward(c2);
+        var c1 = ConvBlocks.Forward(conv1, x);
+        var c2 = ConvBlocks.Forward(conv2, c1);
+        var c3 = ConvBlocks.Forward(conv3, c2);
         var f1 = fc1.forward(ConvBlocks.ToFrames(c3));
         var f2 = fc2.forward(f1);
         long target = c3.shape[3];

@@ -56,8 +56,14 @@ public class AudioNTT2022Encoder : Module<Tensor, Tensor>, IAudioEncoder
     public Tensor Frames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
+        if (!training) return ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, FramesOf);
+        return FramesOf(x);
+    }
+
+    Tensor FramesOf(Tensor x)
+    {
         using var scope = NewDisposeScope();
-        var conv = ConvBlocks.ToFrames(features.forward(x));
+        var conv = ConvBlocks.ToFrames(ConvBlocks.Forward(features, x));
         return cat([conv, fc.forward(conv)], 2).MoveToOuterDisposeScope();
     }
 
