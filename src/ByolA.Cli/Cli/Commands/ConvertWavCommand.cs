@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ByolA.Audio;
+using ByolA.Runtime;
 
 namespace ByolA.Cli.Commands;
 
@@ -7,11 +9,58 @@ public static class ConvertWavCommand
 {
     public static Command Create(CliContext context)
     {
-        var from = new Argument<DirectoryInfo>("from") { Description = "Source folder, searched recursively for .wav files." };
-        var to = new Argument<DirectoryInfo>("to") { Description = "Destination folder (same relative paths); must not be inside FROM." };
-        var command = new Command("convert-wav", "Convert every .wav below FROM to mono 16-bit PCM at the config's sample rate, below TO.") { from, to };
+        var from = new Argument<DirectoryInfo>("from") { Description = "Source folder, searched recursively for .wav files (any letter case). Never written to." };
+        var to = new Argument<DirectoryInfo>("to") { Description = "Destination folder (same relative paths); created if needed; must not be FROM or inside it." };
+        var sampleRate = new Option<int?>("--sample-rate")
+        {
+            Description = "Output sample rate in Hz. Default: the config's sample_rate (16000).",
+            HelpName = "HZ",
+        };
+        var jobs = new Option<int?>("--jobs", "-j")
+        {
+            Description = "Files converted in parallel. Default: the number of cores.",
+            HelpName = "N",
+        };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "Convert every file again. Without it, outputs that are complete and not older than their source are kept, so an interrupted run can simply be restarted.",
+        };
+        var command = new Command("convert-wav",
+            "Convert every .wav below FROM to mono 16-bit PCM at the config's sample rate, below TO with the same relative paths: " +
+            "channels are averaged, resampled with torchaudio's default windowed-sinc filter, and scaled by 32767 with clamping. " +
+            "Each output appears only when complete (written to a temporary name, then renamed). Unreadable inputs are listed " +
+            "at the end and make the exit code 1; every other file is still converted.")
+        {
+            from, to, sampleRate, jobs, overwrite,
+        };
         var compute = new ComputeOptions().AddTo(command);
-        command.SetAction(parse => VerbRunner.NotImplemented(context, "convert-wav", 4));
+        compute.Threads.Description = "CPU threads per file for resampling. Default: 1, since --jobs already converts files in parallel.";
+        command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
+        {
+            // --sample-rate is not a config override: converting to 8 kHz must not trip the config's f_max check.
+            var config = compute.LoadConfig(parse);
+            int rate = parse.GetValue(sampleRate) ?? config.SampleRate;
+            if (rate <= 0) throw new UsageException($"--sample-rate must be a positive number of Hz (got {rate})");
+            int jobCount = parse.GetValue(jobs) ?? Environment.ProcessorCount;
+            if (jobCount <= 0) throw new UsageException($"--jobs must be at least 1 (got {jobCount})");
+            var device = TorchSetup.Initialise(compute.GetDevice(parse), parse.GetValue(compute.Threads) ?? 1);
+            var options = new ConvertWavOptions
+            {
+                From = parse.GetValue(from)!.FullName,
+                To = parse.GetValue(to)!.FullName,
+                SampleRate = rate,
+                Jobs = jobCount,
+                Overwrite = parse.GetValue(overwrite),
+                Device = device,
+            };
+            var report = WavConverter.Run(options.Validate(), context.CreateProgress(), ct);
+            context.Output.WriteLine($"{report.Total} .wav file(s): {report.Converted} converted, {report.Skipped} already up to date, " +
+                                     $"{report.Failures.Count} failed → {options.To} ({options.SampleRate} Hz mono 16-bit)");
+            if (report.Succeeded) return ExitCodes.Ok;
+            context.Error.WriteLine($"error: {report.Failures.Count} file(s) could not be converted:");
+            foreach (var failure in report.Failures) context.Error.WriteLine($"  {failure.Reason}");
+            return ExitCodes.Failure;
+        }));
         return command;
     }
 }

@@ -1,0 +1,41 @@
+namespace ByolA.Audio;
+
+/// <summary>What <c>byola convert-wav FROM TO</c> does; see <see cref="WavConverter.Run"/>.</summary>
+public sealed record ConvertWavOptions
+{
+    /// <summary>Source folder, searched recursively for <c>*.wav</c> (any letter case).</summary>
+    public required string From { get; init; }
+
+    /// <summary>Destination folder: same relative paths. Must not be FROM or lie inside it.</summary>
+    public required string To { get; init; }
+
+    /// <summary>Output sample rate in Hz (the config's sample_rate; 16000 by default).</summary>
+    public int SampleRate { get; init; } = 16000;
+
+    /// <summary>Files converted in parallel (default: the number of cores).</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Convert again even when an up-to-date output exists.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Where the resampling runs (default CPU); audio is read and written on the host either way.</summary>
+    public TorchSharp.torch.Device? Device { get; init; }
+
+    /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>
+    public ConvertWavOptions Validate()
+    {
+        if (SampleRate <= 0) throw new ByolAException($"--sample-rate must be a positive number of Hz (got {SampleRate})");
+        if (Jobs <= 0) throw new ByolAException($"--jobs must be at least 1 (got {Jobs})");
+        if (string.IsNullOrWhiteSpace(From)) throw new ByolAException("FROM must name a folder");
+        if (string.IsNullOrWhiteSpace(To)) throw new ByolAException("TO must name a folder");
+        var from = Path.GetFullPath(From);
+        var to = Path.GetFullPath(To);
+        if (!Directory.Exists(from))
+            throw new ByolAException(File.Exists(from) ? $"{From}: is a file; FROM must be a folder of .wav files" : $"{From}: folder not found");
+        if (WavConverter.IsSameOrInside(to, from))
+            throw new ByolAException($"TO ({To}) is {(WavConverter.IsSameOrInside(from, to) ? "the same folder as" : "inside")} FROM ({From}); " +
+                                     "convert-wav never writes into its source folder — choose a destination outside it");
+        if (File.Exists(to)) throw new ByolAException($"{To}: is a file; TO must be a folder");
+        return this;
+    }
+}
