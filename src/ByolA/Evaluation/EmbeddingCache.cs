@@ -14,7 +14,7 @@ namespace ByolA.Evaluation;
 /// </summary>
 public sealed class EmbeddingCache(string folder, string key)
 {
-    const string Magic = "BYOLA-EMB1";
+    const string Magic = "BYOLA-EMB2";
 
     /// <summary>The cache file for this key.</summary>
     public string Path { get; } = System.IO.Path.Combine(folder, key + ".emb");
@@ -36,14 +36,14 @@ public sealed class EmbeddingCache(string folder, string key)
     }
 
     /// <summary>The stored embeddings (N, d) on the CPU and stats, or null when absent or unreadable.</summary>
-    public (Tensor Embeddings, float Mean, float Std)? TryLoad(int expectedRows)
+    public (Tensor Embeddings, double Mean, double Std)? TryLoad(int expectedRows)
     {
         if (!File.Exists(Path)) return null;
         try
         {
             using var reader = new BinaryReader(File.OpenRead(Path));
             if (reader.ReadString() != Magic) return null;
-            float mean = reader.ReadSingle(), std = reader.ReadSingle();
+            double mean = reader.ReadDouble(), std = reader.ReadDouble();
             int n = reader.ReadInt32(), d = reader.ReadInt32();
             if (n != expectedRows || d <= 0) return null;
             var data = new float[(long)n * d];
@@ -59,7 +59,7 @@ public sealed class EmbeddingCache(string folder, string key)
     }
 
     /// <summary>Stores <paramref name="embeddings"/> (N, d) with the stats (temp file, then rename).</summary>
-    public void Save(Tensor embeddings, float mean, float std)
+    public void Save(Tensor embeddings, double mean, double std)
     {
         var cpu = embeddings.to(ScalarType.Float32).cpu().contiguous();
         var data = cpu.data<float>().ToArray();

@@ -16,10 +16,10 @@ public class EmbeddingCacheTests
         var cache = EmbeddingCache.For(dir.Path, "task", "w", dir.File("w.pth"), dir.File("m.csv"), dir.Path, 1.0, ByolAConfig.V1, 42);
         Assert.Null(cache.TryLoad(3));
         var x = randn(3, 5);
-        cache.Save(x, -5.5f, 4.25f);
+        cache.Save(x, -5.5, 4.25);
         var (loaded, mean, std) = cache.TryLoad(3)!.Value;
         Assert.True(loaded.eq(x).all().item<bool>());
-        Assert.Equal((-5.5f, 4.25f), (mean, std));
+        Assert.Equal((-5.5, 4.25), (mean, std));
         Assert.Null(cache.TryLoad(4));
         Assert.StartsWith(Path.Combine(dir.Path, "embeddings", "task", "w-"), cache.Path);
     }

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using ByolA.Evaluation;
+using ByolA.Tasks;
 
 namespace ByolA.Cli.Commands;
 
@@ -7,11 +10,74 @@ public static class EvaluateCommand
 {
     public static Command Create(CliContext context)
     {
-        var weights = new Argument<FileInfo>("weights") { Description = "Encoder weights (.pth state dict)." };
-        var task = new Argument<string>("task") { Description = "Downstream task name (preprocessed with 'byola preprocess')." };
-        var command = new Command("evaluate", "Embed a task's audio and train a linear classifier on the embeddings; print test accuracy.") { weights, task };
+        var weights = new Argument<FileInfo>("weights") { Description = "Encoder weights (.pth state dict, v1 or v2; the architecture is read from the weights)." };
+        var task = new Argument<string?>("task")
+        {
+            Description = $"Downstream task preprocessed with 'byola preprocess': {TaskRegistry.KnownNames}. " +
+                          "With --metadata it only names your task (default: the metadata file's name).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var unitSec = new Argument<double?>("unit-sec")
+        {
+            Description = "Clip length in seconds. Default: the task's (spcv* 1.0, us8k/nsynth 4.0, vc1 8.2, voxforge 5.8, fsdnoisy18k 8.25), else the config's unit_sec.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var repeat = new Argument<int?>("repeat") { Description = "Classifier runs averaged into mean and std (default 1).", Arity = ArgumentArity.ZeroOrOne };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum classifier epochs.", DefaultValueFactory = _ => 200, HelpName = "N" };
+        var lr = new Option<double>("--lr") { Description = "Classifier learning rate (Adam).", DefaultValueFactory = _ => 0.001, HelpName = "RATE" };
+        var seed = new Option<int?>("--seed") { Description = "Seed of everything random (stats sample, crops, classifier); run r uses SEED+r. Default: the config's seed (42).", HelpName = "N" };
+        var noEarly = new Option<bool>("--no-early-stopping") { Description = "Train all epochs and keep the last weights instead of stopping on validation accuracy (patience 10)." };
+        var batch = new Option<int>("--batch") { Description = "Classifier mini-batch size (min with the training set size).", DefaultValueFactory = _ => 200, HelpName = "N" };
+        var embedBatch = new Option<int>("--embed-batch") { Description = "Clips per encoder batch when embedding.", DefaultValueFactory = _ => 64, HelpName = "N" };
+        var metadata = new Option<FileInfo?>("--metadata") { Description = "Your own task: CSV with file_name,label and split (train/valid/test) or fold columns.", HelpName = "FILE.csv" };
+        var audioDir = new Option<DirectoryInfo?>("--audio-dir") { Description = "Your own task: folder the metadata's file names are relative to (16 kHz mono .wav).", HelpName = "DIR" };
+        var work = new Option<string>("--work") { Description = "Work folder holding metadata/, 16k/ and the embedding cache.", DefaultValueFactory = _ => "work", HelpName = "DIR" };
+        var results = new Option<string>("--results") { Description = "Folder of TASK-scores.csv.", DefaultValueFactory = _ => "results", HelpName = "DIR" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Recompute embeddings and do not store them (by default they are cached per weights, task and unit_sec)." };
+        var command = new Command("evaluate",
+            "Embed a task's audio with frozen encoder weights and train a linear classifier on the embeddings; print the test " +
+            "accuracy (mean and std over REPEAT runs) and append it to results/TASK-scores.csv.")
+        {
+            weights, task, unitSec, repeat, epochs, lr, seed, noEarly, batch, embedBatch, metadata, audioDir, work, results, noCache,
+        };
         var compute = new ComputeOptions().AddTo(command);
-        command.SetAction(parse => VerbRunner.NotImplemented(context, "evaluate", 6));
+        command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
+        {
+            var config = compute.LoadConfig(parse, ("seed", parse.GetValue(seed)));
+            var metadataFile = parse.GetValue(metadata);
+            var taskName = parse.GetValue(task);
+            if (metadataFile == null && taskName == null)
+                throw new UsageException($"give a TASK ({TaskRegistry.KnownNames}) or --metadata FILE.csv --audio-dir DIR");
+            var options = new EvaluateOptions
+            {
+                Weights = parse.GetValue(weights)!.FullName,
+                Task = taskName,
+                MetadataPath = metadataFile?.FullName,
+                AudioDir = parse.GetValue(audioDir)?.FullName,
+                UnitSec = parse.GetValue(unitSec),
+                Repeat = parse.GetValue(repeat) ?? 1,
+                Probe = new ProbeOptions
+                {
+                    Epochs = parse.GetValue(epochs),
+                    Lr = parse.GetValue(lr),
+                    BatchSize = parse.GetValue(batch),
+                    EarlyStopping = !parse.GetValue(noEarly),
+                },
+                Seed = config.Seed,
+                Config = config,
+                EmbedBatch = parse.GetValue(embedBatch),
+                WorkRoot = parse.GetValue(work)!,
+                ResultsDir = parse.GetValue(results),
+                UseCache = !parse.GetValue(noCache),
+            }.Validate();
+            options = options with { Device = compute.InitialiseTorch(parse) };
+            var result = LinearEvaluation.Run(options, context.CreateProgress(), ct);
+            var runs = string.Join(" ", result.Accuracies.Select(a => (a * 100).ToString("0.00", CultureInfo.InvariantCulture)));
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{result.Task}: {result.Mean * 100:0.00}% ± {result.Std * 100:0.00} over {result.Accuracies.Count} run(s) [{runs}] — {result.ModelName}, unit {result.UnitSec:0.###} s"));
+            if (result.ResultsPath != null) context.Output.WriteLine($"appended to {result.ResultsPath}");
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 }

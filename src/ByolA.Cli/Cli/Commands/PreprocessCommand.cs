@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ByolA.Tasks;
 
 namespace ByolA.Cli.Commands;
 
@@ -7,11 +8,42 @@ public static class PreprocessCommand
 {
     public static Command Create(CliContext context)
     {
-        var task = new Argument<string>("task") { Description = "Downstream task: spcv2, spcv2-12, spcv1, us8k, nsynth, vc1, voxforge, fsdnoisy18k." };
-        var root = new Argument<DirectoryInfo>("dataset-root") { Description = "Folder holding the dataset as distributed." };
-        var command = new Command("preprocess", "Write work/metadata/TASK.csv and convert the task's audio to work/16k/TASK.") { task, root };
+        var task = new Argument<string>("task") { Description = $"Downstream task: {TaskRegistry.KnownNames}." };
+        var root = new Argument<DirectoryInfo>("dataset-root") { Description = "Folder holding the dataset as distributed (e.g. speech_commands_v0.02, UrbanSound8K)." };
+        var work = new Option<string>("--work") { Description = "Work folder: metadata goes to WORK/metadata/TASK.csv, audio to WORK/16k/TASK.", DefaultValueFactory = _ => "work", HelpName = "DIR" };
+        var seed = new Option<int?>("--seed") { Description = "Seed of protocol splits drawn at random (fsdnoisy18k valid, voxforge speakers). Default: the config's seed (42).", HelpName = "N" };
+        var splitCsv = new Option<FileInfo?>("--split-csv") { Description = "voxforge only: CSV with a 'split' column and a 'speaker' or 'file_name' column fixing the split.", HelpName = "FILE.csv" };
+        var command = new Command("preprocess",
+            "Write WORK/metadata/TASK.csv (file_name,label,split|fold) from the dataset's own lists, check the official counts " +
+            "(differences are warnings), and convert the task's audio to 16 kHz mono 16-bit below WORK/16k/TASK. " +
+            "Safe to rerun: files already converted are kept.")
+        {
+            task, root, work, seed, splitCsv,
+        };
         var compute = new ComputeOptions().AddTo(command);
-        command.SetAction(parse => VerbRunner.NotImplemented(context, "preprocess", 6));
+        command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
+        {
+            var config = compute.LoadConfig(parse, ("seed", parse.GetValue(seed)));
+            var threads = parse.GetValue(compute.Threads);
+            var options = new PreprocessOptions
+            {
+                Task = parse.GetValue(task)!,
+                DatasetRoot = parse.GetValue(root)!.FullName,
+                WorkRoot = parse.GetValue(work)!,
+                SampleRate = config.SampleRate,
+                Seed = config.Seed,
+                SplitCsv = parse.GetValue(splitCsv)?.FullName,
+                Workers = threads is > 0 ? threads.Value : Environment.ProcessorCount,
+            };
+            if (options.SplitCsv != null && TaskRegistry.Find(options.Task)?.Name != "voxforge")
+                throw new UsageException("--split-csv applies to voxforge only");
+            var result = TaskPreprocessor.Run(options.Validate(), context.CreateProgress(), ct);
+            context.Output.WriteLine($"{result.Task}: {result.Rows} clips, {result.Classes} classes → {result.MetadataPath}");
+            context.Output.WriteLine($"audio: {result.AudioDir} ({result.Converted} converted, {result.AlreadyConverted} already there" +
+                                     (result.SlicesWritten > 0 ? $", {result.SlicesWritten} clips cut" : "") + ")");
+            if (result.Warnings.Count > 0) context.Output.WriteLine($"{result.Warnings.Count} warning(s) about counts: see above");
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 }

@@ -1,0 +1,115 @@
+using ByolA.Models;
+using ByolA.Progress;
+using ByolA.Tasks;
+using static TorchSharp.torch;
+
+namespace ByolA.Evaluation;
+
+/// <summary>
+/// <c>byola evaluate</c> as a library call (SPEC §6): read the task's metadata, check its audio, compute
+/// normalisation stats on the training clips and embed every clip (or reuse the cached embeddings of the same
+/// weights, task and unit_sec), then train the linear probe <see cref="EvaluateOptions.Repeat"/> times and append
+/// the accuracies, mean and std to RESULTS/TASK-scores.csv.
+/// </summary>
+public static class LinearEvaluation
+{
+    /// <summary>How many missing audio files an error names.</summary>
+    const int NamedMissing = 3;
+
+    public static EvaluationResult Run(EvaluateOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        progress ??= NullProgressReporter.Instance;
+        var device = options.Device ?? CPU;
+        var task = options.TaskName;
+        var metadataPath = options.ResolvedMetadataPath;
+        var audioDir = options.ResolvedAudioDir;
+        if (options.KnownTask != null && !File.Exists(metadataPath))
+            throw new ByolAException($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first (or pass --work DIR where it was written)");
+        var metadata = TaskMetadata.Read(metadataPath);
+        ProbeProtocol.CheckClasses(metadata);
+        var files = CheckAudio(metadata, audioDir);
+        double unitSec = options.ResolvedUnitSec;
+        var config = options.Config with { UnitSec = unitSec };
+        var model = options.ResolvedModelName;
+        progress.Message($"{task}: {metadata.Rows.Count} clips, {metadata.Classes.Count} classes, " +
+                         (metadata.HasFolds ? $"{metadata.Folds.Count} folds (leave one out)" : "train/valid/test") + $", unit {unitSec:0.###} s");
+
+        var cache = options.UseCache
+            ? EmbeddingCache.For(options.WorkRoot, task, model, options.Weights, metadataPath, audioDir, unitSec, config, options.Seed)
+            : null;
+        var cached = cache?.TryLoad(metadata.Rows.Count);
+        Tensor embeddings;
+        if (cached is { } hit)
+        {
+            embeddings = hit.Embeddings;
+            progress.Message($"embeddings: reusing {cache!.Path} ({embeddings.shape[1]}-d; norm stats {hit.Mean:0.####}, {hit.Std:0.####})");
+        }
+        else
+        {
+            embeddings = Embed(options, metadata, files, config, device, progress, ct, out var stats);
+            cache?.Save(embeddings, stats.Mean, stats.Std);
+        }
+
+        try
+        {
+            using var x = embeddings.to(device);
+            var accuracies = new List<double>();
+            using (var probeTask = progress.Start("linear probe", options.Repeat))
+            {
+                for (int run = 0; run < options.Repeat; run++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct));
+                    probeTask.Advance(1, $"run {run}: {accuracies[^1] * 100:0.00}%");
+                }
+            }
+            double mean = accuracies.Average();
+            double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count);
+            string? resultsPath = null;
+            if (options.ResultsDir != null)
+            {
+                resultsPath = Path.Combine(options.ResultsDir, $"{task}-scores.csv");
+                ScoresCsv.Append(resultsPath, model, accuracies, mean, std);
+            }
+            return new EvaluationResult(task, model, unitSec, accuracies, mean, std, metadata.Rows.Count,
+                metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath);
+        }
+        finally
+        {
+            embeddings.Dispose();
+        }
+    }
+
+    /// <summary>The absolute audio path of every row; missing files are one error with the count and first names.</summary>
+    static List<string> CheckAudio(TaskMetadata metadata, string audioDir)
+    {
+        if (!Directory.Exists(audioDir))
+            throw new ByolAException($"{audioDir}: audio folder not found; run 'byola preprocess' for known tasks, or pass --audio-dir DIR");
+        var files = metadata.Rows.Select(r => TaskMetadata.Resolve(audioDir, r.FileName)).ToList();
+        var missing = metadata.Rows.Where((r, i) => !File.Exists(files[i])).Select(r => r.FileName).ToList();
+        if (missing.Count > 0)
+            throw new ByolAException($"{metadata.Source}: {missing.Count} of {files.Count} listed audio files are missing below {audioDir}, e.g. " +
+                                     string.Join(", ", missing.Take(NamedMissing)) + "; rerun 'byola preprocess' or fix --audio-dir");
+        return files;
+    }
+
+    static Tensor Embed(EvaluateOptions options, TaskMetadata metadata, List<string> files, Configuration.ByolAConfig config,
+        Device device, IProgressReporter progress, CancellationToken ct, out NormStats stats)
+    {
+        using var loaded = EncoderLoader.Load(options.Weights, device);
+        foreach (var warning in loaded.Warnings) progress.Message("warning: " + warning);
+        progress.Message($"encoder: {loaded.Architecture} d={loaded.FeatureD} from {options.Weights}");
+        // Stats come from the training clips only (all folds for leave-one-out tasks), as the original does.
+        var trainFiles = metadata.Rows.Select((r, i) => (r, i))
+            .Where(p => metadata.HasFolds || p.r.Split == Splits.Train)
+            .Select(p => files[p.i]).ToList();
+        stats = NormStatsCalculator.Compute(trainFiles, config, device, seed: options.Seed, batchSize: options.EmbedBatch,
+            progress: progress, ct: ct);
+        progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
+        using var embedder = new Embedder(loaded.Encoder, stats,
+            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = EmbedderCrop.Random, Seed = options.Seed }, device);
+        var result = embedder.EmbedFiles(files, progress, ct);
+        return result.Embeddings;
+    }
+}

@@ -1,0 +1,60 @@
+using ByolA.Cli;
+using ByolA.Models;
+using ByolA.Tests.Support;
+
+namespace ByolA.Tests.Evaluation;
+
+public class EvaluateCommandTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void User_task_runs_end_to_end_and_appends_scores()
+    {
+        using var dir = new TempDir();
+        var metadata = ToneTask.Write(dir.Path, train: 3, valid: 1, test: 2);
+        TorchSharp.torch.manual_seed(5);
+        using (var model = new AudioNTT2020(64, 512)) EncoderWeights.Save(model, dir.File("rand.pth"));
+        var (code, output, err) = Run("evaluate", dir.File("rand.pth"), "mytones", "1.0", "2", "--metadata", metadata,
+            "--audio-dir", dir.File("audio"), "--work", dir.File("work"), "--results", dir.File("results"), "--epochs", "20", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Matches(@"mytones: \d+\.\d\d% ± \d+\.\d\d over 2 run\(s\)", output);
+        Assert.Equal(2, File.ReadAllLines(dir.File("results/mytones-scores.csv")).Length);
+        Assert.Contains("norm stats", err);
+    }
+
+    [Fact]
+    public void Unknown_task_exits_1_listing_the_known_tasks()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("w.pth"), "x");
+        var (code, _, err) = Run("evaluate", dir.File("w.pth"), "esc50", "--device", "cpu");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("unknown task 'esc50'; known tasks: spcv2, spcv2-12, spcv1, us8k, nsynth, vc1, voxforge, fsdnoisy18k", err);
+    }
+
+    [Fact]
+    public void No_task_and_no_metadata_is_a_usage_error()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("w.pth"), "x");
+        var (code, _, err) = Run("evaluate", dir.File("w.pth"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--metadata", err);
+    }
+
+    [Fact]
+    public void Help_explains_every_option()
+    {
+        var (code, output, _) = Run("evaluate", "--help");
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (var option in new[] { "--epochs", "--lr", "--seed", "--no-early-stopping", "--batch", "--metadata", "--audio-dir", "--work", "--results", "--no-cache", "unit-sec", "repeat" })
+            Assert.Contains(option, output);
+    }
+}
