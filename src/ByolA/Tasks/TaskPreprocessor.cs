@@ -36,11 +36,15 @@ public static class TaskPreprocessor
     static (int Converted, int Existing) Convert(IReadOnlyList<TaskFile> files, string audioDir, PreprocessOptions options,
         IProgressReporter progress, CancellationToken ct)
     {
-        var todo = files.Where(f => !File.Exists(TaskMetadata.Resolve(audioDir, f.FileName))).ToList();
-        int existing = files.Count - todo.Count;
-        if (todo.Count == 0) return (0, existing);
-        ConvertFiles(todo.Select(f => (f.Source, TaskMetadata.Resolve(audioDir, f.FileName))).ToList(), options, progress, ct);
-        return (todo.Count, existing);
+        var pairs = files.Select(f => (f.Source, TaskMetadata.Resolve(audioDir, f.FileName))).ToList();
+        // The convert-wav conversion itself; it keeps outputs that are complete and newer than their source.
+        var report = WavConverter.ConvertFiles(pairs, options.SampleRate, options.Workers, overwrite: false, progress, ct,
+            protectedFolder: Path.GetFullPath(options.DatasetRoot));
+        if (!report.Succeeded)
+            throw new ByolAException($"{options.Task}: {report.Failures.Count} of {files.Count} audio files could not be converted, e.g. " +
+                                     string.Join("; ", report.Failures.Take(3).Select(f => f.Reason)) +
+                                     $"; the {report.Converted + report.Skipped} good files are in {options.AudioDir} and a rerun keeps them");
+        return (report.Converted, report.Skipped);
     }
 
     static int Slice(IReadOnlyList<TaskSlice> slices, string audioDir, int sampleRate, IProgressReporter progress, CancellationToken ct)
@@ -67,7 +71,4 @@ public static class TaskPreprocessor
         }
         return todo.Count;
     }
-
-    static void ConvertFiles(List<(string Source, string Destination)> files, PreprocessOptions options, IProgressReporter progress, CancellationToken ct) =>
-        throw new NotImplementedException("TODO: WavConverter");
 }
