@@ -26,11 +26,20 @@ public sealed class Resampler : nn.Module<Tensor, Tensor>
         int g = Gcd(fromRate, toRate);
         InputStride = fromRate / g;
         OutputPhases = toRate / g;
+        long taps = 2L * (long)Math.Ceiling(lowpassFilterWidth * InputStride / (Math.Min(InputStride, OutputPhases) * rolloff)) + InputStride;
+        // Co-prime rates (e.g. 44101 → 16000) need b filters of ~a taps each: gigabytes, as in torchaudio. Refuse clearly.
+        if (OutputPhases * taps > MaxKernelElements)
+            throw new ByolAException($"resampling {fromRate} Hz → {toRate} Hz needs {OutputPhases} filters of {taps} taps " +
+                                     $"({OutputPhases * taps * 4 / (1 << 20)} MiB) because the rates share no large common factor; " +
+                                     "resample such files to a common rate (e.g. 48000 Hz) with another tool first");
         var (filters, width) = SincKernel(InputStride, OutputPhases, lowpassFilterWidth, rolloff);
         Width = width;
         kernel = tensor(filters, [OutputPhases, 1, filters.Length / OutputPhases]);
         RegisterComponents();
     }
+
+    /// <summary>Largest filter bank accepted, in float32 elements (256 MiB).</summary>
+    public const long MaxKernelElements = 64L << 20;
 
     public int FromRate { get; }
     public int ToRate { get; }

@@ -103,8 +103,16 @@ public static class WavConverter
     static void ConvertFile(string source, string destination, int sampleRate, ConcurrentDictionary<int, Lazy<Resampler>> resamplers, Device? device)
     {
         var audio = WavFile.Read(source);
-        var resampler = audio.SampleRate == sampleRate ? null : resamplers.GetOrAdd(audio.SampleRate,
-            rate => new Lazy<Resampler>(() => MakeResampler(rate, sampleRate, device))).Value;
+        Resampler? resampler = null;
+        try
+        {
+            if (audio.SampleRate != sampleRate)
+                resampler = resamplers.GetOrAdd(audio.SampleRate, rate => new Lazy<Resampler>(() => MakeResampler(rate, sampleRate, device))).Value;
+        }
+        catch (ByolAException e)
+        {
+            throw new ByolAException($"{source}: {e.Message}", e);
+        }
         WavFile.WritePcm16(destination, ToPcm16(audio, resampler, device), sampleRate);
     }
 
@@ -134,7 +142,10 @@ public static class WavConverter
         return WavFile.ToPcm16(y.data<float>().ToArray());
     }
 
-    /// <summary>Every <c>*.wav</c> (any letter case) below <paramref name="folder"/>, recursively, in ordinal path order.</summary>
+    /// <summary>
+    /// Every <c>*.wav</c> (any letter case) below <paramref name="folder"/>, recursively, in ordinal path order. Hidden
+    /// files and folders (dot names on Unix, such as macOS "._x.wav" resource forks) are skipped.
+    /// </summary>
     public static List<string> FindWavFiles(string folder)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true };

@@ -98,4 +98,11 @@ public class ResamplerTests(ITestOutputHelper output)
         using var y = resampler.forward(x);
         Assert.Equal(x.data<float>().ToArray(), y.data<float>().ToArray());
     }
+
+    [Fact]
+    public void Coprime_rates_needing_a_huge_filter_bank_are_a_clear_error()
+    {
+        var e = Assert.Throws<ByolAException>(() => new Resampler(44101, 16000));
+        Assert.Contains("44101 Hz → 16000 Hz", e.Message);
+    }
 }

@@ -198,4 +198,17 @@ public class WavConverterTests
         Assert.Contains("inside the source folder", Assert.Single(report.Failures).Reason);
         Assert.False(File.Exists(dir.File("src/again.wav")));
     }
+
+    [Fact]
+    public void An_unsupported_rate_pair_fails_only_its_files()
+    {
+        using var dir = new TempDir();
+        TestWav.Write(dir.File("src/odd.wav"), TestWav.Sines(1, 100, 44101), 44101, 16, isFloat: false);
+        TestWav.Write(dir.File("src/fine.wav"), TestWav.Sines(1, 100, 32000), 32000, 16, isFloat: false);
+        TestWav.Write(dir.File("src/.hidden.wav"), TestWav.Sines(1, 100, 32000), 32000, 16, isFloat: false);
+        var report = WavConverter.Run(Options(dir));
+        Assert.Equal((2, 1), (report.Total, report.Converted));
+        var failure = Assert.Single(report.Failures);
+        Assert.StartsWith(dir.File("src/odd.wav") + ": resampling 44101 Hz", failure.Reason);
+    }
 }
