@@ -51,7 +51,7 @@ public class AudioNTT2020Task6 : Module<Tensor, Tensor>, IAudioEncoder
     public virtual Tensor Frames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
-        if (!training) return ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, FramesOf);
+        if (!training) return ConvBlocks.InChunks(x, FramesOf);
         return FramesOf(x);
     }
 

@@ -67,7 +67,7 @@ public class AudioNTT2020Task6X : Module<Tensor, Tensor>, IAudioEncoder
     public Tensor FinalFrames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
-        return training ? FinalFramesOf(x) : ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, FinalFramesOf);
+        return training ? FinalFramesOf(x) : ConvBlocks.InChunks(x, FinalFramesOf);
     }
 
     Tensor FinalFramesOf(Tensor x)
@@ -85,7 +85,7 @@ public class AudioNTT2020Task6X : Module<Tensor, Tensor>, IAudioEncoder
     public Tensor LayeredFrames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
-        return training ? LayeredFramesOf(x) : ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, LayeredFramesOf);
+        return training ? LayeredFramesOf(x) : ConvBlocks.InChunks(x, LayeredFramesOf);
     }
 
     Tensor LayeredFramesOf(Tensor x)

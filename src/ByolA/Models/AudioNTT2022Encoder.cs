@@ -56,7 +56,7 @@ public class AudioNTT2022Encoder : Module<Tensor, Tensor>, IAudioEncoder
     public Tensor Frames(Tensor x)
     {
         ConvBlocks.RequireInput(x, NMels, Architecture, FrameStride);
-        if (!training) return ConvBlocks.InChunks(x, ConvBlocks.EvalChunk, FramesOf);
+        if (!training) return ConvBlocks.InChunks(x, FramesOf);
         return FramesOf(x);
     }
 

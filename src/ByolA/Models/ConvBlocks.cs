@@ -52,13 +52,15 @@ internal static class ConvBlocks
     }
 
     /// <summary>
-    /// Applies <paramref name="f"/> to slices of at most <paramref name="chunk"/> rows of the batch and concatenates
+    /// Applies <paramref name="f"/> to slices of at most <see cref="EvalChunk"/> rows (CPU) of the batch and concatenates
     /// the results. Used in eval mode only (BatchNorm in train mode needs the whole batch): smaller activations
     /// stay in the allocator's cache instead of being mapped and faulted in afresh for every large batch.
     /// </summary>
-    public static Tensor InChunks(Tensor x, int chunk, Func<Tensor, Tensor> f)
+    public static Tensor InChunks(Tensor x, Func<Tensor, Tensor> f)
     {
         long n = x.shape[0];
+        // GPUs prefer whole batches; on the CPU the memory traffic of huge activations dominates.
+        int chunk = x.device_type == DeviceType.CPU ? EvalChunk : 256;
         if (n <= chunk) return f(x);
         using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
@@ -67,7 +69,7 @@ internal static class ConvBlocks
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Eval-mode batch slice for <see cref="InChunks"/>.</summary>
+    /// <summary>Eval-mode batch slice on the CPU for <see cref="InChunks"/>.</summary>
     public const int EvalChunk = 16;
 
     /// <summary>(B, C, F', T') → (B, T', F'·C), feature index f'·C + c (channel fastest), as the fc layers expect.</summary>

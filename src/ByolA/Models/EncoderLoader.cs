@@ -81,8 +81,9 @@ public static partial class EncoderLoader
     /// <summary>The d in a file name like <c>AudioNTT2020-BYOLA-64x96d2048.pth</c>; null when it has none.</summary>
     public static int? FeatureDFromFileName(string path)
     {
-        var m = FileNameD().Matches(Path.GetFileNameWithoutExtension(path)).LastOrDefault();
-        return m != null && int.TryParse(m.Groups[1].Value, out var d) ? d : null;
+        // The first match: later parts of trained-weight names (timestamps, hashes) may contain "d<digits>" too.
+        var m = FileNameD().Match(Path.GetFileNameWithoutExtension(path));
+        return m.Success && int.TryParse(m.Groups[1].Value, out var d) ? d : null;
     }
 
     /// <summary>(architecture, n_mels, d, mlp_hidden_d) from the official-named weights.</summary>

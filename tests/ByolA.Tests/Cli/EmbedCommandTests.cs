@@ -58,6 +58,21 @@ public class EmbedCommandTests
     }
 
     [Fact]
+    public void V2_weights_embed_with_their_own_width_and_frame_rate()
+    {
+        using var tmp = new TempDir();
+        TorchSharp.torch.manual_seed(3);
+        using (var v2 = new ByolA.Models.AudioNTT2022(64, 1024 + 40, 24))
+            ByolA.Models.EncoderWeights.Save(v2, tmp.File("v2.pth"));
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.1);
+        var (code, output, err) = Run("embed", tmp.File("v2.pth"), tmp.File("audio"), "--out", tmp.File("v2.npy"), "--frames", "--stats", "-6,4", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("AudioNTT2022", output);
+        using var e = EmbedderOutput.ReadNpy(tmp.File("v2.npy"));
+        Assert.Equal(new long[] { 2, 24, 1064 }, e.shape);
+    }
+
+    [Fact]
     public void Bad_audio_stops_with_a_hint_unless_skip_bad_is_given()
     {
         using var tmp = new TempDir();

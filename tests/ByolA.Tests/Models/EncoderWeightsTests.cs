@@ -184,6 +184,24 @@ public class EncoderWeightsTests
     }
 
     [Fact]
+    public void Files_with_x_model_key_names_load_into_the_plain_model()
+    {
+        using var tmp = new TempDir();
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        using var x = new AudioNTT2020X(nMels: 16, d: 32);
+        x.eval();
+        var path = tmp.File("x-names.pth");
+        EncoderWeights.Save(x.state_dict(), path);
+        Assert.Contains("conv2.1.running_mean", EncoderWeights.ReadStateDict(path).Keys);
+        using var loaded = EncoderLoader.Load(path);
+        Assert.IsType<AudioNTT2020>(loaded.Encoder);
+        var input = Input(2, 16, 16, 9);
+        using var noGrad = no_grad();
+        Assert.True(x.forward(input).allclose(loaded.Encoder.Pooled(input), rtol: 0, atol: 1e-6));
+    }
+
+    [Fact]
     public void Key_mapping_between_official_and_x_names()
     {
         Assert.Equal("features.9.running_var", StateDictKeys.FromX("conv3.1.running_var"));
@@ -196,6 +214,7 @@ public class EncoderWeightsTests
         Assert.Null(StateDictKeys.Split("offc.0.weight"));
         Assert.Equal(2048, EncoderLoader.FeatureDFromFileName("/x/AudioNTT2020-BYOLA-64x96d2048.pth"));
         Assert.Null(EncoderLoader.FeatureDFromFileName("/x/weights.pth"));
+        Assert.Equal(3072, EncoderLoader.FeatureDFromFileName("AudioNTT2022-BYOLA-64x96d3072-2301011200-e100b256l0001r42-a1d3f9e0.pth"));
     }
 
     [Fact]
