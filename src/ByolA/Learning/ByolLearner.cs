@@ -79,7 +79,7 @@ public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
     public IEnumerable<Parameter> OnlineParameters() => online_encoder.parameters().Concat(online_predictor.parameters());
 
     /// <summary>Adam over <see cref="OnlineParameters"/> (betas 0.9/0.999, eps 1e-8, no weight decay).</summary>
-    public optim.Optimizer CreateOptimizer(double lr) => optim.Adam(OnlineParameters(), lr, 0.9, 0.999, 1e-8, 0);
+    public Adam CreateOptimizer(double lr) => optim.Adam(OnlineParameters(), lr, 0.9, 0.999, 1e-8, 0);
 
     /// <summary>
     /// The symmetric BYOL loss for two views (B, 1, F, T): mean over the batch of

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using ByolA.Learning;
 
 namespace ByolA.Cli.Commands;
 
@@ -7,10 +9,66 @@ public static class TrainCommand
 {
     public static Command Create(CliContext context)
     {
-        var audio = new Argument<DirectoryInfo>("audio-dir") { Description = "Folder of 16 kHz mono .wav files, searched recursively." };
-        var command = new Command("train", "Pretrain an encoder with BYOL-A on unlabelled audio.") { audio };
+        var audio = new Argument<string>("audio-dir") { Description = "Folder of 16 kHz mono .wav files, searched recursively (run convert-wav first for other formats)." };
+        var d = new Option<int?>("--d") { Description = "Encoder output dimension (config feature_d; v1 default 2048, v2 3072; v2 needs d > 1024).", HelpName = "D" };
+        var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (config epochs; default 100).", HelpName = "N" };
+        var bs = new Option<int?>("--bs") { Description = "Batch size (config bs; default 256). The incomplete last batch of an epoch is dropped.", HelpName = "N" };
+        var lr = new Option<double?>("--lr") { Description = "Adam learning rate (config lr; v1 0.0003, v2 0.0001).", HelpName = "LR" };
+        var seed = new Option<int?>("--seed") { Description = "Random seed for initialisation, shuffling, cropping and augmentation (config seed; default 42).", HelpName = "N" };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue from a checkpoint.pth written by an earlier run (same config and audio); the result equals an uninterrupted run (CPU, same seed).",
+            HelpName = "FILE",
+        };
+        var output = new Option<string?>("--out", "-o")
+        {
+            Description = "Folder for checkpoint.pth, train_log.csv and the final weights (config checkpoint_folder; default checkpoints).",
+            HelpName = "DIR",
+        };
+        var workers = new Option<int?>("--workers")
+        {
+            Description = "Threads decoding audio ahead of the model (default: min(config num_workers, cores)).",
+            HelpName = "N",
+        };
+        var command = new Command("train",
+            "Pretrain an encoder with BYOL-A on unlabelled audio. The config's model key picks the recipe: AudioNTT2020 = v1 " +
+            "(RunningNorm, Mixup 0.4, RandomResizeCrop), AudioNTT2022 = v2 (dataset statistics, Mixup 0.2, RandomResizeCrop, RandomLinearFader). " +
+            "Writes a checkpoint and a CSV row every epoch, then the encoder weights (PyTorch state dict).")
+        {
+            audio, d, epochs, bs, lr, seed, resume, output, workers,
+        };
         var compute = new ComputeOptions().AddTo(command);
-        command.SetAction(parse => VerbRunner.NotImplemented(context, "train", 5));
+        command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
+        {
+            if (parse.GetValue(workers) is <= 0) throw new UsageException($"--workers must be a positive number (got {parse.GetValue(workers)})");
+            var config = compute.LoadConfig(parse,
+                ("feature_d", parse.GetValue(d)), ("epochs", parse.GetValue(epochs)), ("bs", parse.GetValue(bs)),
+                ("lr", parse.GetValue(lr)), ("seed", parse.GetValue(seed)));
+            var resumeFrom = parse.GetValue(resume) is { Length: > 0 } r ? r : config.Resume is { Length: > 0 } cr ? cr : null;
+            var device = compute.InitialiseTorch(parse);
+            var options = new TrainOptions
+            {
+                Config = config,
+                AudioDir = parse.GetValue(audio),
+                OutputDir = parse.GetValue(output),
+                Device = device,
+                ResumeFrom = resumeFrom,
+                DecodeThreads = parse.GetValue(workers),
+            };
+            var result = Trainer.Run(options, context.CreateProgress(), ct);
+            if (result.Unreadable.Count > 0)
+            {
+                context.Error.WriteLine($"skipped {result.Unreadable.Count} unreadable file(s):");
+                foreach (var line in result.Unreadable) context.Error.WriteLine($"  {line}");
+            }
+            var last = result.Epochs.LastOrDefault();
+            context.Output.WriteLine(last is null
+                ? $"nothing to train (checkpoint already at the last epoch); weights: {result.WeightsPath}"
+                : string.Format(CultureInfo.InvariantCulture, "trained {0} epoch(s), final loss {1:F4}; weights: {2}", result.Epochs.Count, last.Loss, result.WeightsPath));
+            context.Output.WriteLine($"checkpoint: {result.CheckpointPath}");
+            context.Output.WriteLine($"log: {result.LogPath}");
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 }

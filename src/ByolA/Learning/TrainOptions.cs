@@ -1,0 +1,62 @@
+using ByolA.Configuration;
+using static TorchSharp.torch;
+
+namespace ByolA.Learning;
+
+/// <summary>
+/// What <see cref="Trainer.Run"/> trains on and where it writes. Hyper-parameters (model, feature_d, epochs, bs,
+/// lr, seed, proj sizes, shape, unit_sec, …) come from <see cref="Config"/>; the recipe (v1 or v2) from its
+/// <c>model</c> key.
+/// </summary>
+public sealed record TrainOptions
+{
+    /// <summary>The configuration (already validated, e.g. by <see cref="ConfigSource.Resolve"/>).</summary>
+    public required ByolAConfig Config { get; init; }
+
+    /// <summary>Folder searched recursively for <c>.wav</c> files. Ignored when <see cref="Files"/> is set.</summary>
+    public string? AudioDir { get; init; }
+
+    /// <summary>Explicit training files (16 kHz mono WAV); takes precedence over <see cref="AudioDir"/>.</summary>
+    public IReadOnlyList<string>? Files { get; init; }
+
+    /// <summary>Where checkpoint, CSV log and final weights go. Default: the config's checkpoint_folder.</summary>
+    public string? OutputDir { get; init; }
+
+    /// <summary>Compute device. Default: CPU.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>A checkpoint written by an earlier run to continue from (same config and data).</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Threads decoding and cropping audio. Default: min(num_workers, cores); at least 1.</summary>
+    public int? DecodeThreads { get; init; }
+
+    /// <summary>Batches prepared ahead of the model (bounded prefetch).</summary>
+    public int PrefetchBatches { get; init; } = 3;
+
+    /// <summary>v2 only: clips used to compute the normalisation statistics before training.</summary>
+    public int NormStatsClips { get; init; } = 10000;
+
+    /// <summary>Training stops when more than this fraction of the files cannot be read.</summary>
+    public double MaxUnreadableFraction { get; init; } = 0.01;
+
+    /// <summary>The folder actually used for outputs.</summary>
+    public string ResolvedOutputDir => OutputDir is { Length: > 0 } o ? o : Config.CheckpointFolder;
+
+    /// <summary>Throws <see cref="ByolAException"/> for options that cannot work.</summary>
+    public TrainOptions Validate()
+    {
+        if (Files is null && string.IsNullOrWhiteSpace(AudioDir))
+            throw new ByolAException("training needs an audio folder or a list of files");
+        if (Files is null && !Directory.Exists(AudioDir))
+            throw new ByolAException($"{AudioDir}: audio folder not found");
+        if (DecodeThreads is <= 0) throw new ByolAException($"decode threads must be positive (got {DecodeThreads})");
+        if (PrefetchBatches < 1) throw new ByolAException($"prefetch must be at least 1 batch (got {PrefetchBatches})");
+        if (NormStatsClips < 1) throw new ByolAException($"norm-stats clips must be positive (got {NormStatsClips})");
+        if (MaxUnreadableFraction is < 0 or > 1) throw new ByolAException("the unreadable-file limit must be a fraction in [0, 1]");
+        if (ResumeFrom is { Length: > 0 } && !File.Exists(ResumeFrom))
+            throw new ByolAException($"{ResumeFrom}: checkpoint to resume from not found");
+        if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new ByolAException("no output folder (set checkpoint_folder or pass an output folder)");
+        return this;
+    }
+}

@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using ByolA.Audio;
+using ByolA.Augmentations;
+using ByolA.Configuration;
+using ByolA.Models;
+using ByolA.Progress;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ByolA.Learning;
+
+/// <summary>
+/// BYOL-A pretraining (SPEC §4–5), the library entry point behind <c>byola train</c>.
+/// v1 recipe (config model AudioNTT2020): RunningNorm, Mixup 0.4, RandomResizeCrop. v2 (AudioNTT2022): statistics
+/// of up to 10000 clips computed before training, Mixup 0.2, RandomResizeCrop, RandomLinearFader.
+/// <para>
+/// Every epoch: shuffle, load batches ahead of the model (<see cref="ClipBatchSource"/>), augment twice on the
+/// device, NormalizeBatch, one BYOL step (Adam + EMA) per batch (incomplete last batch dropped, as the original's
+/// loader does); then a checkpoint (atomic) and a CSV row. At the end the encoder's state dict is written with
+/// SPEC's file name. The Mixup memory starts empty every epoch, as in the original where each epoch's data-loader
+/// workers start from a fresh copy of the dataset; this also keeps checkpoints small and resumes exact.
+/// </para>
+/// </summary>
+public static class Trainer
+{
+    public const string LogFileName = "train_log.csv";
+
+    public static TrainResult Run(TrainOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
+    {
+        progress ??= NullProgressReporter.Instance;
+        options.Validate();
+        var config = options.Config;
+        var device = options.Device ?? CPU;
+        var startedAt = DateTime.UtcNow;
+        int threads = options.DecodeThreads ?? Math.Clamp(Math.Min(config.NumWorkers, Environment.ProcessorCount), 1, 64);
+
+        var candidates = options.Files?.ToList() ?? TrainingFiles.Find(options.AudioDir!);
+        string where = options.Files != null ? "training file list" : options.AudioDir!;
+        var (files, unreadableAtStart) = TrainingFiles.Check(candidates, config.SampleRate, where, options.MaxUnreadableFraction, progress, threads, ct);
+        if (files.Count < 2) throw new ByolAException($"{where}: training needs at least 2 readable clips (found {files.Count})");
+        foreach (var line in unreadableAtStart.Take(10)) progress.Message($"skipped unreadable file {line}");
+        if (unreadableAtStart.Count > 10) progress.Message($"... and {unreadableAtStart.Count - 10} more unreadable files skipped");
+
+        int bs = Math.Min(config.Bs, files.Count);
+        if (bs < config.Bs) progress.Message($"only {files.Count} clips: batch size {config.Bs} reduced to {bs}");
+        var outDir = Path.GetFullPath(options.ResolvedOutputDir);
+        Directory.CreateDirectory(outDir);
+        var checkpointPath = Path.Combine(outDir, TrainingCheckpoint.FileName);
+        var logPath = Path.Combine(outDir, LogFileName);
+        var meta = TrainingCheckpoint.MetaFor(config, files.Count);
+        var checkpoint = options.ResumeFrom is { Length: > 0 } r ? TrainingCheckpoint.Load(r) : null;
+        checkpoint?.RequireCompatible(meta, options.ResumeFrom!);
+
+        using var source = new ClipBatchSource(files, config, threads, pin: device.type == DeviceType.CUDA);
+        var augmentRng = new SeededRandom(config.Seed);
+        manual_seed(config.Seed);
+        using var learner = new ByolLearner(() => CreateEncoder(config), config.FeatureD, config.ProjDim, config.ProjSize,
+            (config.NMels, config.Shape[1]), config.EmaDecay, device);
+        using var optimizer = learner.CreateOptimizer(config.Lr);
+
+        RunningNorm? runningNorm = null;
+        PrecomputedNorm? precomputed = null;
+        if (!config.IsV2)
+            runningNorm = new RunningNorm(epochSamples: 2L * files.Count, maxUpdateEpochs: 10);
+        else if (checkpoint != null)
+            precomputed = new PrecomputedNorm((float)checkpoint.NormMean, (float)Math.Sqrt(checkpoint.NormVar));
+        else
+            precomputed = ComputeNormStats(source, files.Count, config, Math.Min(options.NormStatsClips, files.Count), options.PrefetchBatches, progress, ct);
+        using var augment = config.IsV2 ? TwoViewAugmentation.V2(augmentRng, precomputed!) : TwoViewAugmentation.V1(augmentRng, runningNorm!);
+
+        int startEpoch = 0;
+        var logRows = new List<string>();
+        if (checkpoint != null)
+        {
+            var (missing, unexpected) = learner.load_state_dict(checkpoint.Learner, strict: true);
+            using (var reader = new BinaryReader(new MemoryStream(checkpoint.Optimizer)))
+                optimizer.load_state_dict(reader);
+            augmentRng.State = checkpoint.AugmentRng;
+            random.set_rng_state(checkpoint.TorchRng);
+            runningNorm?.Restore(checkpoint.NormMean, checkpoint.NormVar, checkpoint.NormUpdates);
+            startEpoch = checkpoint.Epoch;
+            if (File.Exists(logPath))
+                logRows.AddRange(File.ReadAllLines(logPath).Skip(1).Where(l => int.TryParse(l.Split(',')[0], out var e) && e <= startEpoch));
+            progress.Message($"resumed from {options.ResumeFrom} after epoch {startEpoch}");
+        }
+        else
+        {
+            progress.Message($"training {(config.IsV2 ? "v2 (AudioNTT2022)" : "v1 (AudioNTT2020)")} d={config.FeatureD} on {files.Count} clips, " +
+                             $"{config.Epochs} epochs, batch {bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {device}");
+        }
+
+        var epochs = new List<EpochMetrics>();
+        for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var metrics = RunEpoch(epoch, config, bs, files.Count, source, augment, learner, optimizer, augmentRng, options, progress, ct);
+            epochs.Add(metrics);
+            var allUnreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
+            TrainingFiles.EnforceLimit(allUnreadable, candidates.Count, options.MaxUnreadableFraction);
+            progress.Message(string.Format(CultureInfo.InvariantCulture,
+                "epoch {0}/{1}: loss {2:F4}  mb {3:F3} sb {4:F3} ma {5:F3} sa {6:F3}  ({7:F1} samples/s)",
+                epoch, config.Epochs, metrics.Loss, metrics.Mb, metrics.Sb, metrics.Ma, metrics.Sa, metrics.SamplesPerSecond));
+
+            var (normMean, normVar, normUpdates) = runningNorm != null
+                ? (runningNorm.Statistics.Mean, runningNorm.Statistics.Var, runningNorm.Updates)
+                : ((double)precomputed!.Mean, (double)precomputed.Std * precomputed.Std, 0L);
+            using var optimizerBytes = new MemoryStream();
+            using (var writer = new BinaryWriter(optimizerBytes, System.Text.Encoding.UTF8, leaveOpen: true))
+                optimizer.save_state_dict(writer);
+            using var torchRng = random.get_rng_state();
+            new TrainingCheckpoint
+            {
+                Epoch = epoch,
+                Learner = learner.state_dict(),
+                Optimizer = optimizerBytes.ToArray(),
+                AugmentRng = augmentRng.State,
+                TorchRng = torchRng,
+                NormMean = normMean,
+                NormVar = normVar,
+                NormUpdates = normUpdates,
+                Meta = meta,
+            }.Save(checkpointPath);
+            logRows.Add(LogRow(metrics, allUnreadable.Count));
+            AtomicFile.Write(logPath, s =>
+            {
+                using var w = new StreamWriter(s, leaveOpen: true);
+                w.WriteLine("epoch,loss,mb,sb,ma,sa,batches,samples,seconds,samples_per_s,unreadable");
+                foreach (var row in logRows) w.WriteLine(row);
+            });
+        }
+
+        var weightsPath = SaveFinalWeights(learner, config, outDir, startedAt);
+        progress.Message($"saved {weightsPath}");
+        var unreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
+        return new TrainResult(weightsPath, checkpointPath, logPath, epochs, files.Count - source.UnreadableCount, unreadable);
+    }
+
+    /// <summary>The pooled encoder of the config's recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
+    public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
+        config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
+
+    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, int fileCount, ClipBatchSource source, TwoViewAugmentation augment,
+        ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        augment.Mixup.Reset();
+        var order = augmentRng.Permutation(fileCount);
+        var batches = Enumerable.Range(0, fileCount / bs).Select(b => order.AsSpan(b * bs, bs).ToArray()).ToList();
+        var device = learner.parameters().First().device;
+        bool pinned = device.type == DeviceType.CUDA;
+        double loss = 0, mb = 0, sb = 0, ma = 0, sa = 0;
+        int steps = 0, samples = 0;
+        using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
+        {
+            foreach (var lms in source.Batches(batches, config.Seed, epoch, options.PrefetchBatches, ct))
+            {
+                using var owned = lms;   // made on the loader's thread, owned by no dispose scope
+                using var scope = NewDisposeScope();
+                ct.ThrowIfCancellationRequested();
+                long n = lms.shape[0];
+                if (n < 2) { task.Advance(1, "batch skipped (unreadable files)"); continue; }
+                var x = lms.to(device, non_blocking: pinned);
+                var (v1, v2) = augment.Apply(x);
+                var paired = cat([v1, v2]);
+                var before = stack([paired.mean(), paired.std()]);
+                var normed = NormalizeBatch.Apply(paired);
+                var after = stack([normed.mean(), normed.std()]);
+                var stepLoss = learner.Step(optimizer, normed[..(int)n], normed[(int)n..]);
+                var values = cat([stepLoss.reshape(1), before, after]).cpu().data<float>().ToArray();
+                loss += values[0]; mb += values[1]; sb += values[2]; ma += values[3]; sa += values[4];
+                steps++;
+                samples += (int)n;
+                task.Advance(1, string.Format(CultureInfo.InvariantCulture, "loss {0:F4}", values[0]));
+            }
+        }
+        int d = Math.Max(1, steps);
+        return new EpochMetrics(epoch, loss / d, mb / d, sb / d, ma / d, sa / d, steps, samples, started.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>v2: mean and population std of the log-mel of up to <paramref name="clips"/> random training clips.</summary>
+    static PrecomputedNorm ComputeNormStats(ClipBatchSource source, int fileCount, ByolAConfig config, int clips, int prefetch,
+        IProgressReporter progress, CancellationToken ct)
+    {
+        var chosen = SeededRandom.Derive(config.Seed, -1).Permutation(fileCount).Take(clips).ToArray();
+        int bs = Math.Max(1, Math.Min(config.Bs, clips));
+        var batches = chosen.Chunk(bs).ToList();
+        double sum = 0, sumSq = 0, count = 0;
+        using (var task = progress.Start($"normalisation statistics over {clips} clips", batches.Count))
+        {
+            foreach (var lms in source.Batches(batches, config.Seed, 0, prefetch, ct))
+            {
+                using var owned = lms;
+                using var x = lms.to_type(ScalarType.Float64);
+                using var s = x.sum();
+                using var s2 = x.square().sum();
+                sum += s.item<double>(); sumSq += s2.item<double>(); count += x.numel();
+                task.Advance();
+            }
+        }
+        if (count == 0) throw new ByolAException("no clip could be read to compute the normalisation statistics");
+        double mean = sum / count;
+        double std = Math.Sqrt(Math.Max(sumSq / count - mean * mean, 0));
+        progress.Message(string.Format(CultureInfo.InvariantCulture, "normalisation statistics: mean {0:F4}, std {1:F4}", mean, std));
+        return new PrecomputedNorm((float)mean, (float)Math.Max(std, Batch_Eps));
+    }
+
+    const double Batch_Eps = 1.1920929e-07;
+
+    static string LogRow(EpochMetrics m, int unreadable) => string.Join(",",
+        m.Epoch.ToString(CultureInfo.InvariantCulture),
+        F(m.Loss), F(m.Mb), F(m.Sb), F(m.Ma), F(m.Sa),
+        m.Batches.ToString(CultureInfo.InvariantCulture), m.Samples.ToString(CultureInfo.InvariantCulture),
+        F(m.Seconds), F(m.SamplesPerSecond), unreadable.ToString(CultureInfo.InvariantCulture));
+
+    static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the online encoder's state dict (features.*, fc.*) under SPEC's name; returns its path.</summary>
+    static string SaveFinalWeights(ByolLearner learner, ByolAConfig config, string outDir, DateTime startedAt)
+    {
+        var temp = Path.Combine(outDir, "final-weights.pth" + AtomicFile.TempMarker + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            EncoderWeights.Save(learner.Encoder, temp);
+            string hash;
+            using (var stream = File.OpenRead(temp))
+                hash = Convert.ToHexString(SHA256.HashData(stream))[..8].ToLowerInvariant();
+            var path = Path.Combine(outDir, WeightsFileName.For(config, startedAt.ToLocalTime(), hash));
+            File.Move(temp, path, overwrite: true);
+            return path;
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections;
+using ByolA.Audio;
+using ByolA.Configuration;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace ByolA.Learning;
+
+/// <summary>
+/// Everything needed to continue training exactly where an epoch ended, in one PyTorch zip archive (a flat dict
+/// name → tensor, readable with torch.load): <c>learner.*</c> (online encoder, projector, predictor, target,
+/// BatchNorm buffers included), <c>optimizer</c> (Adam state, TorchSharp's format as bytes), <c>epoch</c>,
+/// <c>rng.augment</c> and <c>rng.torch</c> (generator states), <c>norm.*</c> (normalisation statistics) and
+/// <c>meta.*</c> (the settings a resume must match). Written atomically (temporary name, then rename).
+/// </summary>
+public sealed class TrainingCheckpoint
+{
+    public const string FileName = "checkpoint.pth";
+
+    public required int Epoch { get; init; }
+    public required Dictionary<string, Tensor> Learner { get; init; }
+    public required byte[] Optimizer { get; init; }
+    public required long[] AugmentRng { get; init; }
+    public required Tensor TorchRng { get; init; }
+    public required double NormMean { get; init; }
+    public required double NormVar { get; init; }
+    public required long NormUpdates { get; init; }
+    public required Dictionary<string, long> Meta { get; init; }
+
+    /// <summary>The settings that must not change between a run and its resume.</summary>
+    public static Dictionary<string, long> MetaFor(ByolAConfig config, int files) => new()
+    {
+        ["v2"] = config.IsV2 ? 1 : 0,
+        ["feature_d"] = config.FeatureD,
+        ["proj_dim"] = config.ProjDim,
+        ["proj_size"] = config.ProjSize,
+        ["n_mels"] = config.NMels,
+        ["frames"] = config.Shape[1],
+        ["bs"] = config.Bs,
+        ["seed"] = config.Seed,
+        ["files"] = files,
+    };
+
+    public void Save(string path)
+    {
+        var table = new Hashtable();
+        foreach (var (k, v) in Learner) table["learner." + k] = v.detach().cpu().contiguous();
+        table["optimizer"] = tensor(Optimizer, ScalarType.Byte);
+        table["epoch"] = tensor((long)Epoch);
+        table["rng.augment"] = tensor(AugmentRng);
+        table["rng.torch"] = TorchRng.cpu();
+        table["norm.mean"] = tensor(NormMean, ScalarType.Float64);
+        table["norm.var"] = tensor(NormVar, ScalarType.Float64);
+        table["norm.updates"] = tensor(NormUpdates);
+        foreach (var (k, v) in Meta) table["meta." + k] = tensor(v);
+        AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, table, leaveOpen: true));
+    }
+
+    public static TrainingCheckpoint Load(string path)
+    {
+        Hashtable raw;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            raw = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ByolAException($"{path}: not a readable training checkpoint ({e.Message}); pass the checkpoint.pth written by `byola train`", e);
+        }
+        Tensor Get(string key) => raw[key] as Tensor ?? throw new ByolAException($"{path}: not a training checkpoint (no '{key}'); pass the checkpoint.pth written by `byola train`, not a weights file");
+        var learner = new Dictionary<string, Tensor>();
+        var meta = new Dictionary<string, long>();
+        foreach (DictionaryEntry e in raw)
+        {
+            if (e.Key is not string k || e.Value is not Tensor t) continue;
+            if (k.StartsWith("learner.", StringComparison.Ordinal)) learner[k["learner.".Length..]] = t;
+            else if (k.StartsWith("meta.", StringComparison.Ordinal)) meta[k["meta.".Length..]] = t.item<long>();
+        }
+        return new TrainingCheckpoint
+        {
+            Epoch = (int)Get("epoch").item<long>(),
+            Learner = learner,
+            Optimizer = Get("optimizer").data<byte>().ToArray(),
+            AugmentRng = Get("rng.augment").data<long>().ToArray(),
+            TorchRng = Get("rng.torch"),
+            NormMean = Get("norm.mean").item<double>(),
+            NormVar = Get("norm.var").item<double>(),
+            NormUpdates = Get("norm.updates").item<long>(),
+            Meta = meta,
+        };
+    }
+
+    /// <summary>Throws when this checkpoint was written with settings a resume cannot continue from.</summary>
+    public void RequireCompatible(Dictionary<string, long> expected, string path)
+    {
+        foreach (var (k, v) in expected)
+            if (!Meta.TryGetValue(k, out var have) || have != v)
+                throw new ByolAException($"{path}: checkpoint was written with {k} = {(Meta.TryGetValue(k, out var h) ? h : "?")}, this run has {v}; resume with the same config and audio (or start a new run)");
+    }
+}

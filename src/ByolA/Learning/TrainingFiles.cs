@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using ByolA.Audio;
+using ByolA.Progress;
+using NAudio.Wave;
+
+namespace ByolA.Learning;
+
+/// <summary>
+/// Finds and checks the training audio before any computing starts: every <c>.wav</c> below the folder (sorted,
+/// so runs are reproducible), each header read once. Files at another sample rate or with several channels stop
+/// training with one message pointing at convert-wav; files whose header cannot be read are skipped, counted and
+/// listed, and more than the allowed fraction of them stops training.
+/// </summary>
+public static class TrainingFiles
+{
+    /// <summary>All <c>.wav</c> files (any case) below <paramref name="folder"/>, ordinal order, temp files excluded.</summary>
+    public static List<string> Find(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new ByolAException($"{folder}: audio folder not found");
+        var options = new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true };
+        var files = Directory.EnumerateFiles(folder, "*.wav", options).Where(f => !AtomicFile.IsTempName(f)).ToList();
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="files"/> (header only, in parallel) and returns the usable ones plus the skipped
+    /// ones with reasons. Throws <see cref="ByolAException"/> for an empty list, any file in the wrong format, or
+    /// too many unreadable files.
+    /// </summary>
+    public static (List<string> Usable, List<string> Unreadable) Check(IReadOnlyList<string> files, int sampleRate, string where,
+        double maxUnreadableFraction, IProgressReporter progress, int threads, CancellationToken ct)
+    {
+        if (files.Count == 0)
+            throw new ByolAException($"{where}: no .wav files found (training needs 16 kHz mono WAV files; searched recursively)");
+        var status = new (bool Ok, string? Problem, bool WrongFormat)[files.Count];
+        using (var task = progress.Start($"checking {files.Count} audio files", files.Count))
+        {
+            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct }, i =>
+            {
+                status[i] = Probe(files[i], sampleRate);
+                task.Advance();
+            });
+        }
+        var wrong = Enumerable.Range(0, files.Count).Where(i => status[i].WrongFormat).ToList();
+        if (wrong.Count > 0)
+            throw new ByolAException(
+                $"{files[wrong[0]]}: {status[wrong[0]].Problem}" + (wrong.Count > 1 ? $" (and {wrong.Count - 1} more files not at {sampleRate} Hz mono)" : "") +
+                $"; training needs {sampleRate} Hz mono WAV: run `byola convert-wav SOURCE DEST` first and train on DEST");
+        var unreadable = Enumerable.Range(0, files.Count).Where(i => !status[i].Ok).Select(i => $"{files[i]}: {status[i].Problem}").ToList();
+        EnforceLimit(unreadable, files.Count, maxUnreadableFraction);
+        var usable = Enumerable.Range(0, files.Count).Where(i => status[i].Ok).Select(i => files[i]).ToList();
+        if (usable.Count == 0) throw new ByolAException($"{where}: none of the {files.Count} .wav files could be read");
+        return (usable, unreadable);
+    }
+
+    /// <summary>Throws when more than <paramref name="maxFraction"/> of <paramref name="total"/> files failed.</summary>
+    public static void EnforceLimit(IReadOnlyCollection<string> unreadable, int total, double maxFraction)
+    {
+        if (unreadable.Count > maxFraction * total)
+            throw new ByolAException(
+                $"{unreadable.Count} of {total} audio files cannot be read (more than {maxFraction:P0}), training stopped; first: " +
+                string.Join("; ", unreadable.Take(3)) + ". Fix or remove them (or re-run convert-wav).");
+    }
+
+    static (bool Ok, string? Problem, bool WrongFormat) Probe(string path, int sampleRate)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length == 0) return (false, "empty file (0 bytes)", false);
+            using var reader = new WaveFileReader(path);
+            var format = reader.WaveFormat;
+            if (format.Channels != 1 || format.SampleRate != sampleRate)
+                return (false, $"{format.SampleRate} Hz {AudioData.DescribeChannels(format.Channels)}, expected {sampleRate} Hz mono", true);
+            if (reader.Length == 0) return (false, "no audio samples", false);
+            return (true, null, false);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or ArgumentException or InvalidDataException or EndOfStreamException)
+        {
+            return (false, $"not a readable WAV file ({e.Message})", false);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using ByolA.Audio;
+using ByolA.Cli;
+using ByolA.Tests.Support;
+
+namespace ByolA.Tests.Learning;
+
+/// <summary>The <c>byola train</c> verb end to end (tiny model, CPU).</summary>
+[Collection(TorchRngCollection.Name)]
+public class TrainCommandTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Trains_with_flag_overrides_and_reports_the_outputs()
+    {
+        using var dir = new TempDir();
+        for (int k = 0; k < 4; k++)
+        {
+            var x = Enumerable.Range(0, 16000).Select(i => (float)(0.2 * Math.Sin(2 * Math.PI * (300 + 100 * k) * i / 16000))).ToArray();
+            Directory.CreateDirectory(dir.File("audio/sub"));
+            WavFile.WritePcm16(dir.File($"audio/sub/c{k}.wav"), x, 16000);
+        }
+        var (code, output, err) = Run("train", dir.File("audio"), "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "4", "--lr", "0.001",
+            "--seed", "3", "--set", "proj_dim=32", "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--out", dir.File("out"));
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("trained 1 epoch(s), final loss ", output);
+        Assert.Contains("BYOLA-NTT2020d64s64x96-", output);
+        Assert.Contains("-e1-bs4-lr001-rs3.pth", output);
+        Assert.Contains("epoch 1/1: loss ", err);
+        Assert.True(File.Exists(dir.File("out/checkpoint.pth")));
+        Assert.True(File.Exists(dir.File("out/train_log.csv")));
+    }
+
+    [Fact]
+    public void Empty_folder_exits_1_with_one_line()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Run("train", dir.Path, "--config", "v1", "--device", "cpu");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("no .wav files found", err);
+    }
+
+    [Fact]
+    public void Bad_flag_values_are_usage_or_config_errors()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(ExitCodes.Usage, Run("train", dir.Path, "--workers", "0", "--device", "cpu").Code);
+        var (code, _, err) = Run("train", dir.Path, "--config", "v1", "--epochs", "0", "--device", "cpu");
+        Assert.NotEqual(ExitCodes.Ok, code);
+        Assert.Contains("epochs", err);
+    }
+}
