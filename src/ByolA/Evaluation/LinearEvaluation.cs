@@ -55,13 +55,16 @@ public static class LinearEvaluation
         {
             using var x = embeddings.to(device);
             var accuracies = new List<double>();
-            using (var probeTask = progress.Start("linear probe", options.Repeat))
+            int perRun = metadata.HasFolds ? metadata.Folds.Count : 1;
+            using (var probeTask = progress.Start(metadata.HasFolds ? $"linear probe ({perRun} folds per run)" : "linear probe", (long)options.Repeat * perRun))
             {
                 for (int run = 0; run < options.Repeat; run++)
                 {
                     ct.ThrowIfCancellationRequested();
-                    accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct));
-                    probeTask.Advance(1, $"run {run}: {accuracies[^1] * 100:0.00}%");
+                    int fold = 0, r = run;
+                    accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct,
+                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {metadata.Folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%")));
+                    if (metadata.HasFolds) progress.Message($"run {run}: {accuracies[^1] * 100:0.00}% (mean over {perRun} folds)");
                 }
             }
             double mean = accuracies.Average();

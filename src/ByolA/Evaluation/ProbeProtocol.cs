@@ -45,10 +45,11 @@ public static class ProbeProtocol
     /// <summary>
     /// Test accuracy of one run: <paramref name="embeddings"/> (N, d) are the rows of <paramref name="metadata"/> in
     /// order. Class indices follow <see cref="TaskMetadata.Classes"/>. Everything random derives from
-    /// <paramref name="seed"/>. Tensors are moved to <paramref name="device"/> once.
+    /// <paramref name="seed"/>. Tensors are moved to <paramref name="device"/> once. <paramref name="onTrained"/> is
+    /// called with the test accuracy after each classifier (once for split tasks, once per fold otherwise).
     /// </summary>
     public static double Evaluate(TaskMetadata metadata, Tensor embeddings, ProbeOptions options, int seed,
-        Device? device = null, CancellationToken ct = default)
+        Device? device = null, CancellationToken ct = default, Action<double>? onTrained = null)
     {
         if (embeddings.dim() != 2 || embeddings.shape[0] != metadata.Rows.Count)
             throw new ArgumentException($"embeddings must be ({metadata.Rows.Count}, d), got ({string.Join(", ", embeddings.shape)})");
@@ -67,7 +68,9 @@ public static class ProbeProtocol
             var test = Rows(metadata, r => r.Split == Splits.Test);
             if (options.EarlyStopping && valid.Length == 0)
                 (train, valid) = HoldOut(train, labels, new Random(seed));
-            return TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct);
+            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct);
+            onTrained?.Invoke(accuracy);
+            return accuracy;
         }
 
         double sum = 0;
@@ -77,7 +80,9 @@ public static class ProbeProtocol
             var pool = Rows(metadata, r => r.Fold != fold);
             var test = Rows(metadata, r => r.Fold == fold);
             var (train, valid) = options.EarlyStopping ? HoldOut(pool, labels, new Random(unchecked(seed * 7919 + fold))) : (pool, []);
-            sum += TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct);
+            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct);
+            onTrained?.Invoke(accuracy);
+            sum += accuracy;
         }
         return sum / folds.Count;
     }

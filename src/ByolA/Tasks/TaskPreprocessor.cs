@@ -27,8 +27,6 @@ public static class TaskPreprocessor
         int slices = Slice(build.Slices, audioDir, options.SampleRate, progress, ct);
 
         build.Metadata.Write(options.MetadataPath);
-        progress.Message($"{task.Name}: {build.Metadata.Rows.Count} clips, {build.Metadata.Classes.Count} classes → {options.MetadataPath}; " +
-                         $"audio in {options.AudioDir} ({converted} converted, {existing} already there" + (slices > 0 ? $", {slices} clips cut" : "") + ")");
         return new PreprocessResult(task.Name, options.MetadataPath, options.AudioDir, build.Metadata.Rows.Count,
             build.Metadata.Classes.Count, converted, existing, slices, warnings);
     }
