@@ -96,6 +96,38 @@ public class TrainerTests
         Assert.Equal(3, File.ReadAllLines(resumed.LogPath).Length);   // header + epoch 1 (kept) + epoch 2
     }
 
+    /// <summary>Cancels the run once the given epoch has made one step (as Ctrl+C would).</summary>
+    sealed class CancelDuring(int epoch, CancellationTokenSource cts) : IProgressReporter, IProgressTask
+    {
+        bool armed;
+        public IProgressTask Start(string description, long total) { armed = description.StartsWith($"epoch {epoch}/"); return this; }
+        public void Message(string text) { }
+        public void Advance(long steps = 1, string? status = null) { if (armed) cts.Cancel(); }
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Killed_mid_epoch_keeps_the_last_checkpoint_and_resumes_to_the_uninterrupted_result()
+    {
+        using var dir = new TempDir();
+        var files = MakeClips(dir, 8);
+        var full = Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("full") });
+
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("killed") }, new CancelDuring(2, cts), cts.Token));
+        var checkpoint = TrainingCheckpoint.Load(dir.File("killed/checkpoint.pth"));
+        Assert.Equal(1, checkpoint.Epoch);
+        Assert.Empty(Directory.GetFiles(dir.File("killed"), "*" + AtomicFile.TempMarker + "*"));
+        Assert.Empty(Directory.GetFiles(dir.File("killed"), "*.pth").Where(f => !f.EndsWith(TrainingCheckpoint.FileName)));
+
+        var resumed = Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("killed"), ResumeFrom = dir.File("killed/checkpoint.pth") });
+        var a = Weights(full.WeightsPath);
+        var b = Weights(resumed.WeightsPath);
+        foreach (var key in a.Keys)
+            Assert.True((a[key].to_type(ScalarType.Float64) - b[key].to_type(ScalarType.Float64)).abs().max().item<double>() == 0, key);
+    }
+
     [Fact]
     public void Version_2_recipe_precomputes_statistics_and_names_weights_like_the_original()
     {
