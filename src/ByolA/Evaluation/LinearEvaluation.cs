@@ -48,14 +48,23 @@ public static class LinearEvaluation
         else
         {
             embeddings = Embed(options, metadata, files, config, device, progress, ct, out var stats);
-            cache?.Save(embeddings, stats.Mean, stats.Std);
+            try
+            {
+                cache?.Save(embeddings, stats.Mean, stats.Std);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The cache only saves time; the evaluation itself can go on.
+                progress.Message($"warning: embeddings not cached ({e.Message})");
+            }
         }
 
         try
         {
             using var x = embeddings.to(device);
             var accuracies = new List<double>();
-            int perRun = metadata.HasFolds ? metadata.Folds.Count : 1;
+            var folds = metadata.Folds;
+            int perRun = metadata.HasFolds ? folds.Count : 1;
             using (var probeTask = progress.Start(metadata.HasFolds ? $"linear probe ({perRun} folds per run)" : "linear probe", (long)options.Repeat * perRun))
             {
                 for (int run = 0; run < options.Repeat; run++)
@@ -63,7 +72,7 @@ public static class LinearEvaluation
                     ct.ThrowIfCancellationRequested();
                     int fold = 0, r = run;
                     accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct,
-                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {metadata.Folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%")));
+                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%")));
                     if (metadata.HasFolds) progress.Message($"run {run}: {accuracies[^1] * 100:0.00}% (mean over {perRun} folds)");
                 }
             }

@@ -27,13 +27,15 @@ public sealed class TaskMetadata
                 throw new ByolAException($"{source ?? "metadata"}: row '{r.FileName}' must have a split or a fold like the others, not both or neither");
         Rows = rows;
         Source = source;
+        Classes = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        Folds = HasFolds ? rows.Select(r => r.Fold!.Value).Distinct().Order().ToList() : [];
     }
 
     /// <summary>The sorted distinct labels; class index i is <c>Classes[i]</c>.</summary>
-    public IReadOnlyList<string> Classes => Rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> Classes { get; }
 
     /// <summary>The sorted distinct folds (empty for split tasks).</summary>
-    public IReadOnlyList<int> Folds => HasFolds ? Rows.Select(r => r.Fold!.Value).Distinct().Order().ToList() : [];
+    public IReadOnlyList<int> Folds { get; }
 
     /// <summary>
     /// Reads a metadata CSV with a header holding <c>file_name</c>, <c>label</c> and <c>split</c> or <c>fold</c>
