@@ -37,8 +37,13 @@ public sealed class VoxforgeTask : IDownstreamTask
             .Select(w => Path.GetDirectoryName(w)!)
             .Order(StringComparer.Ordinal)
             .ToList();
+        // Some VoxForge archives ship flac/ instead of wav/; this toolkit reads WAV only.
+        int flacOnly = Directory.EnumerateDirectories(datasetRoot, "flac", SearchOption.AllDirectories)
+            .Count(f => !Directory.Exists(Path.Combine(Path.GetDirectoryName(f)!, "wav")));
         if (sessions.Count == 0)
-            throw new ByolAException($"{datasetRoot}: no VoxForge session folders (SESSION/wav/*.wav) found; extract the per-language archives below this folder");
+            throw new ByolAException($"{datasetRoot}: no VoxForge session folders (SESSION/wav/*.wav) found" +
+                                     (flacOnly > 0 ? $" ({flacOnly} hold FLAC only: convert them to SESSION/wav/*.wav first, e.g. with sox)" : "") +
+                                     "; extract the per-language archives below this folder");
         var clips = new List<Clip>();
         var notes = new List<string>();
         int skipped = 0;
@@ -54,6 +59,7 @@ public sealed class VoxforgeTask : IDownstreamTask
                 task.Advance();
             }
         }
+        if (flacOnly > 0) notes.Add($"{Name}: skipped {flacOnly} session(s) holding FLAC only; convert them to SESSION/wav/*.wav (e.g. with sox) to include them");
         if (skipped > 0) notes.Add($"{Name}: skipped {skipped} session(s) whose language is not one of de en es fr it ru");
         if (clips.Count == 0) throw new ByolAException($"{datasetRoot}: no clips in de en es fr it ru found");
 

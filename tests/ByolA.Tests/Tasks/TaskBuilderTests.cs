@@ -135,7 +135,9 @@ public class TaskBuilderTests
     {
         using var dir = new TempDir();
         DatasetFixtures.VoxForge(dir.Path, ["de", "en", "fr"]);
+        Directory.CreateDirectory(dir.File("flaconly-20100101-zz/flac"));
         var build = Build("voxforge", dir.Path);
+        Assert.Contains(build.Notes, n => n.Contains("skipped 1 session(s) holding FLAC only"));
         var m = build.Metadata;
         Assert.Equal(["de", "en", "fr"], m.Classes);
         Assert.Equal(21, m.Rows.Count);
