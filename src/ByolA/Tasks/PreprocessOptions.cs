@@ -21,6 +21,9 @@ public sealed record PreprocessOptions
     /// <summary>voxforge only: a CSV with <c>split</c> and <c>speaker</c> or <c>file_name</c> columns fixing the split.</summary>
     public string? SplitCsv { get; init; }
 
+    /// <summary>Where resampling runs (default CPU); files are read and written on the host either way.</summary>
+    public TorchSharp.torch.Device? Device { get; init; }
+
     /// <summary>Parallel conversions (default: all cores).</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 

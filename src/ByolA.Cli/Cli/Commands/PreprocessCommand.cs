@@ -37,7 +37,8 @@ public static class PreprocessCommand
             };
             if (options.SplitCsv != null && TaskRegistry.Find(options.Task)?.Name != "voxforge")
                 throw new UsageException("--split-csv applies to voxforge only");
-            var result = TaskPreprocessor.Run(options.Validate(), context.CreateProgress(), ct);
+            options = options.Validate() with { Device = compute.InitialiseTorch(parse) };
+            var result = TaskPreprocessor.Run(options, context.CreateProgress(), ct);
             context.Output.WriteLine($"{result.Task}: {result.Rows} clips, {result.Classes} classes → {result.MetadataPath}");
             context.Output.WriteLine($"audio: {result.AudioDir} ({result.Converted} converted, {result.AlreadyConverted} already there" +
                                      (result.SlicesWritten > 0 ? $", {result.SlicesWritten} clips cut" : "") + ")");
