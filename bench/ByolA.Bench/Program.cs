@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using ByolA.Audio;
+using ByolA.Configuration;
+using ByolA.Models;
+using ByolA.Tasks.Synthetic;
+using NAudio.Wave;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// bench/run.sh drives this: input generation and the in-process log-mel kernel timing.
+//   gen DIR N SECONDS RATE CHANNELS     N clips of generated sounds as 16-bit WAV
+//   weights FILE D                      a seeded random AudioNTT2020 state dict (PyTorch format)
+//   logmel SECONDS BATCH                log-mel frames/s on one-second clips
+var inv = CultureInfo.InvariantCulture;
+switch (args.ElementAtOrDefault(0))
+{
+    case "gen":
+    {
+        string dir = args[1];
+        int n = int.Parse(args[2], inv), rate = int.Parse(args[4], inv), channels = int.Parse(args[5], inv);
+        double seconds = double.Parse(args[3], inv);
+        var kinds = Enum.GetValues<SoundKind>();
+        Directory.CreateDirectory(dir);
+        Parallel.For(0, n, i =>
+        {
+            var rng = new Random(1000 + i);
+            var format = new WaveFormat(rate, 16, channels);
+            var path = Path.Combine(dir, $"sub{i % 10}", $"clip_{i:D5}.wav");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var chans = Enumerable.Range(0, channels).Select(_ => SoundGenerator.Generate(kinds[i % kinds.Length], rng, rate, seconds)).ToArray();
+            using var w = new WaveFileWriter(path, format);
+            var frame = new byte[2 * channels];
+            for (int t = 0; t < chans[0].Length; t++)
+            {
+                for (int c = 0; c < channels; c++)
+                    BitConverter.TryWriteBytes(frame.AsSpan(2 * c), (short)Math.Clamp(chans[c][t] * 32767, -32768, 32767));
+                w.Write(frame, 0, frame.Length);
+            }
+        });
+        Console.WriteLine($"gen {n} files in {dir}");
+        break;
+    }
+    case "weights":
+    {
+        torch.manual_seed(7);
+        using var model = new AudioNTT2020(64, int.Parse(args[2], inv));
+        EncoderWeights.Save(model, args[1]);
+        Console.WriteLine($"weights {args[1]}");
+        break;
+    }
+    case "logmel":
+    {
+        double seconds = double.Parse(args[1], inv);
+        int batch = int.Parse(args[2], inv);
+        torch.manual_seed(0);
+        using var mel = new LogMelSpectrogram(ByolAConfig.V1);
+        using var wav = torch.randn(batch, 16000) * 0.1f;
+        long frames = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var _ = torch.no_grad();
+            var lms = mel.forward(wav);
+            frames += lms.shape[0] * lms.shape[^1];
+        }
+        Console.WriteLine($"logmel frames/s {(frames / sw.Elapsed.TotalSeconds).ToString("F1", inv)}");
+        break;
+    }
+    default:
+        Console.Error.WriteLine("usage: ByolA.Bench gen DIR N SECONDS RATE CHANNELS | weights FILE D | logmel SECONDS BATCH");
+        return 2;
+}
+return 0;

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# One command for all benchmarks: generates inputs, times byola and (when Debian's python3-torch and
+# python3-torchaudio are installed) the PyTorch baseline in bench/baseline.py on the same inputs, in the
+# same run, and prints a table of rates, peak memory and ratios.
+#
+#   bench/run.sh            full sizes (1000 embed clips, 500 convert files, 640 train clips)
+#   BENCH_QUICK=1 bench/run.sh   small sizes for a smoke run
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$root/bench/out"
+mkdir -p "$out"
+quick="${BENCH_QUICK:-0}"
+n_embed=1000; n_conv=500; n_train=640; train_d=2048; logmel_s=10
+if [ "$quick" = 1 ]; then n_embed=100; n_conv=40; n_train=128; train_d=512; logmel_s=2; fi
+py=/usr/bin/python3
+have_py=0
+if env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch, torchaudio' 2>/dev/null; then have_py=1; fi
+
+echo "building (Release)..." >&2
+dotnet build "$root/src/ByolA.Cli/ByolA.Cli.csproj" -c Release -nologo -v quiet >/dev/null
+dotnet build "$root/bench/ByolA.Bench/ByolA.Bench.csproj" -c Release -nologo -v quiet >/dev/null
+cli=(dotnet "$root/src/ByolA.Cli/bin/Release/net10.0/ByolA.Cli.dll")
+bench=(dotnet "$root/bench/ByolA.Bench/bin/Release/net10.0/ByolA.Bench.dll")
+
+gen() { [ -d "$1" ] && [ "$(find "$1" -name '*.wav' | wc -l)" -ge "$2" ] || "${bench[@]}" gen "$1" "$2" "$3" "$4" "$5" >&2; }
+gen "$out/clips1s-$n_embed" "$n_embed" 1.0 16000 1
+gen "$out/stereo44k-$n_conv" "$n_conv" 4.0 44100 2
+gen "$out/train-$n_train" "$n_train" 1.0 16000 1
+[ -f "$out/random-d512.pth" ] || "${bench[@]}" weights "$out/random-d512.pth" 512 >&2
+
+# timed NAME CMD...: runs CMD under GNU time; sets SECS and PEAK_MB.
+timed() {
+  local name="$1"; shift
+  /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1 || { echo "FAILED: $*" >&2; tail -20 "$out/$name.log" >&2; exit 1; }
+  read -r SECS KB < "$out/$name.time"
+  PEAK_MB=$((KB / 1024))
+}
+pyrun() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/baseline.py" "$@"; }
+
+rows=()
+row() { rows+=("$(printf '| %-34s | %12s | %12s | %7s | %8s | %8s |' "$@")"); }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
+
+# log-mel (in-process kernel)
+ours=$("${bench[@]}" logmel "$logmel_s" 64 | awk '{print $3}')
+base="-"; [ "$have_py" = 1 ] && base=$(pyrun logmel --seconds "$logmel_s" --batch 64 | awk '{print $3}')
+row "log-mel frames/s (batch 64 x 1 s)" "$ours" "$base" "$( [ "$base" = - ] && echo - || ratio "$ours" "$base")" "-" "-"
+
+# embed: whole process, data loading included, same model (random d512 weights), batch 64
+stats="-5.0,4.0"
+rm -f "$out/emb-ours.npy"
+timed embed-ours "${cli[@]}" embed "$out/random-d512.pth" "$out/clips1s-$n_embed" --out "$out/emb-ours.npy" --stats "$stats" --batch 64 --device cpu
+o_rate=$(rate "$n_embed" "$SECS"); o_mem=$PEAK_MB
+b_rate="-"; b_mem="-"
+if [ "$have_py" = 1 ]; then
+  timed embed-base pyrun embed "$out/random-d512.pth" "$out/clips1s-$n_embed" --out "$out/emb-base.npy" --stats "$stats" --batch 64
+  b_rate=$(rate "$n_embed" "$SECS"); b_mem=$PEAK_MB
+fi
+row "embed clips/s ($n_embed x 1 s, d512)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+
+# convert-wav: stereo 44.1 kHz 4 s files -> mono 16 kHz int16, all cores
+rm -rf "$out/conv-ours" "$out/conv-base"
+timed conv-ours "${cli[@]}" convert-wav "$out/stereo44k-$n_conv" "$out/conv-ours" --jobs "$(nproc)"
+o_rate=$(rate "$n_conv" "$SECS"); o_mem=$PEAK_MB
+b_rate="-"; b_mem="-"
+if [ "$have_py" = 1 ]; then
+  timed conv-base pyrun convert "$out/stereo44k-$n_conv" "$out/conv-base" --jobs "$(nproc)"
+  b_rate=$(rate "$n_conv" "$SECS"); b_mem=$PEAK_MB
+fi
+row "convert-wav files/s ($n_conv x 4 s stereo 44.1k)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+
+# train: one epoch, bs 64, v1 recipe, d=$train_d, whole process
+rm -rf "$out/ckpt-ours"
+timed train-ours "${cli[@]}" train "$out/train-$n_train" --bs 64 --epochs 1 --d "$train_d" --device cpu --set checkpoint_folder="$out/ckpt-ours"
+o_rate=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB
+b_rate="-"; b_mem="-"
+if [ "$have_py" = 1 ]; then
+  timed train-base pyrun train "$out/train-$n_train" --bs 64 --epochs 1 --d "$train_d"
+  b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
+fi
+row "train samples/s (bs 64, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+[ "$have_py" = 1 ] && echo "baseline: PyTorch $(pyrun --version 2>/dev/null || env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch; print(torch.__version__)')" || echo "baseline: not run (install python3-torch python3-torchaudio)"
+printf '| %-34s | %12s | %12s | %7s | %8s | %8s |\n' "metric" "byola" "pytorch" "ratio" "MB byola" "MB torch"
+printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "--------------" "--------------" "---------" "----------" "----------"
+printf '%s\n' "${rows[@]}"
