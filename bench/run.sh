@@ -35,7 +35,8 @@ timed() {
   read -r SECS KB < "$out/$name.time"
   PEAK_MB=$((KB / 1024))
 }
-pyrun() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/baseline.py" "$@"; }
+# Unset OPENBLAS_CORETYPE/L2_SIZE for the baseline only, or Debian's torch runs on a slow generic BLAS kernel.
+pyrun=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/baseline.py")
 
 rows=()
 row() { rows+=("$(printf '| %-34s | %12s | %12s | %7s | %8s | %8s |' "$@")"); }
@@ -44,7 +45,7 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 
 # log-mel (in-process kernel)
 ours=$("${bench[@]}" logmel "$logmel_s" 64 | awk '{print $3}')
-base="-"; [ "$have_py" = 1 ] && base=$(pyrun logmel --seconds "$logmel_s" --batch 64 | awk '{print $3}')
+base="-"; [ "$have_py" = 1 ] && base=$("${pyrun[@]}" logmel --seconds "$logmel_s" --batch 64 | awk '{print $3}')
 row "log-mel frames/s (batch 64 x 1 s)" "$ours" "$base" "$( [ "$base" = - ] && echo - || ratio "$ours" "$base")" "-" "-"
 
 # embed: whole process, data loading included, same model (random d512 weights), batch 64
@@ -54,7 +55,7 @@ timed embed-ours "${cli[@]}" embed "$out/random-d512.pth" "$out/clips1s-$n_embed
 o_rate=$(rate "$n_embed" "$SECS"); o_mem=$PEAK_MB
 b_rate="-"; b_mem="-"
 if [ "$have_py" = 1 ]; then
-  timed embed-base pyrun embed "$out/random-d512.pth" "$out/clips1s-$n_embed" --out "$out/emb-base.npy" --stats "$stats" --batch 64
+  timed embed-base "${pyrun[@]}" embed "$out/random-d512.pth" "$out/clips1s-$n_embed" --out "$out/emb-base.npy" --stats "$stats" --batch 64
   b_rate=$(rate "$n_embed" "$SECS"); b_mem=$PEAK_MB
 fi
 row "embed clips/s ($n_embed x 1 s, d512)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
@@ -65,7 +66,7 @@ timed conv-ours "${cli[@]}" convert-wav "$out/stereo44k-$n_conv" "$out/conv-ours
 o_rate=$(rate "$n_conv" "$SECS"); o_mem=$PEAK_MB
 b_rate="-"; b_mem="-"
 if [ "$have_py" = 1 ]; then
-  timed conv-base pyrun convert "$out/stereo44k-$n_conv" "$out/conv-base" --jobs "$(nproc)"
+  timed conv-base "${pyrun[@]}" convert "$out/stereo44k-$n_conv" "$out/conv-base" --jobs "$(nproc)"
   b_rate=$(rate "$n_conv" "$SECS"); b_mem=$PEAK_MB
 fi
 row "convert-wav files/s ($n_conv x 4 s stereo 44.1k)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
@@ -76,14 +77,14 @@ timed train-ours "${cli[@]}" train "$out/train-$n_train" --bs 64 --epochs 1 --d 
 o_rate=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB
 b_rate="-"; b_mem="-"
 if [ "$have_py" = 1 ]; then
-  timed train-base pyrun train "$out/train-$n_train" --bs 64 --epochs 1 --d "$train_d"
+  timed train-base "${pyrun[@]}" train "$out/train-$n_train" --bs 64 --epochs 1 --d "$train_d"
   b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
 fi
 row "train samples/s (bs 64, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-[ "$have_py" = 1 ] && echo "baseline: PyTorch $(pyrun --version 2>/dev/null || env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch; print(torch.__version__)')" || echo "baseline: not run (install python3-torch python3-torchaudio)"
+[ "$have_py" = 1 ] && echo "baseline: PyTorch $(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch; print(torch.__version__)')" || echo "baseline: not run (install python3-torch python3-torchaudio)"
 printf '| %-34s | %12s | %12s | %7s | %8s | %8s |\n' "metric" "byola" "pytorch" "ratio" "MB byola" "MB torch"
 printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "--------------" "--------------" "---------" "----------" "----------"
 printf '%s\n' "${rows[@]}"
