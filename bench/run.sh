@@ -55,7 +55,7 @@ timed embed-ours "${cli[@]}" embed "$out/random-d512.pth" "$out/clips1s-$n_embed
 o_rate=$(rate "$n_embed" "$SECS"); o_mem=$PEAK_MB
 b_rate="-"; b_mem="-"
 if [ "$have_py" = 1 ]; then
-  timed embed-base "${pyrun[@]}" embed "$out/random-d512.pth" "$out/clips1s-$n_embed" --out "$out/emb-base.npy" --stats "$stats" --batch 64
+  timed embed-base "${pyrun[@]}" embed "$out/random-d512.pth" "$out/clips1s-$n_embed" --out "$out/emb-base.npy" --stats="$stats" --batch 64
   b_rate=$(rate "$n_embed" "$SECS"); b_mem=$PEAK_MB
 fi
 row "embed clips/s ($n_embed x 1 s, d512)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
