@@ -1,3 +1,4 @@
+using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
 using ByolA.Tests.Support;
 
@@ -5,14 +6,6 @@ namespace ByolA.Tests.Audio;
 
 public class ConvertWavCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void Converts_and_lists_unreadable_inputs_with_exit_code_1()
     {

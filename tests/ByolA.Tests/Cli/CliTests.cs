@@ -1,17 +1,10 @@
+using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
 
 namespace ByolA.Tests.Cli;
 
 public class CliTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void Help_lists_every_verb()
     {

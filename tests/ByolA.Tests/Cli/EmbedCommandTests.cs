@@ -1,3 +1,4 @@
+using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
 using ByolA.Evaluation;
 using ByolA.Tests.Evaluation;
@@ -8,14 +9,6 @@ namespace ByolA.Tests.Cli;
 
 public class EmbedCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void Embeds_a_folder_to_npy_with_a_file_list_using_stats_from_the_inputs()
     {

@@ -1,3 +1,4 @@
+using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
 using ByolA.Models;
 using ByolA.Tests.Support;
@@ -6,14 +7,6 @@ namespace ByolA.Tests.Evaluation;
 
 public class EvaluateCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void User_task_runs_end_to_end_and_appends_scores()
     {

@@ -1,3 +1,4 @@
+using static ByolA.Tests.Support.CliRunner;
 using ByolA.Audio;
 using ByolA.Cli;
 using ByolA.Tests.Support;
@@ -8,14 +9,6 @@ namespace ByolA.Tests.Learning;
 [Collection(TorchRngCollection.Name)]
 public class TrainCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void Trains_with_flag_overrides_and_reports_the_outputs()
     {
