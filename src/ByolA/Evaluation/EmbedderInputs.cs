@@ -1,10 +1,13 @@
+using ByolA.Audio;
+
 namespace ByolA.Evaluation;
 
 /// <summary>Turns command-line inputs (files and folders) into the list of audio files to embed.</summary>
 public static class EmbedderInputs
 {
     /// <summary>
-    /// Files as given, folders as every <c>*.wav</c> below them (recursive, sorted by path, ordinal). Duplicates
+    /// Files as given, folders as every <c>*.wav</c> below them (<see cref="WavConverter.FindWavFiles"/>: recursive,
+    /// sorted by path, hidden files skipped — the same rule as convert-wav and train). Duplicates
     /// are kept once, first occurrence wins. A missing input, or a folder without .wav files, is an error.
     /// </summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
@@ -19,10 +22,7 @@ public static class EmbedderInputs
             }
             else if (Directory.Exists(input))
             {
-                var wavs = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
-                    .Order(StringComparer.Ordinal)
-                    .ToList();
+                var wavs = WavConverter.FindWavFiles(input);
                 if (wavs.Count == 0) throw new ByolAException($"{input}: folder holds no .wav files");
                 foreach (var f in wavs)
                     if (seen.Add(Path.GetFullPath(f))) result.Add(f);

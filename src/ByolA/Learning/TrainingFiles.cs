@@ -17,10 +17,7 @@ public static class TrainingFiles
     public static List<string> Find(string folder)
     {
         if (!Directory.Exists(folder)) throw new ByolAException($"{folder}: audio folder not found");
-        var options = new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true };
-        var files = Directory.EnumerateFiles(folder, "*.wav", options).Where(f => !AtomicFile.IsTempName(f)).ToList();
-        files.Sort(StringComparer.Ordinal);
-        return files;
+        return WavConverter.FindWavFiles(folder);
     }
 
     /// <summary>
