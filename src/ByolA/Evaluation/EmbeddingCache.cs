@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ByolA.Audio;
 using ByolA.Configuration;
 using static TorchSharp.torch;
 
@@ -63,18 +64,16 @@ public sealed class EmbeddingCache(string folder, string key)
     {
         var cpu = embeddings.to(ScalarType.Float32).cpu().contiguous();
         var data = cpu.data<float>().ToArray();
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        var tmp = Path + ".byola-tmp";
-        using (var writer = new BinaryWriter(File.Create(tmp)))
+        AtomicFile.Write(Path, stream =>
         {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(mean);
             writer.Write(std);
             writer.Write(checked((int)cpu.shape[0]));
             writer.Write(checked((int)cpu.shape[1]));
             writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
-        }
-        File.Move(tmp, Path, overwrite: true);
+        });
         if (!ReferenceEquals(cpu, embeddings)) cpu.Dispose();
     }
 

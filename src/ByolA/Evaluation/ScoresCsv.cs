@@ -1,4 +1,5 @@
 using System.Globalization;
+using ByolA.Audio;
 using CsvHelper;
 
 namespace ByolA.Evaluation;
@@ -25,11 +26,10 @@ public static class ScoresCsv
         var columns = Enumerable.Range(0, maxRuns).Select(i => $"run{i}").Concat(["model", "mean", "std"]).ToList();
         columns.AddRange(rows.SelectMany(r => r.Keys).Distinct().Where(k => !columns.Contains(k)));
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var tmp = path + ".byola-tmp";
-        using (var writer = new StreamWriter(tmp))
-        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        AtomicFile.Write(path, stream =>
         {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             foreach (var c in columns) csv.WriteField(c);
             csv.NextRecord();
             foreach (var r in rows)
@@ -37,8 +37,7 @@ public static class ScoresCsv
                 foreach (var c in columns) csv.WriteField(r.GetValueOrDefault(c, ""));
                 csv.NextRecord();
             }
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     /// <summary>The rows of an existing scores file as column → cell maps.</summary>

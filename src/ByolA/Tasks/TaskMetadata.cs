@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
+using ByolA.Audio;
 
 namespace ByolA.Tasks;
 
@@ -84,12 +85,10 @@ public sealed class TaskMetadata
     /// <summary>Writes the CSV atomically (temp file in the same folder, then rename), creating the folder.</summary>
     public void Write(string path)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = path + ".byola-tmp";
-        using (var writer = new StreamWriter(tmp))
-        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        AtomicFile.Write(path, stream =>
         {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             csv.WriteField("file_name");
             csv.WriteField("label");
             csv.WriteField(HasFolds ? "fold" : "split");
@@ -102,8 +101,7 @@ public sealed class TaskMetadata
                 else csv.WriteField(r.Split);
                 csv.NextRecord();
             }
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public class TaskMetadataTests
         Assert.True(read.HasFolds);
         Assert.Equal(folds, read.Rows);
         Assert.Equal([1, 2], read.Folds);
-        Assert.Empty(Directory.GetFiles(dir.File("m"), "*.byola-tmp"));
+        Assert.Empty(Directory.GetFiles(dir.File("m"), "*" + ByolA.Audio.AtomicFile.TempMarker + "*"));
     }
 
     [Fact]

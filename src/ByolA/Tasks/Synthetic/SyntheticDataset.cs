@@ -1,7 +1,5 @@
-using System.Globalization;
 using ByolA.Audio;
 using ByolA.Progress;
-using CsvHelper;
 
 namespace ByolA.Tasks.Synthetic;
 
@@ -20,7 +18,7 @@ public static class SyntheticDataset
         options.Validate();
         string audio = Path.Combine(options.Folder, "audio"), unlabelled = Path.Combine(options.Folder, "unlabelled");
         var jobs = new List<(string Path, SoundKind Kind, int Seed)>();
-        var rows = new List<(string File, string Label, string Split)>();
+        var rows = new List<MetadataRow>();
         for (int k = 0; k < options.Kinds.Count; k++)
         {
             var kind = options.Kinds[k];
@@ -30,7 +28,7 @@ public static class SyntheticDataset
             {
                 var rel = $"{Label(kind)}/{Label(kind)}_{i:D4}.wav";
                 string split = i < nTest ? "test" : i < nTest + nValid ? "valid" : "train";
-                rows.Add((rel, Label(kind), split));
+                rows.Add(new MetadataRow(rel, Label(kind), split));
                 jobs.Add((Path.Combine(audio, rel), kind, HashCode.Combine(options.Seed, k, i, 1)));
             }
         }
@@ -54,14 +52,7 @@ public static class SyntheticDataset
         }
 
         var metadata = Path.Combine(options.Folder, MetadataFile);
-        var temp = metadata + ".tmp";
-        using (var writer = new StreamWriter(temp))
-        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
-        {
-            csv.WriteField("file_name"); csv.WriteField("label"); csv.WriteField("split"); csv.NextRecord();
-            foreach (var r in rows) { csv.WriteField(r.File); csv.WriteField(r.Label); csv.WriteField(r.Split); csv.NextRecord(); }
-        }
-        File.Move(temp, metadata, overwrite: true);
+        new TaskMetadata(rows).Write(metadata);
         return new SyntheticDatasetInfo(metadata, audio, unlabelled, rows.Count, pretrain.Count, options.Kinds.Select(Label).ToList());
     }
 
