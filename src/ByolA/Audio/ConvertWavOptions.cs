@@ -18,7 +18,10 @@ public sealed record ConvertWavOptions
     /// <summary>Convert again even when an up-to-date output exists.</summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>Where the resampling runs (default CPU); audio is read and written on the host either way.</summary>
+    /// <summary>
+    /// Where the resampling runs: null or the CPU → <see cref="PolyphaseResampler"/> on the host (libtorch is not loaded);
+    /// another torch device → <see cref="Resampler"/> on it. Audio is read and written on the host either way.
+    /// </summary>
     public TorchSharp.torch.Device? Device { get; init; }
 
     /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>

@@ -18,21 +18,10 @@ public sealed class Resampler : nn.Module<Tensor, Tensor>
     /// <summary>Builds the filters for <paramref name="fromRate"/> → <paramref name="toRate"/> Hz.</summary>
     public Resampler(int fromRate, int toRate, int lowpassFilterWidth = 6, double rolloff = 0.99) : base(nameof(Resampler))
     {
-        if (fromRate <= 0 || toRate <= 0) throw new ArgumentOutOfRangeException(nameof(fromRate), $"sample rates must be positive (got {fromRate} → {toRate})");
-        if (lowpassFilterWidth <= 0) throw new ArgumentOutOfRangeException(nameof(lowpassFilterWidth), lowpassFilterWidth, "must be positive");
-        if (!(rolloff > 0 && rolloff <= 1)) throw new ArgumentOutOfRangeException(nameof(rolloff), rolloff, "must be in (0, 1]");
+        (InputStride, OutputPhases) = SincFilterBank.Reduce(fromRate, toRate, lowpassFilterWidth, rolloff);
         FromRate = fromRate;
         ToRate = toRate;
-        int g = Gcd(fromRate, toRate);
-        InputStride = fromRate / g;
-        OutputPhases = toRate / g;
-        long taps = 2L * (long)Math.Ceiling(lowpassFilterWidth * InputStride / (Math.Min(InputStride, OutputPhases) * rolloff)) + InputStride;
-        // Co-prime rates (e.g. 44101 → 16000) need b filters of ~a taps each: gigabytes, as in torchaudio. Refuse clearly.
-        if (OutputPhases * taps > MaxKernelElements)
-            throw new ByolAException($"resampling {fromRate} Hz → {toRate} Hz needs {OutputPhases} filters of {taps} taps " +
-                                     $"({OutputPhases * taps * 4 / (1 << 20)} MiB) because the rates share no large common factor; " +
-                                     "resample such files to a common rate (e.g. 48000 Hz) with another tool first");
-        var (filters, width) = SincKernel(InputStride, OutputPhases, lowpassFilterWidth, rolloff);
+        var (filters, width) = SincFilterBank.Design(InputStride, OutputPhases, lowpassFilterWidth, rolloff);
         Width = width;
         kernel = tensor(filters, [OutputPhases, 1, filters.Length / OutputPhases]);
         RegisterComponents();
@@ -78,40 +67,5 @@ public sealed class Resampler : nn.Module<Tensor, Tensor>
         var outShape = shape.ToArray();
         outShape[^1] = target;
         return y.narrow(1, 0, target).reshape(outShape).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// The b filters of 2·w + a taps, row-major, and w. Computed in float64 and rounded once to float32 — except the
-    /// output phase offsets −j/b, which the reference computes in float32 (an integer arange divided by an integer);
-    /// keeping that rounding makes our filters identical to its float32 ones.
-    /// </summary>
-    internal static (float[] Filters, int Width) SincKernel(int a, int b, int lowpassFilterWidth, double rolloff)
-    {
-        double baseFreq = Math.Min(a, b) * rolloff;
-        int width = (int)Math.Ceiling(lowpassFilterWidth * a / baseFreq);
-        int taps = 2 * width + a;
-        double scale = baseFreq / a;
-        var filters = new float[b * taps];
-        for (int j = 0; j < b; j++)
-        {
-            double phase = (float)(-j / (double)b);
-            for (int m = 0; m < taps; m++)
-            {
-                double t = (phase + (double)(m - width) / a) * baseFreq;
-                t = Math.Clamp(t, -lowpassFilterWidth, lowpassFilterWidth);
-                double window = Math.Cos(t * Math.PI / lowpassFilterWidth / 2);
-                window *= window;
-                t *= Math.PI;
-                double sinc = t == 0 ? 1.0 : Math.Sin(t) / t;
-                filters[j * taps + m] = (float)(sinc * (window * scale));
-            }
-        }
-        return (filters, width);
-    }
-
-    static int Gcd(int x, int y)
-    {
-        while (y != 0) (x, y) = (y, x % y);
-        return x;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using ByolA.Progress;
@@ -9,7 +10,7 @@ namespace ByolA.Audio;
 /// <summary>
 /// <c>byola convert-wav</c> as a library call (SPEC §2): every <c>*.wav</c> below FROM becomes a mono, resampled,
 /// 16-bit PCM file at the same relative path below TO. mono = mean over channels; resampling as torchaudio's default
-/// <c>Resample</c> (<see cref="Resampler"/>); then <c>int16 = trunc(clamp(x · 32767))</c>.
+/// <c>Resample</c> (<see cref="PolyphaseResampler"/> on the host, <see cref="Resampler"/> on a GPU); then <c>int16 = trunc(clamp(x · 32767))</c>.
 /// Each output is written under a temporary name and renamed, so an interrupted run leaves no partial outputs; a rerun
 /// skips outputs that are complete and not older than their source, and removes temp files an interrupted run left.
 /// Unreadable inputs are collected in the report while every good file is still converted.
@@ -38,6 +39,8 @@ public static class WavConverter
     /// are written atomically; with <paramref name="overwrite"/> false, a destination that is a complete 16-bit mono
     /// file at <paramref name="sampleRate"/> and not older than its source is kept. Never writes inside
     /// <paramref name="protectedFolder"/> (the source tree of <see cref="Run"/>): such pairs are reported as failures.
+    /// Resampling runs in managed code (<see cref="PolyphaseResampler"/>, libtorch is not loaded) unless
+    /// <paramref name="device"/> is a non-CPU torch device, where <see cref="Resampler"/> runs on it.
     /// </summary>
     public static ConvertWavReport ConvertFiles(IReadOnlyList<(string Source, string Destination)> files, int sampleRate, int jobs,
         bool overwrite, IProgressReporter? progress = null, CancellationToken ct = default, Device? device = null, string? protectedFolder = null)
@@ -45,7 +48,7 @@ public static class WavConverter
         if (sampleRate <= 0) throw new ByolAException($"sample rate must be positive (got {sampleRate})");
         if (jobs <= 0) throw new ByolAException($"jobs must be at least 1 (got {jobs})");
         progress ??= NullProgressReporter.Instance;
-        var resamplers = new ConcurrentDictionary<int, Lazy<Resampler>>();
+        var resamplers = MakeResamplers(sampleRate, device);
         var failures = new ConcurrentBag<ConvertWavFailure>();
         int converted = 0, skipped = 0;
         try
@@ -66,7 +69,7 @@ public static class WavConverter
                     }
                     else
                     {
-                        ConvertFile(source, destination, sampleRate, resamplers, device);
+                        ConvertFile(source, destination, resamplers);
                         Interlocked.Increment(ref converted);
                         status = "converted";
                     }
@@ -86,7 +89,7 @@ public static class WavConverter
         }
         finally
         {
-            foreach (var r in resamplers.Values.Where(l => l.IsValueCreated)) r.Value.Dispose();
+            resamplers.Dispose();
         }
         var sorted = failures.OrderBy(f => f.Source, StringComparer.Ordinal).ToList();
         return new ConvertWavReport(files.Count, converted, skipped, 0, sorted);
@@ -95,51 +98,122 @@ public static class WavConverter
     /// <summary>Converts one file (see the class summary). Read failures are <see cref="ByolAException"/>s naming the file.</summary>
     public static void ConvertFile(string source, string destination, int sampleRate, Device? device = null)
     {
-        var resamplers = new ConcurrentDictionary<int, Lazy<Resampler>>();
-        try { ConvertFile(source, destination, sampleRate, resamplers, device); }
-        finally { foreach (var r in resamplers.Values.Where(l => l.IsValueCreated)) r.Value.Dispose(); }
+        using var resamplers = MakeResamplers(sampleRate, device);
+        ConvertFile(source, destination, resamplers);
     }
 
-    static void ConvertFile(string source, string destination, int sampleRate, ConcurrentDictionary<int, Lazy<Resampler>> resamplers, Device? device)
+    static void ConvertFile(string source, string destination, MonoResamplers resamplers)
     {
-        var audio = WavFile.Read(source);
-        Resampler? resampler = null;
+        // Pooled buffers: a run over thousands of files then reuses the same memory instead of faulting in new pages.
+        var mono = WavFile.RentMono(source, out int frames, out int fromRate);
+        float[]? resampled = null;
+        short[]? pcm = null;
         try
         {
-            if (audio.SampleRate != sampleRate)
-                resampler = resamplers.GetOrAdd(audio.SampleRate, rate => new Lazy<Resampler>(() => MakeResampler(rate, sampleRate, device))).Value;
+            ReadOnlySpan<float> samples = mono.AsSpan(0, frames);
+            if (fromRate != resamplers.ToRate)
+            {
+                int length;
+                try { length = resamplers.OutputLength(frames, fromRate); }
+                catch (ByolAException e) { throw new ByolAException($"{source}: {e.Message}", e); }
+                resampled = ArrayPool<float>.Shared.Rent(length);
+                resamplers.Resample(samples, fromRate, resampled.AsSpan(0, length));
+                samples = resampled.AsSpan(0, length);
+            }
+            pcm = ArrayPool<short>.Shared.Rent(samples.Length);
+            WavFile.ToPcm16(samples, pcm.AsSpan(0, samples.Length));
+            WavFile.WritePcm16(destination, pcm.AsMemory(0, samples.Length), resamplers.ToRate);
         }
-        catch (ByolAException e)
+        finally
         {
-            throw new ByolAException($"{source}: {e.Message}", e);
+            ArrayPool<float>.Shared.Return(mono);
+            if (resampled != null) ArrayPool<float>.Shared.Return(resampled);
+            if (pcm != null) ArrayPool<short>.Shared.Return(pcm);
         }
-        WavFile.WritePcm16(destination, ToPcm16(audio, resampler, device), sampleRate);
     }
 
-    /// <summary>Mono (channel mean), resampled to <paramref name="sampleRate"/>, as 16-bit samples.</summary>
+    /// <summary>
+    /// Mono (channel mean), resampled to <paramref name="sampleRate"/>, as 16-bit samples: on the host with
+    /// <see cref="PolyphaseResampler"/>, or with <see cref="Resampler"/> on a non-CPU <paramref name="device"/>.
+    /// </summary>
     public static short[] ConvertAudio(AudioData audio, int sampleRate, Device? device = null)
     {
-        if (audio.SampleRate == sampleRate) return ToPcm16(audio, null, device);
-        using var resampler = MakeResampler(audio.SampleRate, sampleRate, device);
-        return ToPcm16(audio, resampler, device);
-    }
-
-    static Resampler MakeResampler(int from, int to, Device? device)
-    {
-        var r = new Resampler(from, to);
-        if (device != null && device.type != DeviceType.CPU) r.to(device);
-        return r;
-    }
-
-    static short[] ToPcm16(AudioData audio, Resampler? resampler, Device? device)
-    {
         var mono = audio.ToMono();
-        if (resampler == null) return WavFile.ToPcm16(mono);
-        using var scope = NewDisposeScope();
-        var x = tensor(mono);
-        if (device != null && device.type != DeviceType.CPU) x = x.to(device);
-        var y = resampler.forward(x).cpu();
-        return WavFile.ToPcm16(y.data<float>().ToArray());
+        if (audio.SampleRate == sampleRate) return WavFile.ToPcm16(mono);
+        using var resamplers = MakeResamplers(sampleRate, device);
+        var resampled = new float[resamplers.OutputLength(mono.Length, audio.SampleRate)];
+        resamplers.Resample(mono, audio.SampleRate, resampled);
+        return WavFile.ToPcm16(resampled);
+    }
+
+    /// <summary>As <see cref="ConvertAudio"/> through the torch path on any <paramref name="device"/>, CPU included (for tests).</summary>
+    internal static short[] ConvertAudioWithTorch(AudioData audio, int sampleRate, Device device)
+    {
+        using var resamplers = TorchResamplers.Create(sampleRate, device);
+        var mono = audio.ToMono();
+        var resampled = new float[resamplers.OutputLength(mono.Length, audio.SampleRate)];
+        resamplers.Resample(mono, audio.SampleRate, resampled);
+        return WavFile.ToPcm16(resampled);
+    }
+
+    /// <summary>The CPU check reads only the device's managed fields, so choosing the managed path never loads libtorch.</summary>
+    static MonoResamplers MakeResamplers(int sampleRate, Device? device) =>
+        device == null || device.type == DeviceType.CPU ? new ManagedResamplers(sampleRate) : TorchResamplers.Create(sampleRate, device);
+
+    /// <summary>One resampler per source rate, created on first use (thread-safe), to <see cref="ToRate"/>.</summary>
+    abstract class MonoResamplers(int toRate) : IDisposable
+    {
+        public int ToRate { get; } = toRate;
+
+        /// <summary>Output length for <paramref name="frames"/> samples at <paramref name="fromRate"/>; throws for an unsupported pair.</summary>
+        public abstract int OutputLength(int frames, int fromRate);
+
+        /// <summary>(N) mono samples at <paramref name="fromRate"/> → <paramref name="output"/> (exactly <see cref="OutputLength"/> samples).</summary>
+        public abstract void Resample(ReadOnlySpan<float> mono, int fromRate, Span<float> output);
+
+        public virtual void Dispose() { }
+    }
+
+    sealed class ManagedResamplers(int toRate) : MonoResamplers(toRate)
+    {
+        readonly ConcurrentDictionary<int, Lazy<PolyphaseResampler>> cache = new();
+
+        PolyphaseResampler For(int fromRate) =>
+            cache.GetOrAdd(fromRate, rate => new Lazy<PolyphaseResampler>(() => new PolyphaseResampler(rate, ToRate))).Value;
+
+        public override int OutputLength(int frames, int fromRate) => checked((int)For(fromRate).OutputLength(frames));
+
+        public override void Resample(ReadOnlySpan<float> mono, int fromRate, Span<float> output) => For(fromRate).Resample(mono, output);
+    }
+
+    /// <summary>Only this class touches TorchSharp, and only for a non-CPU device.</summary>
+    sealed class TorchResamplers(int toRate, Device device) : MonoResamplers(toRate)
+    {
+        readonly ConcurrentDictionary<int, Lazy<Resampler>> cache = new();
+
+        public static MonoResamplers Create(int toRate, Device device) => new TorchResamplers(toRate, device);
+
+        Resampler For(int fromRate) => cache.GetOrAdd(fromRate, rate => new Lazy<Resampler>(() =>
+        {
+            var r = new Resampler(rate, ToRate);
+            r.to(device);
+            return r;
+        })).Value;
+
+        public override int OutputLength(int frames, int fromRate) => checked((int)For(fromRate).OutputLength(frames));
+
+        public override void Resample(ReadOnlySpan<float> mono, int fromRate, Span<float> output)
+        {
+            var resampler = For(fromRate);
+            using var scope = NewDisposeScope();
+            var y = resampler.forward(tensor(mono.ToArray()).to(device)).cpu();
+            y.data<float>().CopyTo(output);
+        }
+
+        public override void Dispose()
+        {
+            foreach (var r in cache.Values.Where(l => l.IsValueCreated)) r.Value.Dispose();
+        }
     }
 
     /// <summary>

@@ -90,6 +90,22 @@ public class WavConverterTests
     }
 
     [Fact]
+    public void Host_and_torch_paths_agree_to_one_int16_step()
+    {
+        // The CPU path (PolyphaseResampler) and the GPU path (Resampler, run here on the CPU) round the same sums differently
+        // in float32, which can move a truncated int16 sample by one; they must not differ by more.
+        var stereo = new AudioData(TestWav.Sines(2, 44100, 44100, 523), 44100);
+        var host = WavConverter.ConvertAudio(stereo, 16000);
+        var torchPath = WavConverter.ConvertAudioWithTorch(stereo, 16000, CPU);
+        using var resampler = new Resampler(44100, 16000);
+        using var y = resampler.forward(tensor(stereo.ToMono()));
+        Assert.Equal(WavFile.ToPcm16(y.data<float>().ToArray()), torchPath);
+        Assert.Equal(16000, host.Length);
+        Assert.Equal(torchPath.Length, host.Length);
+        Assert.All(host.Zip(torchPath), p => Assert.InRange(p.First - p.Second, -1, 1));
+    }
+
+    [Fact]
     public void A_rerun_skips_complete_outputs_newer_than_their_source()
     {
         using var dir = new TempDir();

@@ -190,4 +190,89 @@ public class WavFileTests
         Assert.Equal(new[] { -0.5f, 1f }, audio.Channels[1]);
         Assert.Equal(44100, audio.SampleRate);
     }
+
+    /// <summary>ReadMono must give Read(path).ToMono() bit for bit, whether it decodes the file itself or falls back to NAudio.</summary>
+    static void AssertReadMonoMatchesRead(string path)
+    {
+        var full = WavFile.Read(path);
+        var mono = WavFile.ReadMono(path);
+        Assert.Equal(full.SampleRate, mono.SampleRate);
+        var channel = Assert.Single(mono.Channels);
+        var expected = full.ToMono();
+        Assert.Equal(expected.Length, channel.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(channel[i]),
+                $"sample {i}: {channel[i]:R} vs {expected[i]:R}");
+    }
+
+    [Theory]
+    [InlineData(16, false, false, 1)]
+    [InlineData(16, false, false, 2)]
+    [InlineData(16, false, false, 3)]
+    [InlineData(16, false, true, 2)]
+    [InlineData(32, true, false, 1)]
+    [InlineData(32, true, false, 2)]
+    [InlineData(32, true, true, 6)]
+    [InlineData(8, false, false, 2)]   // the rest are not decoded directly: NAudio path
+    [InlineData(24, false, true, 2)]
+    [InlineData(32, false, false, 2)]
+    [InlineData(64, true, false, 2)]
+    public void ReadMono_is_the_channel_mean_of_Read(int bits, bool isFloat, bool extensible, int channels)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("x.wav");
+        // Full-scale noise-like content, so every 16-bit code and rounding case of the mean is exercised.
+        var signal = TestWav.Sines(channels, 2001, 22050, baseHz: 5011);
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < signal[c].Length; i++) signal[c][i] = Math.Clamp(signal[c][i] * 1.25f * (1 + c % 2) - 0.1f * c, -1f, 1f);
+        TestWav.Write(path, signal, 22050, bits, isFloat, extensible);
+        AssertReadMonoMatchesRead(path);
+    }
+
+    [Fact]
+    public void ReadMono_handles_naudio_files_extra_chunks_and_empty_data()
+    {
+        using var dir = new TempDir();
+        var naudio = dir.File("naudio.wav"); // 18-byte fmt chunk
+        using (var writer = new NAudio.Wave.WaveFileWriter(naudio, new NAudio.Wave.WaveFormat(44100, 16, 2)))
+            writer.WriteSamples([0.25f, -0.5f, 0.75f, 1f, -1f, 0.125f], 0, 6);
+        AssertReadMonoMatchesRead(naudio);
+        Assert.Equal(3, WavFile.ReadMono(naudio).Frames);
+
+        var list = dir.File("list.wav");
+        File.WriteAllBytes(list, TestWav.File(TestWav.Pcm, 2, 16000, 16, [0x00, 0x40, 0x00, 0x20], listChunkBeforeData: true));
+        AssertReadMonoMatchesRead(list);
+        Assert.Equal(new[] { 0.375f }, WavFile.ReadMono(list).Channels[0]);
+
+        var empty = dir.File("empty-data.wav");
+        File.WriteAllBytes(empty, TestWav.File(TestWav.Pcm, 2, 16000, 16, []));
+        AssertReadMonoMatchesRead(empty);
+        Assert.Empty(WavFile.ReadMono(empty).Channels[0]);
+    }
+
+    [Fact]
+    public void ReadMono_fails_exactly_like_Read()
+    {
+        var pcm = TestWav.File(TestWav.Pcm, 2, 16000, 16, new byte[4000]);
+        var cases = new Dictionary<string, byte[]>
+        {
+            ["empty"] = [],
+            ["text"] = "hello, this is text not audio, long enough to be parsed as a header"u8.ToArray(),
+            ["header-only"] = TestWav.File(TestWav.Pcm, 1, 16000, 16, new byte[200])[..20],
+            ["truncated"] = pcm[..(pcm.Length - 1001)],
+            ["mid-frame"] = TestWav.File(TestWav.Pcm, 2, 16000, 16, new byte[10]),
+            ["adpcm"] = TestWav.File(TestWav.Adpcm, 1, 16000, 16, new byte[64]),
+            ["float16"] = TestWav.File(TestWav.IeeeFloat, 1, 16000, 16, new byte[64]),
+            ["overlong-data"] = TestWav.File(TestWav.Pcm, 1, 16000, 16, new byte[64], declaredDataBytes: 1000),
+        };
+        using var dir = new TempDir();
+        foreach (var (name, bytes) in cases)
+        {
+            var path = dir.File(name + ".wav");
+            File.WriteAllBytes(path, bytes);
+            var expected = Assert.Throws<ByolAException>(() => WavFile.Read(path)).Message;
+            Assert.Equal(expected, Assert.Throws<ByolAException>(() => WavFile.ReadMono(path)).Message);
+        }
+        Assert.Contains("file not found", Assert.Throws<ByolAException>(() => WavFile.ReadMono(dir.File("missing.wav"))).Message);
+    }
 }
