@@ -99,7 +99,7 @@ public sealed class PolyphaseResampler
         {
             var x = buffer.AsSpan(0, padded);
             x[..Width].Clear();
-            for (int i = 0; i < input.Length; i++) x[Width + i] = input[i];
+            Widen(input, x.Slice(Width, input.Length));
             x[(Width + input.Length)..].Clear();
             int blocks = (int)((output.Length + b - 1) / b);
             // Output o = block · b + j reads x[block · a + firstTap[j] ..][..span]; the largest index is below
@@ -120,6 +120,21 @@ public sealed class PolyphaseResampler
         {
             ArrayPool<double>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>float32 → float64, exact.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Widen(ReadOnlySpan<float> source, Span<double> destination)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + Vector256<float>.Count <= source.Length; i += Vector256<float>.Count)
+            {
+                var (lower, upper) = Vector256.Widen(Vector256.Create(source.Slice(i, Vector256<float>.Count)));
+                lower.CopyTo(destination[i..]);
+                upper.CopyTo(destination[(i + Vector256<double>.Count)..]);
+            }
+        for (; i < source.Length; i++) destination[i] = source[i];
     }
 
     /// <summary>Outputs for phases j … j + 3 of one block; each sum exactly as <see cref="Dot"/> computes it.</summary>

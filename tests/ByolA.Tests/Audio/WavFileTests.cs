@@ -146,6 +146,18 @@ public class WavFileTests
     }
 
     [Fact]
+    public void ToPcm16_gives_the_same_result_for_long_arrays()
+    {
+        // Long enough for the vectorised loop, with every special case at every position modulo 16 plus a ragged tail.
+        float[] specials = [0f, 0.5f, -0.5f, 1f, -1f, 1.5f, -1.5f, 1e-5f, -1e-5f, float.NaN, float.PositiveInfinity,
+                            float.NegativeInfinity, 0.99998f, -0.99998f, 3.0518e-5f, -3.0518e-5f, 0.123456f];
+        var x = new float[16 * specials.Length + 7];
+        for (int i = 0; i < x.Length; i++) x[i] = specials[i % specials.Length] * (i % 3 == 2 ? -1 : 1);
+        var expected = x.Select(v => float.IsNaN(v * 32767f) ? (short)0 : (short)Math.Clamp(v * 32767f, -32768f, 32767f)).ToArray();
+        Assert.Equal(expected, WavFile.ToPcm16(x));
+    }
+
+    [Fact]
     public void WritePcm16_round_trips_and_leaves_no_temp_file()
     {
         using var dir = new TempDir();

@@ -36,7 +36,7 @@ public static class ConvertWavCommand
         var compute = new ComputeOptions().AddTo(command);
         compute.Device.Description = "Where to resample: auto and cpu run a managed filter on the CPU without loading libtorch (fastest for " +
                                      "file conversion); cuda or cuda:N runs the same filter as a torch conv1d on that GPU.";
-        compute.Threads.Description = "Torch CPU threads per file (only with --device cuda[:N]). Default: 1, since --jobs already converts files in parallel.";
+        compute.Threads.Description = "Torch threads per file, used only with --device cuda[:N]. Default: 1, since --jobs already converts files in parallel.";
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             // --sample-rate is not a config override: converting to 8 kHz must not trip the config's f_max check.
