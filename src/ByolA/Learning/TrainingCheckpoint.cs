@@ -1,6 +1,7 @@
 using System.Collections;
 using ByolA.Audio;
 using ByolA.Configuration;
+using ByolA.Models;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -44,17 +45,18 @@ public sealed class TrainingCheckpoint
 
     public void Save(string path)
     {
-        var table = new Hashtable();
-        foreach (var (k, v) in Learner) table["learner." + k] = v.detach().cpu().contiguous();
-        table["optimizer"] = tensor(Optimizer, ScalarType.Byte);
-        table["epoch"] = tensor((long)Epoch);
-        table["rng.augment"] = tensor(AugmentRng);
-        table["rng.torch"] = TorchRng.cpu();
-        table["norm.mean"] = tensor(NormMean, ScalarType.Float64);
-        table["norm.var"] = tensor(NormVar, ScalarType.Float64);
-        table["norm.updates"] = tensor(NormUpdates);
-        foreach (var (k, v) in Meta) table["meta." + k] = tensor(v);
-        AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, table, leaveOpen: true));
+        using var scope = NewDisposeScope();
+        var table = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (k, v) in Learner) table.Add(new("learner." + k, v));
+        table.Add(new("optimizer", tensor(Optimizer, ScalarType.Byte)));
+        table.Add(new("epoch", tensor((long)Epoch)));
+        table.Add(new("rng.augment", tensor(AugmentRng)));
+        table.Add(new("rng.torch", TorchRng));
+        table.Add(new("norm.mean", tensor(NormMean, ScalarType.Float64)));
+        table.Add(new("norm.var", tensor(NormVar, ScalarType.Float64)));
+        table.Add(new("norm.updates", tensor(NormUpdates)));
+        foreach (var (k, v) in Meta) table.Add(new("meta." + k, tensor(v)));
+        AtomicFile.Write(path, stream => StateDictWriter.Write(stream, table));
     }
 
     public static TrainingCheckpoint Load(string path)

@@ -7,7 +7,7 @@ namespace ByolA.Models;
 
 /// <summary>
 /// Reads and writes encoder weights as PyTorch <c>torch.save</c> zip archives of a state dict (what the original
-/// BYOL-A code reads and writes), via TorchSharp.PyBridge.
+/// BYOL-A code reads and writes): read with TorchSharp.PyBridge, written with <see cref="StateDictWriter"/>.
 /// </summary>
 public static class EncoderWeights
 {
@@ -77,13 +77,9 @@ public static class EncoderWeights
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var scope = NewDisposeScope())
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                var table = new Hashtable();
-                foreach (var (key, value) in stateDict)
-                    table[key] = value.detach().cpu().contiguous();
-                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
-                PyTorchPickler.PickleStateDict(stream, table, leaveOpen: true);
+                StateDictWriter.Write(stream, stateDict);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);

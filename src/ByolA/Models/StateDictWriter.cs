@@ -1,0 +1,128 @@
+using System.IO.Compression;
+using System.Text;
+using Razorvine.Pickle;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ByolA.Models;
+
+/// <summary>
+/// Writes a flat name → tensor dict in <c>torch.save</c>'s zip format (what <c>torch.load</c> and
+/// TorchSharp.PyBridge read): <c>archive/data.pkl</c> pickles the dict with each tensor as
+/// <c>torch._utils._rebuild_tensor_v2</c> over a persistent storage, whose bytes are the entry
+/// <c>archive/data/&lt;n&gt;</c>; plus <c>archive/version</c>.
+/// <para>
+/// Entries are stored, not deflated, as torch.save does. PyBridge's own writer deflates every entry, which took
+/// 6 s of a 2-core machine for one 240 MB training checkpoint — a fifth of an epoch in our benchmark.
+/// </para>
+/// </summary>
+public static class StateDictWriter
+{
+    const string Archive = "archive";
+
+    static StateDictWriter()
+    {
+        Pickler.registerCustomDeconstructor(typeof(TensorRecord), new TensorRecordDeconstructor());
+        Pickler.registerCustomDeconstructor(typeof(NoHooks), new NoHooksDeconstructor());
+        Pickler.registerCustomPickler(typeof(StorageType), new StorageTypePickler());
+    }
+
+    /// <summary>
+    /// Writes <paramref name="stateDict"/> (any devices, any strides; keys kept in the given order) to
+    /// <paramref name="stream"/>, which stays open. Tensors are copied to contiguous CPU memory one at a time.
+    /// </summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> stateDict)
+    {
+        using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        var dict = new Dictionary<string, object>(StringComparer.Ordinal);
+        int index = 0;
+        foreach (var (key, value) in stateDict)
+        {
+            using var scope = NewDisposeScope();
+            var t = value.detach().cpu().contiguous();
+            var name = (index++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            using (var entry = archive.CreateEntry($"{Archive}/data/{name}", CompressionLevel.NoCompression).Open())
+                entry.Write(t.bytes);
+            if (!dict.TryAdd(key, new TensorRecord(name, StorageName(t.dtype, key), t.shape, t.stride(), t.numel())))
+                throw new ArgumentException($"duplicate state-dict key '{key}'", nameof(stateDict));
+        }
+        byte[] pkl;
+        using (var pickler = new StatePickler()) pkl = pickler.dumps(dict);
+        using (var entry = archive.CreateEntry($"{Archive}/data.pkl", CompressionLevel.NoCompression).Open())
+            entry.Write(pkl);
+        using (var entry = archive.CreateEntry($"{Archive}/version", CompressionLevel.NoCompression).Open())
+            entry.Write("3\n"u8);
+    }
+
+    static string StorageName(ScalarType type, string key) => type switch
+    {
+        ScalarType.Float32 => "FloatStorage",
+        ScalarType.Float64 => "DoubleStorage",
+        ScalarType.Float16 => "HalfStorage",
+        ScalarType.BFloat16 => "BFloat16Storage",
+        ScalarType.Int64 => "LongStorage",
+        ScalarType.Int32 => "IntStorage",
+        ScalarType.Int16 => "ShortStorage",
+        ScalarType.Int8 => "CharStorage",
+        ScalarType.Byte => "ByteStorage",
+        ScalarType.Bool => "BoolStorage",
+        _ => throw new NotSupportedException($"state-dict entry '{key}': cannot save tensors of type {type}"),
+    };
+
+    /// <summary>What data.pkl holds for one tensor: its storage entry and layout (contiguous, offset 0).</summary>
+    sealed record TensorRecord(string Entry, string Storage, long[] Shape, long[] Stride, long Numel);
+
+    /// <summary>The persistent storage reference: ('storage', torch.XStorage, entry, 'cpu', numel).</summary>
+    sealed record StorageRef(TensorRecord Tensor);
+
+    sealed record StorageType(string Name);
+
+    /// <summary>The empty OrderedDict of backward hooks that _rebuild_tensor_v2 takes last.</summary>
+    sealed class NoHooks
+    {
+        public static readonly NoHooks Instance = new();
+    }
+
+    sealed class StatePickler : Pickler
+    {
+        protected override bool persistentId(object pid, out object? newpid)
+        {
+            if (pid is StorageRef s)
+            {
+                newpid = new object[] { "storage", new StorageType(s.Tensor.Storage), s.Tensor.Entry, "cpu", s.Tensor.Numel };
+                return true;
+            }
+            newpid = null;
+            return false;
+        }
+    }
+
+    sealed class TensorRecordDeconstructor : IObjectDeconstructor
+    {
+        public string get_module() => "torch._utils";
+        public string get_name() => "_rebuild_tensor_v2";
+
+        // Arrays of object pickle as tuples, which is what torch expects for size and stride.
+        public object[] deconstruct(object obj)
+        {
+            var t = (TensorRecord)obj;
+            return [new StorageRef(t), 0L, t.Shape.Cast<object>().ToArray(), t.Stride.Cast<object>().ToArray(), false, NoHooks.Instance];
+        }
+    }
+
+    sealed class NoHooksDeconstructor : IObjectDeconstructor
+    {
+        public string get_module() => "collections";
+        public string get_name() => "OrderedDict";
+        public object[] deconstruct(object obj) => [];
+    }
+
+    sealed class StorageTypePickler : IObjectPickler
+    {
+        public void pickle(object o, Stream outs, Pickler currentPickler)
+        {
+            outs.WriteByte(Opcodes.GLOBAL);
+            outs.Write(Encoding.ASCII.GetBytes($"torch\n{((StorageType)o).Name}\n"));
+        }
+    }
+}
