@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 //   gen DIR N SECONDS RATE CHANNELS     N clips of generated sounds as 16-bit WAV
 //   weights FILE D                      a seeded random AudioNTT2020 state dict (PyTorch format)
 //   logmel SECONDS BATCH                log-mel frames/s on one-second clips
+//   trainstep D BATCH STEPS             BYOL steps/s of the v1 learner alone (random views, after 2 warm-up steps)
 var inv = CultureInfo.InvariantCulture;
 switch (args.ElementAtOrDefault(0))
 {
@@ -68,8 +69,26 @@ switch (args.ElementAtOrDefault(0))
         Console.WriteLine($"logmel frames/s {(frames / sw.Elapsed.TotalSeconds).ToString("F1", inv)}");
         break;
     }
+    case "trainstep":
+    {
+        int d = int.Parse(args[1], inv), bs = int.Parse(args[2], inv), steps = int.Parse(args[3], inv);
+        ByolA.Runtime.TorchSetup.Initialise(ByolA.Runtime.DeviceSpec.Cpu, null);
+        torch.manual_seed(0);
+        using var learner = new ByolA.Learning.ByolLearner(() => new AudioNTT2020(64, d), d, 4096, 256, (64, 96));
+        using var opt = learner.CreateOptimizer(1e-3);
+        var v1 = torch.randn(bs, 1, 64, 96); var v2 = torch.randn(bs, 1, 64, 96);
+        Stopwatch? sw = null;
+        for (int i = 0; i < steps + 2; i++)
+        {
+            if (i == 2) sw = Stopwatch.StartNew();
+            using var scope = torch.NewDisposeScope();
+            learner.Step(opt, v1, v2).item<float>();
+        }
+        Console.WriteLine($"trainstep s {(sw!.Elapsed.TotalSeconds / steps).ToString("F3", inv)} samples/s {(bs * steps / sw.Elapsed.TotalSeconds).ToString("F1", inv)}");
+        break;
+    }
     default:
-        Console.Error.WriteLine("usage: ByolA.Bench gen DIR N SECONDS RATE CHANNELS | weights FILE D | logmel SECONDS BATCH");
+        Console.Error.WriteLine("usage: ByolA.Bench gen DIR N SECONDS RATE CHANNELS | weights FILE D | logmel SECONDS BATCH | trainstep D BATCH STEPS");
         return 2;
 }
 return 0;

@@ -8,10 +8,12 @@ public static class TorchSetup
     /// <summary>
     /// Sets the intra-op thread count (default: all available cores) and resolves the device.
     /// Loading TorchSharp's native library happens here, so a broken runtime fails early with a clear message.
+    /// Also tunes the native heap for tensor workloads (<see cref="NativeHeap"/>) before the first tensor exists.
     /// </summary>
     public static torch.Device Initialise(DeviceSpec device, int? threads)
     {
         if (threads is <= 0) throw new ByolAException($"--threads must be a positive number (got {threads})");
+        NativeHeap.Configure();
         try
         {
             torch.set_num_threads(threads ?? Environment.ProcessorCount);
