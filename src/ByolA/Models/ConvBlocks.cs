@@ -29,7 +29,7 @@ internal static class ConvBlocks
     /// </summary>
     public static Tensor Forward(Sequential blocks, Tensor x)
     {
-        if (blocks.training) return blocks.forward(x);
+        if (blocks.training) return x.device_type == DeviceType.CPU ? TrainForwardChannelsLast(blocks, x) : blocks.forward(x);
         using var scope = NewDisposeScope();
         var h = x;
         Conv2d? conv = null;
@@ -49,6 +49,38 @@ internal static class ConvBlocks
             }
         }
         return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Train mode on the CPU: the module's function, with each conv run on a channels-last (NHWC-strided) copy of its
+    /// weight, which makes libtorch run that conv and the BatchNorm, ReLU and MaxPool after it in NHWC. The NCHW
+    /// max-pool kernel alone took a fifth of a BYOL step; NHWC makes the whole step 1.4× faster (2 cores, d 2048).
+    /// Results differ from NCHW by float rounding only. The parameters themselves keep the default layout, so state
+    /// dicts, optimizer state and checkpoints are unchanged; the copy is in the autograd graph, so gradients reach them.
+    /// </summary>
+    static Tensor TrainForwardChannelsLast(Sequential blocks, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        foreach (var layer in blocks.children())
+        {
+            h = layer switch
+            {
+                Conv2d c => functional.conv2d(h, ChannelsLast(c.weight!), c.bias, padding: [1, 1]),
+                _ => ((Module<Tensor, Tensor>)layer).forward(h),
+            };
+        }
+        return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A copy of a (O, I, kh, kw) weight with channels-last strides. Set explicitly: the permute/contiguous idiom
+    /// cannot express it when I = 1 (the first layer), where size-1 dims make both layouts count as contiguous.
+    /// </summary>
+    static Tensor ChannelsLast(Tensor w)
+    {
+        var s = w.shape;
+        return empty_strided(s, [s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]], dtype: w.dtype, device: w.device).copy_(w);
     }
 
     /// <summary>
