@@ -204,6 +204,7 @@ def cmd_train(a):
                                          num_workers=a.workers, drop_last=True)
     online.train(); pred.train(); target.train()
     seen = 0
+    started = time.perf_counter()
     for epoch in range(a.epochs):
         for v1, v2 in loader:
             b = v1.shape[0]
@@ -220,7 +221,7 @@ def cmd_train(a):
                 for t, o in zip(target.parameters(), online.parameters()):
                     t.mul_(a.ema).add_(o, alpha=1 - a.ema)
             seen += b
-    print(f"train samples {seen} loss {loss.item():.4f}")
+    print(f"train samples {seen} loss {loss.item():.4f} loop_samples_per_s {seen / (time.perf_counter() - started):.1f}")
 
 
 # ---------------------------------------------------------------- convert

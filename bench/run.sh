@@ -81,6 +81,23 @@ if [ "$have_py" = 1 ]; then
   b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
 fi
 row "train samples/s (bs 64, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+# the same runs, training loop only (no process start, model build or checkpoint): ours from train_log.csv
+o_loop=$(awk -F, 'NR == 2 { printf "%.1f", $10 }' "$out/ckpt-ours/train_log.csv")
+b_loop="-"; [ "$have_py" = 1 ] && b_loop=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/train-base.log" | awk '{print $2}')
+row "  training loop only" "$o_loop" "$b_loop" "$( [ "$b_loop" = - ] && echo - || ratio "$o_loop" "$b_loop")" "-" "-"
+
+# peak memory of training at bs 256, d 2048 (one epoch; also a rate, though with few steps warm-up weighs in)
+if [ "$quick" != 1 ]; then
+rm -rf "$out/ckpt-ours256"
+timed train256-ours "${cli[@]}" train "$out/train-$n_train" --bs 256 --epochs 1 --d "$train_d" --device cpu --set checkpoint_folder="$out/ckpt-ours256"
+o_rate=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB
+b_rate="-"; b_mem="-"
+if [ "$have_py" = 1 ]; then
+  timed train256-base "${pyrun[@]}" train "$out/train-$n_train" --bs 256 --epochs 1 --d "$train_d"
+  b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
+fi
+row "train samples/s (bs 256, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+fi
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
