@@ -71,33 +71,25 @@ if [ "$have_py" = 1 ]; then
 fi
 row "convert-wav files/s ($n_conv x 4 s stereo 44.1k)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
 
-# train: one epoch, bs 64, v1 recipe, d=$train_d, whole process
-rm -rf "$out/ckpt-ours"
-timed train-ours "${cli[@]}" train "$out/train-$n_train" --bs 64 --epochs 1 --d "$train_d" --device cpu --set checkpoint_folder="$out/ckpt-ours"
-o_rate=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB
-b_rate="-"; b_mem="-"
-if [ "$have_py" = 1 ]; then
-  timed train-base "${pyrun[@]}" train "$out/train-$n_train" --bs 64 --epochs 1 --d "$train_d"
-  b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
-fi
-row "train samples/s (bs 64, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+# train_rows BS: one epoch, v1 recipe, d=$train_d, whole process; sets LOOP_OURS/LOOP_BASE (training loop only).
+train_rows() {
+  local bs="$1" o_rate o_mem b_rate="-" b_mem="-"
+  rm -rf "$out/ckpt-ours$bs"
+  timed "train$bs-ours" "${cli[@]}" train "$out/train-$n_train" --bs "$bs" --epochs 1 --d "$train_d" --device cpu --set checkpoint_folder="$out/ckpt-ours$bs"
+  o_rate=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB
+  LOOP_OURS=$(awk -F, 'NR == 2 { printf "%.1f", $10 }' "$out/ckpt-ours$bs/train_log.csv"); LOOP_BASE="-"
+  if [ "$have_py" = 1 ]; then
+    timed "train$bs-base" "${pyrun[@]}" train "$out/train-$n_train" --bs "$bs" --epochs 1 --d "$train_d"
+    b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
+    LOOP_BASE=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/train$bs-base.log" | awk '{print $2}')
+  fi
+  row "train samples/s (bs $bs, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+}
+train_rows 64
 # the same runs, training loop only (no process start, model build or checkpoint): ours from train_log.csv
-o_loop=$(awk -F, 'NR == 2 { printf "%.1f", $10 }' "$out/ckpt-ours/train_log.csv")
-b_loop="-"; [ "$have_py" = 1 ] && b_loop=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/train-base.log" | awk '{print $2}')
-row "  training loop only" "$o_loop" "$b_loop" "$( [ "$b_loop" = - ] && echo - || ratio "$o_loop" "$b_loop")" "-" "-"
-
-# peak memory of training at bs 256, d 2048 (one epoch; also a rate, though with few steps warm-up weighs in)
-if [ "$quick" != 1 ]; then
-rm -rf "$out/ckpt-ours256"
-timed train256-ours "${cli[@]}" train "$out/train-$n_train" --bs 256 --epochs 1 --d "$train_d" --device cpu --set checkpoint_folder="$out/ckpt-ours256"
-o_rate=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB
-b_rate="-"; b_mem="-"
-if [ "$have_py" = 1 ]; then
-  timed train256-base "${pyrun[@]}" train "$out/train-$n_train" --bs 256 --epochs 1 --d "$train_d"
-  b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
-fi
-row "train samples/s (bs 256, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
-fi
+row "  training loop only" "$LOOP_OURS" "$LOOP_BASE" "$( [ "$LOOP_BASE" = - ] && echo - || ratio "$LOOP_OURS" "$LOOP_BASE")" "-" "-"
+# peak memory at bs 256 (with only a few steps per epoch, its rate is mostly warm-up); needs more clips than one batch
+if [ "$quick" != 1 ]; then train_rows 256; fi
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
