@@ -119,7 +119,7 @@ public class TrainerTests
         var checkpoint = TrainingCheckpoint.Load(dir.File("killed/checkpoint.pth"));
         Assert.Equal(1, checkpoint.Epoch);
         Assert.Empty(Directory.GetFiles(dir.File("killed"), "*" + AtomicFile.TempMarker + "*"));
-        Assert.Empty(Directory.GetFiles(dir.File("killed"), "*.pth").Where(f => !f.EndsWith(TrainingCheckpoint.FileName)));
+        Assert.DoesNotContain(Directory.GetFiles(dir.File("killed"), "*.pth"), f => !f.EndsWith(TrainingCheckpoint.FileName));
 
         var resumed = Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("killed"), ResumeFrom = dir.File("killed/checkpoint.pth") });
         var a = Weights(full.WeightsPath);

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace ByolA.Tests.Models;
 
-/// <summary>Eval mode (folded BatchNorm, chunked batches) computes the same function as the plain layers.</summary>
+/// <summary>Eval mode (folded BatchNorm, chunked batches) and train mode (channels-last on the CPU) compute the plain layers' function.</summary>
 public class EncoderModeTests
 {
     public static TheoryData<string> Encoders => new() { "v1", "x", "xlayered", "v2" };
@@ -55,5 +55,42 @@ public class EncoderModeTests
         Assert.True(fast.allclose(plain, rtol: 1e-5, atol: 1e-5));
         blocks.train();
         Assert.False(ConvBlocks.Forward(blocks, x).allclose(plain, rtol: 1e-3, atol: 1e-3));
+    }
+
+    [Fact]
+    public void Channels_last_train_path_matches_the_plain_layers_in_value_gradient_and_batch_statistics()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(23);
+        var plainBlocks = nn.Sequential(ConvBlocks.Block(1).Concat(ConvBlocks.Block(64)).ToArray());
+        var fastBlocks = nn.Sequential(ConvBlocks.Block(1).Concat(ConvBlocks.Block(64)).ToArray());
+        using (no_grad())
+            foreach (var ((_, dst), (_, src)) in fastBlocks.state_dict().Zip(plainBlocks.state_dict()))
+                dst.copy_(src);
+        plainBlocks.train();
+        fastBlocks.train();
+        var x = randn(5, 1, 16, 24) * 2 - 1;
+        var plain = plainBlocks.forward(x);
+        var fast = ConvBlocks.Forward(fastBlocks, x);
+        Assert.Equal(plain.shape, fast.shape);
+        // NHWC strides on the output: the fast path did run channels-last.
+        Assert.Equal(1, fast.stride(1));
+        Assert.True(fast.allclose(plain, rtol: 1e-5, atol: 1e-5));
+
+        using var weights = randn(plain.shape);
+        (plain * weights).sum().backward();
+        (fast * weights).sum().backward();
+        var plainParams = plainBlocks.named_parameters().ToList();
+        var fastParams = fastBlocks.named_parameters().ToList();
+        foreach (var ((name, p), (_, f)) in plainParams.Zip(fastParams))
+        {
+            Assert.True(f.grad is not null, $"{name} got no gradient");
+            // Conv biases before BatchNorm get gradients that are zero in exact arithmetic: compare those absolutely.
+            Assert.True(f.grad!.allclose(p.grad!, rtol: 1e-4, atol: 1e-4), $"{name} gradient differs");
+        }
+        // Parameters keep their default layout (state dicts and optimizer state depend on it).
+        Assert.All(fastParams, np => Assert.True(np.parameter.is_contiguous(), $"{np.name} is not contiguous"));
+        foreach (var ((name, p), (_, f)) in plainBlocks.named_buffers().Zip(fastBlocks.named_buffers()))
+            Assert.True(f.allclose(p, rtol: 1e-5, atol: 1e-6), $"BatchNorm buffer {name} differs");
     }
 }
