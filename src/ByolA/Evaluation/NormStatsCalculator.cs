@@ -35,9 +35,7 @@ public static class NormStatsCalculator
         var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, EmbedderCrop.Random, seed);
         using var logMel = new LogMelSpectrogram(config);
         logMel.to(device);
-        using var sum = zeros(1, dtype: float64, device: device);
-        using var sumSq = zeros(1, dtype: float64, device: device);
-        long count = 0;
+        using var moments = new LogMelMoments();
         using (var task = progress.Start("norm stats", chosen.Count))
         {
             foreach (var batch in reader.Batches(chosen, batchSize, Environment.ProcessorCount, 2, ct))
@@ -51,19 +49,14 @@ public static class NormStatsCalculator
                 {
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
-                    var lms = logMel.forward(tensor(batch.Samples, [batch.Count, config.UnitSamples]).to(device)).to(float64);
-                    sum.add_(lms.sum());
-                    sumSq.add_(lms.square().sum());
-                    count += lms.numel();
+                    moments.Add(logMel.forward(tensor(batch.Samples, [batch.Count, config.UnitSamples]).to(device)));
                 }
                 task.Advance(batch.Count + batch.Failed.Count);
             }
         }
         ct.ThrowIfCancellationRequested();
-        if (count == 0) throw new ByolAException("no readable audio files to compute normalisation stats from");
-        double mean = sum.cpu().item<double>() / count;
-        double variance = Math.Max(0, sumSq.cpu().item<double>() / count - mean * mean);
-        return new NormStats(mean, Math.Sqrt(variance)).Validate();
+        if (moments.Count == 0) throw new ByolAException("no readable audio files to compute normalisation stats from");
+        return new NormStats(moments.Mean, moments.Std).Validate();
     }
 
     /// <summary>Up to <paramref name="maxFiles"/> of <paramref name="files"/>, chosen by a seeded shuffle; all of them when fewer.</summary>

@@ -185,22 +185,18 @@ public static class Trainer
         var chosen = SeededRandom.Derive(config.Seed, -1).Permutation(fileCount).Take(clips).ToArray();
         int bs = Math.Max(1, Math.Min(config.Bs, clips));
         var batches = chosen.Chunk(bs).ToList();
-        double sum = 0, sumSq = 0, count = 0;
+        using var moments = new LogMelMoments();
         using (var task = progress.Start($"normalisation statistics over {clips} clips", batches.Count))
         {
             foreach (var lms in source.Batches(batches, config.Seed, 0, prefetch, ct))
             {
                 using var owned = lms;
-                using var x = lms.to_type(ScalarType.Float64);
-                using var s = x.sum();
-                using var s2 = x.square().sum();
-                sum += s.item<double>(); sumSq += s2.item<double>(); count += x.numel();
+                moments.Add(lms);
                 task.Advance();
             }
         }
-        if (count == 0) throw new ByolAException("no clip could be read to compute the normalisation statistics");
-        double mean = sum / count;
-        double std = Math.Sqrt(Math.Max(sumSq / count - mean * mean, 0));
+        if (moments.Count == 0) throw new ByolAException("no clip could be read to compute the normalisation statistics");
+        double mean = moments.Mean, std = moments.Std;
         progress.Message(string.Format(CultureInfo.InvariantCulture, "normalisation statistics: mean {0:F4}, std {1:F4}", mean, std));
         return new PrecomputedNorm((float)mean, (float)Math.Max(std, Batch_Eps));
     }
