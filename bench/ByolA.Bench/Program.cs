@@ -54,6 +54,8 @@ switch (args.ElementAtOrDefault(0))
     {
         double seconds = double.Parse(args[1], inv);
         int batch = int.Parse(args[2], inv);
+        // As every byola verb does before computing (threads, native heap).
+        ByolA.Runtime.TorchSetup.Initialise(ByolA.Runtime.DeviceSpec.Cpu, null);
         torch.manual_seed(0);
         using var mel = new LogMelSpectrogram(ByolAConfig.V1);
         using var wav = torch.randn(batch, 16000) * 0.1f;
