@@ -138,18 +138,20 @@ public static class WavConverter
     /// </summary>
     public static short[] ConvertAudio(AudioData audio, int sampleRate, Device? device = null)
     {
-        var mono = audio.ToMono();
-        if (audio.SampleRate == sampleRate) return WavFile.ToPcm16(mono);
+        if (audio.SampleRate == sampleRate) return WavFile.ToPcm16(audio.ToMono());
         using var resamplers = MakeResamplers(sampleRate, device);
-        var resampled = new float[resamplers.OutputLength(mono.Length, audio.SampleRate)];
-        resamplers.Resample(mono, audio.SampleRate, resampled);
-        return WavFile.ToPcm16(resampled);
+        return ConvertAudio(audio, resamplers);
     }
 
     /// <summary>As <see cref="ConvertAudio"/> through the torch path on any <paramref name="device"/>, CPU included (for tests).</summary>
     internal static short[] ConvertAudioWithTorch(AudioData audio, int sampleRate, Device device)
     {
         using var resamplers = TorchResamplers.Create(sampleRate, device);
+        return ConvertAudio(audio, resamplers);
+    }
+
+    static short[] ConvertAudio(AudioData audio, MonoResamplers resamplers)
+    {
         var mono = audio.ToMono();
         var resampled = new float[resamplers.OutputLength(mono.Length, audio.SampleRate)];
         resamplers.Resample(mono, audio.SampleRate, resampled);
