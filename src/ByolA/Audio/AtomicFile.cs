@@ -16,8 +16,9 @@ public static class AtomicFile
     /// <summary>
     /// Creates the folder if needed, calls <paramref name="write"/> on a fresh temp file, closes it and
     /// renames it to <paramref name="path"/> (replacing any existing file). On any failure the temp file is deleted.
+    /// With <paramref name="durable"/>, the data reach the disk before the rename (for files worth a training run).
     /// </summary>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write, bool durable = false)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
@@ -28,8 +29,8 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
-                // No fsync: the rename protects against interrupted runs, and fsync per file would dominate convert-wav.
-                stream.Flush();
+                // No fsync by default: the rename protects against interrupted runs, and fsync per file would dominate convert-wav.
+                stream.Flush(flushToDisk: durable);
             }
             File.Move(temp, full, overwrite: true);
         }

@@ -1,4 +1,5 @@
 using System.Collections;
+using ByolA.Audio;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -71,26 +72,13 @@ public static class EncoderWeights
     /// <summary>Writes named tensors as a PyTorch state-dict file, atomically (temporary name, then rename).</summary>
     public static void Save(IEnumerable<KeyValuePair<string, Tensor>> stateDict, string path)
     {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                StateDictWriter.Write(stream, stateDict);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
+            AtomicFile.Write(path, stream => StateDictWriter.Write(stream, stateDict), durable: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ByolAException($"{path}: cannot write weights ({e.Message})", e);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
         }
     }
 }

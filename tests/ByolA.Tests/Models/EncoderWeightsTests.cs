@@ -38,7 +38,7 @@ public class EncoderWeightsTests
         AssertIdentical(original, saved);
         using var reloaded = EncoderLoader.Load(path);
         AssertIdentical(loaded.Encoder.Module.state_dict(), reloaded.Encoder.Module.state_dict());
-        Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(tmp.Path, "*" + ByolA.Audio.AtomicFile.TempMarker + "*"));
     }
 
     [Fact]
