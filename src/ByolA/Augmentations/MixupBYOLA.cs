@@ -41,16 +41,10 @@ public sealed class MixupBYOLA : IDisposable
     /// <summary>Mixes (B, 1, F, T) or (1, F, T) and pushes the inputs; draws α then the memory index per sample.</summary>
     public Tensor Apply(Tensor input)
     {
-        int n = (int)Batch.Of(input, nameof(MixupBYOLA)).shape[0];
-        var alpha = new float[n];
-        var index = new long[n];
-        for (int b = 0; b < n; b++)
-        {
-            long available = Math.Min(_pushed + b, MemorySize);
-            alpha[b] = (float)(Ratio * _rng.Uniform());
-            index[b] = available == 0 ? -1 : _rng.RandInt(0, (int)available - 1);
-        }
-        return Apply(input, alpha, index);
+        var parameters = new PackedParameters();
+        var plan = Draw((int)Batch.Of(input, nameof(MixupBYOLA)).shape[0], parameters);
+        using var uploaded = parameters.Upload(input.device);
+        return Run(input, uploaded, plan);
     }
 
     /// <summary>
@@ -60,14 +54,36 @@ public sealed class MixupBYOLA : IDisposable
     /// </summary>
     public Tensor Apply(Tensor input, float[] alpha, long[] memoryIndex)
     {
-        using var scope = NewDisposeScope();
-        var x = Batch.Of(input, nameof(MixupBYOLA));
-        int n = (int)x.shape[0];
-        if (alpha.Length != n || memoryIndex.Length != n) throw new ArgumentException("one alpha and one memory index per sample");
-        _bank ??= zeros([MemorySize, .. x.shape[1..]], x.dtype, x.device).DetachFromDisposeScope();
-        if (!_bank.shape.Skip(1).SequenceEqual(x.shape.Skip(1)) || _bank.device_type != x.device_type || _bank.device_index != x.device_index)
-            throw new ArgumentException($"{nameof(MixupBYOLA)}: input shape/device changed; Reset() first");
+        var parameters = new PackedParameters();
+        var plan = Prepare(alpha, memoryIndex, parameters);
+        if (plan.N != Batch.Of(input, nameof(MixupBYOLA)).shape[0]) throw new ArgumentException("one alpha and one memory index per sample");
+        using var uploaded = parameters.Upload(input.device);
+        return Run(input, uploaded, plan);
+    }
 
+    /// <summary>Where one batch's parameters sit in a <see cref="PackedParameters"/> buffer.</summary>
+    internal readonly record struct Plan(int N, PackedParameters.Segment Alpha, PackedParameters.Segment FromBank,
+        PackedParameters.Segment BankSlot, PackedParameters.Segment BatchRow, PackedParameters.Segment Mix, PackedParameters.Segment PushSlots);
+
+    /// <summary>Draws α then the memory index for each of <paramref name="n"/> samples (host only, no device work).</summary>
+    internal Plan Draw(int n, PackedParameters into)
+    {
+        var alpha = new float[n];
+        var index = new long[n];
+        for (int b = 0; b < n; b++)
+        {
+            long available = Math.Min(_pushed + b, MemorySize);
+            alpha[b] = (float)(Ratio * _rng.Uniform());
+            index[b] = available == 0 ? -1 : _rng.RandInt(0, (int)available - 1);
+        }
+        return Prepare(alpha, index, into);
+    }
+
+    /// <summary>Checks the draws against the memory as it is now and packs what the device needs.</summary>
+    internal Plan Prepare(float[] alpha, long[] memoryIndex, PackedParameters into)
+    {
+        int n = alpha.Length;
+        if (memoryIndex.Length != n) throw new ArgumentException("one alpha and one memory index per sample");
         // Map each pick to its global push number p, then to a bank slot (p < pushed) or a row of this batch.
         var fromBank = new bool[n];
         var bankSlot = new long[n];
@@ -88,28 +104,37 @@ public sealed class MixupBYOLA : IDisposable
             bankSlot[b] = fromBank[b] ? p % MemorySize : 0;
             batchRow[b] = fromBank[b] ? 0 : p - _pushed;
         }
-        var dev = x.device;
-        var shape4 = new long[] { n, 1, 1, 1 };
-        var z = where(tensor(fromBank, device: dev).view(shape4),
-            _bank.index_select(0, tensor(bankSlot, device: dev)),
-            x.index_select(0, tensor(batchRow, device: dev)));
-        var a = tensor(alpha, device: dev).to_type(x.dtype).view(shape4);
-        var mixed = ((1 - a) * x.exp() + a * z.exp() + Batch.Eps).log();
-        var result = where(tensor(mix, device: dev).view(shape4), mixed, x);
-
-        Push(x);
-        return Batch.Restore(result, input).MoveToOuterDisposeScope();
-    }
-
-    void Push(Tensor x)
-    {
-        int n = (int)x.shape[0];
         int keep = Math.Min(n, MemorySize);
         var slots = new long[keep];
         for (int k = 0; k < keep; k++) slots[k] = (_pushed + n - keep + k) % MemorySize;
-        using var rows = x.narrow(0, n - keep, keep).detach();
-        _bank!.index_copy_(0, tensor(slots, device: x.device), rows);
+        return new Plan(n, into.Add(alpha), into.Add(fromBank), into.Add(bankSlot), into.Add(batchRow), into.Add(mix), into.Add(slots));
+    }
+
+    /// <summary>Mixes with a prepared plan whose parameters are in <paramref name="uploaded"/> (on the input's device).</summary>
+    internal Tensor Run(Tensor input, Tensor uploaded, Plan plan)
+    {
+        using var scope = NewDisposeScope();
+        var x = Batch.Of(input, nameof(MixupBYOLA));
+        int n = (int)x.shape[0];
+        if (plan.N != n) throw new ArgumentException($"{nameof(MixupBYOLA)}: parameters for {plan.N} samples, batch of {n}");
+        _bank ??= zeros([MemorySize, .. x.shape[1..]], x.dtype, x.device).DetachFromDisposeScope();
+        if (!_bank.shape.Skip(1).SequenceEqual(x.shape.Skip(1)) || _bank.device_type != x.device_type || _bank.device_index != x.device_index)
+            throw new ArgumentException($"{nameof(MixupBYOLA)}: input shape/device changed; Reset() first");
+
+        var shape4 = new long[] { n, 1, 1, 1 };
+        var z = where(plan.FromBank.Of(uploaded, ScalarType.Bool).view(shape4),
+            _bank.index_select(0, plan.BankSlot.Of(uploaded, ScalarType.Int64)),
+            x.index_select(0, plan.BatchRow.Of(uploaded, ScalarType.Int64)));
+        var a = plan.Alpha.Of(uploaded, ScalarType.Float32).to_type(x.dtype).view(shape4);
+        var mixed = ((1 - a) * x.exp() + a * z.exp() + Batch.Eps).log();
+        var result = where(plan.Mix.Of(uploaded, ScalarType.Bool).view(shape4), mixed, x);
+
+        // Push: the last min(n, MemorySize) inputs go to their FIFO slots.
+        int keep = plan.PushSlots.Length;
+        using (var rows = x.narrow(0, n - keep, keep).detach())
+            _bank.index_copy_(0, plan.PushSlots.Of(uploaded, ScalarType.Int64), rows);
         _pushed += n;
+        return Batch.Restore(result, input).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => Reset();

@@ -41,33 +41,58 @@ public sealed class RandomResizeCrop(
     public Tensor Apply(Tensor input)
     {
         var shape = input.shape;
-        int f = (int)shape[^2], t = (int)shape[^1];
         int n = input.dim() == 3 ? 1 : (int)shape[0];
-        var boxes = new CropBox[n];
-        for (int b = 0; b < n; b++) boxes[b] = Draw(f, t);
-        return Apply(input, boxes);
+        var parameters = new PackedParameters();
+        var plan = Draw(n, (int)shape[^2], (int)shape[^1], parameters);
+        using var uploaded = parameters.Upload(input.device);
+        return Run(input, uploaded, plan);
     }
 
     /// <summary>Crops and resizes with given boxes (one per sample, canvas coordinates).</summary>
     public Tensor Apply(Tensor input, IReadOnlyList<CropBox> boxes)
     {
-        using var scope = NewDisposeScope();
-        var x = Batch.Of(input, nameof(RandomResizeCrop));
-        long n = x.shape[0], c = x.shape[1];
-        int f = (int)x.shape[2], t = (int)x.shape[3];
-        if (boxes.Count != n) throw new ArgumentException($"{boxes.Count} crop boxes for a batch of {n}");
+        var parameters = new PackedParameters();
+        var plan = Prepare(boxes, (int)input.shape[^2], (int)input.shape[^1], parameters);
+        using var uploaded = parameters.Upload(input.device);
+        return Run(input, uploaded, plan);
+    }
+
+    /// <summary>Where one batch's boxes sit in a <see cref="PackedParameters"/> buffer (for (F, T) samples).</summary>
+    internal readonly record struct Plan(int N, int F, int T, PackedParameters.Segment I, PackedParameters.Segment J,
+        PackedParameters.Segment H, PackedParameters.Segment W);
+
+    /// <summary>Draws <paramref name="n"/> boxes for (F, T) samples (host only), in sample order.</summary>
+    internal Plan Draw(int n, int f, int t, PackedParameters into)
+    {
+        var boxes = new CropBox[n];
+        for (int b = 0; b < n; b++) boxes[b] = Draw(f, t);
+        return Prepare(boxes, f, t, into);
+    }
+
+    /// <summary>Checks that the boxes fit the canvas and packs them.</summary>
+    internal Plan Prepare(IReadOnlyList<CropBox> boxes, int f, int t, PackedParameters into)
+    {
         var (cf, ct) = Canvas(f, t);
         foreach (var box in boxes)
             if (box.H < 1 || box.W < 1 || box.I < 0 || box.J < 0 || box.I + box.H > cf || box.J + box.W > ct)
                 throw new ArgumentOutOfRangeException(nameof(boxes), $"{box} does not fit the {cf}×{ct} canvas");
+        return new Plan(boxes.Count, f, t, into.Add(boxes.Select(b => b.I)), into.Add(boxes.Select(b => b.J)),
+            into.Add(boxes.Select(b => b.H)), into.Add(boxes.Select(b => b.W)));
+    }
 
-        var dev = x.device;
-        var rowsI = tensor(boxes.Select(b => (long)b.I).ToArray(), device: dev);
-        var rowsH = tensor(boxes.Select(b => (long)b.H).ToArray(), device: dev);
-        var colsJ = tensor(boxes.Select(b => (long)b.J).ToArray(), device: dev);
-        var colsW = tensor(boxes.Select(b => (long)b.W).ToArray(), device: dev);
-        var rf = InterpolationMatrix(rowsI, rowsH, f, (cf - f) / 2, f, x.dtype);   // (B, F, F)
-        var rt = InterpolationMatrix(colsJ, colsW, t, (ct - t) / 2, t, x.dtype);   // (B, T, T)
+    /// <summary>Crops and resizes with a prepared plan whose boxes are in <paramref name="uploaded"/> (input's device).</summary>
+    internal Tensor Run(Tensor input, Tensor uploaded, Plan plan)
+    {
+        using var scope = NewDisposeScope();
+        var x = Batch.Of(input, nameof(RandomResizeCrop));
+        long n = x.shape[0], c = x.shape[1];
+        int f = (int)x.shape[2], t = (int)x.shape[3];
+        if (plan.N != n) throw new ArgumentException($"{plan.N} crop boxes for a batch of {n}");
+        if (plan.F != f || plan.T != t) throw new ArgumentException($"crop boxes drawn for {plan.F}×{plan.T}, input is {f}×{t}");
+        var (cf, ct) = Canvas(f, t);
+
+        var rf = InterpolationMatrix(plan.I.Of(uploaded, ScalarType.Int64), plan.H.Of(uploaded, ScalarType.Int64), f, (cf - f) / 2, f, x.dtype);   // (B, F, F)
+        var rt = InterpolationMatrix(plan.J.Of(uploaded, ScalarType.Int64), plan.W.Of(uploaded, ScalarType.Int64), t, (ct - t) / 2, t, x.dtype);   // (B, T, T)
 
         // Width first, then height: the order of PyTorch's separable bicubic kernel.
         var flat = x.reshape(n, c * f, t);

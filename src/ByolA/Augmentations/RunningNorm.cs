@@ -54,8 +54,15 @@ public sealed class RunningNorm : IDisposable
         var dev = x.device;
         long[] sampleAxes = [1, 2, 3];
         var x64 = x.to_type(ScalarType.Float64);
-        var m0 = _mean?.to(dev) ?? zeros([], ScalarType.Float64, dev);
-        var v0 = _var?.to(dev) ?? zeros([], ScalarType.Float64, dev);
+        if (_mean is not null && (_mean.device_type != dev.type || _mean.device_index != dev.index))
+        {
+            // Restored statistics start on the CPU: move them once, not once per batch.
+            var (m, v) = (_mean.to(dev).DetachFromDisposeScope(), _var!.to(dev).DetachFromDisposeScope());
+            Dispose();
+            (_mean, _var) = (m, v);
+        }
+        var m0 = _mean?.alias() ?? zeros([], ScalarType.Float64, dev);
+        var v0 = _var?.alias() ?? zeros([], ScalarType.Float64, dev);
         Tensor meanPerSample, varPerSample;
         long u = Math.Clamp(MaxUpdates - Updates, 0, n);
         if (u == 0)

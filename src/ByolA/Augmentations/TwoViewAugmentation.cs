@@ -52,8 +52,15 @@ public sealed class TwoViewAugmentation : IDisposable
         long n = batch.shape[0];
         var x = _running?.Apply(batch) ?? _precomputed!.Apply(batch);
         var twice = x.repeat_interleave(2, dim: 0);
-        var y = Crop.Apply(Mixup.Apply(twice));
-        if (Fader != null) y = Fader.Apply(y);
+        // Every host draw of the step first, in the order the blocks consume the generator, then one upload.
+        int rows = (int)twice.shape[0], f = (int)twice.shape[2], t = (int)twice.shape[3];
+        var parameters = new PackedParameters();
+        var mixPlan = Mixup.Draw(rows, parameters);
+        var cropPlan = Crop.Draw(rows, f, t, parameters);
+        var fadePlan = Fader?.Draw(rows, parameters);
+        var uploaded = parameters.Upload(batch.device);
+        var y = Crop.Run(Mixup.Run(twice, uploaded, mixPlan), uploaded, cropPlan);
+        if (Fader != null) y = Fader.Run(y, uploaded, fadePlan!.Value);
         var pairs = y.view([n, 2, .. y.shape[1..]]);
         var v1 = pairs.select(1, 0).contiguous();
         var v2 = pairs.select(1, 1).contiguous();

@@ -108,14 +108,35 @@ public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
         return 2 - 2 * (pn * zn).sum(-1);
     }
 
-    /// <summary>target ← decay·target + (1 − decay)·online, parameters only (BatchNorm buffers are left alone).</summary>
+    /// <summary>
+    /// target ← decay·target + (1 − decay)·online, parameters only (BatchNorm buffers are left alone), as one
+    /// in-place <c>lerp_</c> per parameter (one kernel, no temporaries; equal to the two-product form up to
+    /// float rounding).
+    /// </summary>
     public void UpdateTarget()
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        float beta = (float)EmaDecay;
         foreach (var (t, o) in target_encoder.parameters().Zip(online_encoder.parameters()))
-            t.copy_(t * beta + o * (1 - beta));
+            t.lerp_(o, EmaWeightOn(t));
+    }
+
+    Tensor? _emaWeight;   // 0-dim (1 − decay) on the parameters' device and dtype, made once
+
+    Tensor EmaWeightOn(Tensor like)
+    {
+        if (_emaWeight is null || _emaWeight.device_type != like.device_type || _emaWeight.device_index != like.device_index || _emaWeight.dtype != like.dtype)
+        {
+            _emaWeight?.Dispose();
+            float beta = (float)EmaDecay;
+            _emaWeight = tensor(1 - beta, like.dtype, like.device).DetachFromDisposeScope();
+        }
+        return _emaWeight;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { _emaWeight?.Dispose(); _emaWeight = null; }
+        base.Dispose(disposing);
     }
 
     /// <summary>

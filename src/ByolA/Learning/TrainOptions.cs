@@ -40,6 +40,18 @@ public sealed record TrainOptions
     /// <summary>Training stops when more than this fraction of the files cannot be read.</summary>
     public double MaxUnreadableFraction { get; init; } = 0.01;
 
+    /// <summary>
+    /// CUDA only: run matmuls and convolutions in TF32 (faster, about 1e-3 relative) instead of full FP32. Recorded
+    /// in the training log's precision column.
+    /// </summary>
+    public bool Tf32 { get; init; }
+
+    /// <summary>
+    /// How often the progress bar shows the running loss. Each show reads one value back from the device (a sync), so
+    /// the rest of the time the steps queue work without waiting for it. <see cref="TimeSpan.MaxValue"/>: never.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The folder actually used for outputs.</summary>
     public string ResolvedOutputDir => OutputDir is { Length: > 0 } o ? o : Config.CheckpointFolder;
 
@@ -53,6 +65,7 @@ public sealed record TrainOptions
         if (DecodeThreads is <= 0) throw new ByolAException($"decode threads must be positive (got {DecodeThreads})");
         if (PrefetchBatches < 1) throw new ByolAException($"prefetch must be at least 1 batch (got {PrefetchBatches})");
         if (NormStatsClips < 1) throw new ByolAException($"norm-stats clips must be positive (got {NormStatsClips})");
+        if (ProgressInterval < TimeSpan.Zero) throw new ByolAException("the progress interval cannot be negative");
         if (MaxUnreadableFraction is < 0 or > 1) throw new ByolAException("the unreadable-file limit must be a fraction in [0, 1]");
         if (ResumeFrom is { Length: > 0 } && !File.Exists(ResumeFrom))
             throw new ByolAException($"{ResumeFrom}: checkpoint to resume from not found");

@@ -5,6 +5,7 @@ using ByolA.Augmentations;
 using ByolA.Configuration;
 using ByolA.Models;
 using ByolA.Progress;
+using ByolA.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,6 +33,7 @@ public static class Trainer
         options.Validate();
         var config = options.Config;
         var device = options.Device ?? CPU;
+        var precision = Precision.Apply(device, options.Tf32);
         var startedAt = DateTime.UtcNow;
         int threads = options.DecodeThreads ?? Math.Clamp(Math.Min(config.NumWorkers, Environment.ProcessorCount), 1, 64);
 
@@ -87,7 +89,7 @@ public static class Trainer
         else
         {
             progress.Message($"training {(config.IsV2 ? "v2 (AudioNTT2022)" : "v1 (AudioNTT2020)")} d={config.FeatureD} on {files.Count} clips, " +
-                             $"{config.Epochs} epochs, batch {bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {device}");
+                             $"{config.Epochs} epochs, batch {bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {device} ({precision})");
         }
 
         var epochs = new List<EpochMetrics>();
@@ -121,11 +123,11 @@ public static class Trainer
                 NormUpdates = normUpdates,
                 Meta = meta,
             }.Save(checkpointPath);
-            logRows.Add(LogRow(metrics, allUnreadable.Count));
+            logRows.Add(LogRow(metrics, allUnreadable.Count, precision));
             AtomicFile.Write(logPath, s =>
             {
                 using var w = new StreamWriter(s, leaveOpen: true);
-                w.WriteLine("epoch,loss,mb,sb,ma,sa,batches,samples,seconds,samples_per_s,unreadable");
+                w.WriteLine(LogHeader);
                 foreach (var row in logRows) w.WriteLine(row);
             });
         }
@@ -148,9 +150,14 @@ public static class Trainer
         var order = augmentRng.Permutation(fileCount);
         var batches = Enumerable.Range(0, fileCount / bs).Select(b => order.AsSpan(b * bs, bs).ToArray()).ToList();
         var device = learner.parameters().First().device;
-        bool pinned = device.type == DeviceType.CUDA;
-        double loss = 0, mb = 0, sb = 0, ma = 0, sa = 0;
-        int steps = 0, samples = 0;
+        bool cuda = device.type == DeviceType.CUDA;
+        long cudaSeed = EpochSeeds.Cuda(config.Seed, epoch);
+        if (cuda) TorchSharp.torch.cuda.manual_seed_all(cudaSeed);
+        // Nothing in a step reads from the device: metrics are summed there, and the bar shows the loss at most once per
+        // ProgressInterval, so the host queues steps ahead of the GPU.
+        using var metrics = new DeviceMetrics();
+        var sinceShown = System.Diagnostics.Stopwatch.StartNew();
+        int samples = 0;
         using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
         {
             foreach (var lms in source.Batches(batches, config.Seed, epoch, options.PrefetchBatches, ct))
@@ -160,22 +167,30 @@ public static class Trainer
                 ct.ThrowIfCancellationRequested();
                 long n = lms.shape[0];
                 if (n < 2) { task.Advance(1, "batch skipped (unreadable files)"); continue; }
-                var x = lms.to(device, non_blocking: pinned);
+                var x = lms.to(device, non_blocking: cuda);
                 var (v1, v2) = augment.Apply(x);
                 var paired = cat([v1, v2]);
                 var before = stack([paired.mean(), paired.std()]);
                 var normed = NormalizeBatch.Apply(paired);
                 var after = stack([normed.mean(), normed.std()]);
                 var stepLoss = learner.Step(optimizer, normed[..(int)n], normed[(int)n..]);
-                var values = cat([stepLoss.reshape(1), before, after]).cpu().data<float>().ToArray();
-                loss += values[0]; mb += values[1]; sb += values[2]; ma += values[3]; sa += values[4];
-                steps++;
+                var values = cat([stepLoss.reshape(1), before, after]);
+                metrics.Add(values);
                 samples += (int)n;
-                task.Advance(1, string.Format(CultureInfo.InvariantCulture, "loss {0:F4}", values[0]));
+                if (sinceShown.Elapsed >= options.ProgressInterval)
+                {
+                    task.Advance(1, string.Format(CultureInfo.InvariantCulture, "loss {0:F4}", metrics.ReadLoss(values)));
+                    sinceShown.Restart();
+                }
+                else task.Advance(1);
             }
         }
-        int d = Math.Max(1, steps);
-        return new EpochMetrics(epoch, loss / d, mb / d, sb / d, ma / d, sa / d, steps, samples, started.Elapsed.TotalSeconds);
+        var means = metrics.ReadMeans();   // waits for the epoch's last step, so the time below is the device's too
+        return new EpochMetrics(epoch, means[0], means[1], means[2], means[3], means[4], metrics.Steps, samples, started.Elapsed.TotalSeconds)
+        {
+            HostReads = metrics.HostReads,
+            CudaSeed = cudaSeed,
+        };
     }
 
     /// <summary>v2: mean and population std of the log-mel of up to <paramref name="clips"/> random training clips.</summary>
@@ -203,11 +218,14 @@ public static class Trainer
 
     const double Batch_Eps = 1.1920929e-07;
 
-    static string LogRow(EpochMetrics m, int unreadable) => string.Join(",",
+    /// <summary>The columns of train_log.csv; precision is fp32 or tf32 (CUDA with TF32 matmuls and convolutions).</summary>
+    public const string LogHeader = "epoch,loss,mb,sb,ma,sa,batches,samples,seconds,samples_per_s,unreadable,precision";
+
+    static string LogRow(EpochMetrics m, int unreadable, string precision) => string.Join(",",
         m.Epoch.ToString(CultureInfo.InvariantCulture),
         F(m.Loss), F(m.Mb), F(m.Sb), F(m.Ma), F(m.Sa),
         m.Batches.ToString(CultureInfo.InvariantCulture), m.Samples.ToString(CultureInfo.InvariantCulture),
-        F(m.Seconds), F(m.SamplesPerSecond), unreadable.ToString(CultureInfo.InvariantCulture));
+        F(m.Seconds), F(m.SamplesPerSecond), unreadable.ToString(CultureInfo.InvariantCulture), precision);
 
     static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -62,9 +62,10 @@ public class TrainerTests
         Assert.Empty(result.Unreadable);
 
         var log = File.ReadAllLines(result.LogPath);
-        Assert.Equal("epoch,loss,mb,sb,ma,sa,batches,samples,seconds,samples_per_s,unreadable", log[0]);
+        Assert.Equal("epoch,loss,mb,sb,ma,sa,batches,samples,seconds,samples_per_s,unreadable,precision", log[0]);
         Assert.Equal(3, log.Length);
         Assert.StartsWith("2,", log[2]);
+        Assert.EndsWith(",fp32", log[2]);
         Assert.True(File.Exists(result.CheckpointPath));
         Assert.Empty(Directory.GetFiles(dir.File("out"), "*" + AtomicFile.TempMarker + "*"));
 
@@ -88,6 +89,8 @@ public class TrainerTests
 
         Assert.Single(resumed.Epochs);
         Assert.Equal(full.Epochs[1].Loss, resumed.Epochs[0].Loss, 6);
+        Assert.Equal(full.Epochs[1].CudaSeed, resumed.Epochs[0].CudaSeed);   // same per-epoch CUDA streams
+        Assert.NotEqual(full.Epochs[0].CudaSeed, full.Epochs[1].CudaSeed);
         var a = Weights(full.WeightsPath);
         var b = Weights(resumed.WeightsPath);
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
@@ -126,6 +129,23 @@ public class TrainerTests
         var b = Weights(resumed.WeightsPath);
         foreach (var key in a.Keys)
             Assert.True((a[key].to_type(ScalarType.Float64) - b[key].to_type(ScalarType.Float64)).abs().max().item<double>() == 0, key);
+    }
+
+    [Fact]
+    public void Training_steps_read_nothing_back_from_the_device_only_the_epoch_end_and_the_progress_bar_do()
+    {
+        using var dir = new TempDir();
+        var files = MakeClips(dir, 8);
+        var quiet = Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("quiet"), ProgressInterval = TimeSpan.MaxValue });
+        Assert.All(quiet.Epochs, e => Assert.Equal(1, e.HostReads));   // the epoch's means, nothing per step
+        Assert.All(quiet.Epochs, e => Assert.Equal(2, e.Batches));
+
+        // The counter sees the progress bar's reads: with no throttle, one per step plus the epoch end.
+        var chatty = Trainer.Run(new TrainOptions { Config = Tiny with { Epochs = 1 }, Files = files, OutputDir = dir.File("chatty"), ProgressInterval = TimeSpan.Zero });
+        Assert.Equal(chatty.Epochs[0].Batches + 1, chatty.Epochs[0].HostReads);
+        // Summing on the device changes no logged value.
+        Assert.Equal(quiet.Epochs[0].Loss, chatty.Epochs[0].Loss);
+        Assert.Equal(quiet.Epochs[0].Sb, chatty.Epochs[0].Sb);
     }
 
     [Fact]

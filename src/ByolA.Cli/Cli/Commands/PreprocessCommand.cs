@@ -21,6 +21,8 @@ public static class PreprocessCommand
             task, root, work, seed, splitCsv,
         };
         var compute = new ComputeOptions().AddTo(command);
+        compute.Device.Description = "Where to resample: auto and cpu run convert-wav's managed filter on the CPU (no per-file GPU " +
+                                     "round trips, the same output as convert-wav); cuda or cuda:N runs it as a torch conv1d on that GPU.";
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var config = compute.LoadConfig(parse, ("seed", parse.GetValue(seed)));
@@ -37,7 +39,10 @@ public static class PreprocessCommand
             };
             if (options.SplitCsv != null && TaskRegistry.Find(options.Task)?.Name != "voxforge")
                 throw new UsageException("--split-csv applies to voxforge only");
-            options = options.Validate() with { Device = compute.InitialiseTorch(parse) };
+            // As convert-wav: only an explicit cuda loads libtorch; auto resamples on the CPU, where per-file uploads from
+            // every worker would cost more than the filter and round differently by one LSB.
+            var spec = compute.GetDevice(parse);
+            options = options.Validate() with { Device = spec.Kind == "cuda" ? compute.InitialiseTorch(parse) : null };
             var result = TaskPreprocessor.Run(options, context.CreateProgress(), ct);
             context.Output.WriteLine($"{result.Task}: {result.Rows} clips, {result.Classes} classes → {result.MetadataPath}");
             context.Output.WriteLine($"audio: {result.AudioDir} ({result.Converted} converted, {result.AlreadyConverted} already there" +
