@@ -34,6 +34,13 @@ public sealed class ComputeOptions
         HelpName = "N",
     };
 
+    /// <summary>The --tf32 flag of the verbs that run an encoder (train, embed, evaluate).</summary>
+    public static Option<bool> Tf32() => new("--tf32")
+    {
+        Description = "CUDA only: run convolutions and matmuls in TF32 (faster on Ampere and later GPUs, about 1e-3 relative " +
+                      "difference) instead of the default full FP32, which matches the CPU. Recorded in train_log.csv and the embedding cache key.",
+    };
+
     /// <summary>Adds the options to <paramref name="command"/>; returns this for chaining.</summary>
     public ComputeOptions AddTo(Command command)
     {

@@ -25,6 +25,7 @@ public sealed class Embedder : IDisposable
             throw new ByolAException($"the encoder expects {encoder.NMels} mel bins but the config has n_mels {options.Config.NMels}; set n_mels={encoder.NMels}");
         this.encoder = encoder;
         this.device = device ?? CPU;
+        Runtime.Precision.Apply(this.device, options.Tf32);
         logMel = new LogMelSpectrogram(options.Config);
         logMel.to(this.device);
         long frames = logMel.FramesFor(options.Config.UnitSamples);

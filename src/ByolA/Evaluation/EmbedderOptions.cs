@@ -31,6 +31,9 @@ public sealed record EmbedderOptions
     /// <summary>Decoded clips held ready ahead of the encoder, in batches (memory bound: Prefetch × BatchSize clips).</summary>
     public int PrefetchBatches { get; init; } = 2;
 
+    /// <summary>CUDA only: run the encoder's convolutions and matmuls in TF32 (faster, about 1e-3 relative) instead of FP32.</summary>
+    public bool Tf32 { get; init; }
+
     /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>
     public EmbedderOptions Validate()
     {

@@ -20,9 +20,13 @@ public sealed class EmbeddingCache(string folder, string key)
     /// <summary>The cache file for this key.</summary>
     public string Path { get; } = System.IO.Path.Combine(folder, key + ".emb");
 
-    /// <summary>The cache for one evaluation (hashes the weight and metadata files).</summary>
+    /// <summary>
+    /// The cache for one evaluation (hashes the weight and metadata files). <paramref name="compute"/> is the device
+    /// kind and precision (<see cref="Runtime.Precision.Describe"/>): CPU, CUDA FP32 and CUDA TF32 embeddings differ
+    /// in the last bits (TF32 by about 1e-3), so each has its own entry.
+    /// </summary>
     public static EmbeddingCache For(string workRoot, string task, string modelName, string weights, string metadata,
-        string audioDir, double unitSec, ByolAConfig config, int seed)
+        string audioDir, double unitSec, ByolAConfig config, int seed, string compute = "cpu-fp32")
     {
         var text = string.Join("\n",
             "weights=" + HashFile(weights),
@@ -30,7 +34,8 @@ public sealed class EmbeddingCache(string folder, string key)
             "audio=" + System.IO.Path.GetFullPath(audioDir),
             "unit_sec=" + unitSec.ToString("R", CultureInfo.InvariantCulture),
             FormattableString.Invariant($"frontend={config.SampleRate},{config.NFft},{config.WinLength},{config.HopLength},{config.NMels},{config.FMin},{config.FMax}"),
-            "seed=" + seed.ToString(CultureInfo.InvariantCulture));
+            "seed=" + seed.ToString(CultureInfo.InvariantCulture),
+            "compute=" + compute);
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
         var safeModel = string.Concat(modelName.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
         return new EmbeddingCache(System.IO.Path.Combine(workRoot, "embeddings", task), $"{safeModel}-{key}");

@@ -38,6 +38,9 @@ public sealed record EvaluateOptions
 
     public torch.Device? Device { get; init; }
 
+    /// <summary>CUDA only: embed in TF32 instead of FP32 (the embedding cache keeps the two apart).</summary>
+    public bool Tf32 { get; init; }
+
     /// <summary>Clips per encoder batch.</summary>
     public int EmbedBatch { get; init; } = 64;
 

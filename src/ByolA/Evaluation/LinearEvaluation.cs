@@ -36,7 +36,8 @@ public static class LinearEvaluation
                          (metadata.HasFolds ? $"{metadata.Folds.Count} folds (leave one out)" : "train/valid/test") + $", unit {unitSec:0.###} s");
 
         var cache = options.UseCache
-            ? EmbeddingCache.For(options.WorkRoot, task, model, options.Weights, metadataPath, audioDir, unitSec, config, options.Seed)
+            ? EmbeddingCache.For(options.WorkRoot, task, model, options.Weights, metadataPath, audioDir, unitSec, config, options.Seed,
+                Runtime.Precision.Describe(device, options.Tf32))
             : null;
         var cached = cache?.TryLoad(metadata.Rows.Count);
         Tensor embeddings;
@@ -120,7 +121,7 @@ public static class LinearEvaluation
             progress: progress, ct: ct);
         progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
         using var embedder = new Embedder(loaded.Encoder, stats,
-            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = EmbedderCrop.Random, Seed = options.Seed }, device);
+            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = EmbedderCrop.Random, Seed = options.Seed, Tf32 = options.Tf32 }, device);
         var result = embedder.EmbedFiles(files, progress, ct);
         return result.Embeddings;
     }

@@ -30,12 +30,17 @@ public class EmbeddingCacheTests
         using var dir = new TempDir();
         File.WriteAllText(dir.File("w.pth"), "weights v1");
         File.WriteAllText(dir.File("m.csv"), "file_name,label,split");
-        string Key(double unit = 1.0, int seed = 42) =>
-            EmbeddingCache.For(dir.Path, "task", "w", dir.File("w.pth"), dir.File("m.csv"), dir.Path, unit, ByolAConfig.V1, seed).Path;
+        string Key(double unit = 1.0, int seed = 42, string compute = "cpu-fp32") =>
+            EmbeddingCache.For(dir.Path, "task", "w", dir.File("w.pth"), dir.File("m.csv"), dir.Path, unit, ByolAConfig.V1, seed, compute).Path;
         var first = Key();
         Assert.Equal(first, Key());
         Assert.NotEqual(first, Key(unit: 0.95));
         Assert.NotEqual(first, Key(seed: 1));
+        // CPU, CUDA FP32 and CUDA TF32 embeddings are never swapped for each other.
+        Assert.Equal(first, Key(compute: ByolA.Runtime.Precision.Describe(TorchSharp.torch.CPU, tf32: true)));
+        var cuda = Key(compute: ByolA.Runtime.Precision.Describe(new TorchSharp.torch.Device("cuda:1"), tf32: false));
+        var tf32 = Key(compute: ByolA.Runtime.Precision.Describe(new TorchSharp.torch.Device("cuda:0"), tf32: true));
+        Assert.Equal(3, new[] { first, cuda, tf32 }.Distinct().Count());
         File.WriteAllText(dir.File("w.pth"), "weights v2");
         Assert.NotEqual(first, Key());
     }

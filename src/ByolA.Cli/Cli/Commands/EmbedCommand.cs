@@ -47,6 +47,8 @@ public static class EmbedCommand
             weights, inputs, output, stats, statsFrom, unitSec, layered, frames, batch, randomCrop, skipBad,
         };
         var compute = new ComputeOptions().AddTo(command);
+        var tf32 = ComputeOptions.Tf32();
+        command.Options.Add(tf32);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var statsText = parse.GetValue(stats);
@@ -83,6 +85,7 @@ public static class EmbedCommand
                     Seed = config.Seed,
                     Frames = parse.GetValue(frames),
                     SkipBad = parse.GetValue(skipBad),
+                    Tf32 = parse.GetValue(tf32),
                 },
             };
             var progress = context.CreateProgress();

@@ -41,6 +41,8 @@ public static class EvaluateCommand
             weights, task, unitSec, repeat, epochs, lr, seed, noEarly, batch, embedBatch, metadata, audioDir, work, results, noCache,
         };
         var compute = new ComputeOptions().AddTo(command);
+        var tf32 = ComputeOptions.Tf32();
+        command.Options.Add(tf32);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var config = compute.LoadConfig(parse, ("seed", parse.GetValue(seed)));
@@ -69,6 +71,7 @@ public static class EvaluateCommand
                 WorkRoot = parse.GetValue(work)!,
                 ResultsDir = parse.GetValue(results),
                 UseCache = !parse.GetValue(noCache),
+                Tf32 = parse.GetValue(tf32),
             }.Validate();
             options = options with { Device = compute.InitialiseTorch(parse) };
             var result = LinearEvaluation.Run(options, context.CreateProgress(), ct);

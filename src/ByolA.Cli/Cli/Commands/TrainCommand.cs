@@ -38,6 +38,8 @@ public static class TrainCommand
             audio, d, epochs, bs, lr, seed, resume, output, workers,
         };
         var compute = new ComputeOptions().AddTo(command);
+        var tf32 = ComputeOptions.Tf32();
+        command.Options.Add(tf32);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             if (parse.GetValue(workers) is <= 0) throw new UsageException($"--workers must be a positive number (got {parse.GetValue(workers)})");
@@ -54,6 +56,7 @@ public static class TrainCommand
                 Device = device,
                 ResumeFrom = resumeFrom,
                 DecodeThreads = parse.GetValue(workers),
+                Tf32 = parse.GetValue(tf32),
             };
             var result = Trainer.Run(options, context.CreateProgress(), ct);
             if (result.Unreadable.Count > 0)
