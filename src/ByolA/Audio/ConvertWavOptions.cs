@@ -1,3 +1,5 @@
+using ByolA.Data;
+
 namespace ByolA.Audio;
 
 /// <summary>What <c>byola convert-wav FROM TO</c> does; see <see cref="WavConverter.Run"/>.</summary>
@@ -35,8 +37,8 @@ public sealed record ConvertWavOptions
         var to = Path.GetFullPath(To);
         if (!Directory.Exists(from))
             throw new ByolAException(File.Exists(from) ? $"{From}: is a file; FROM must be a folder of .wav files" : $"{From}: folder not found");
-        if (WavConverter.IsSameOrInside(to, from))
-            throw new ByolAException($"TO ({To}) is {(WavConverter.IsSameOrInside(from, to) ? "the same folder as" : "inside")} FROM ({From}); " +
+        if (FilePaths.IsSameOrInside(to, from))
+            throw new ByolAException($"TO ({To}) is {(FilePaths.IsSameOrInside(from, to) ? "the same folder as" : "inside")} FROM ({From}); " +
                                      "convert-wav never writes into its source folder — choose a destination outside it");
         if (File.Exists(to)) throw new ByolAException($"{To}: is a file; TO must be a folder");
         return this;

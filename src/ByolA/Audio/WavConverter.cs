@@ -1,6 +1,6 @@
+using ByolA.Data;
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Buffers.Binary;
 using ByolA.Progress;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +25,7 @@ public static class WavConverter
         var from = Path.GetFullPath(options.From);
         var to = Path.GetFullPath(options.To);
 
-        var sources = FindWavFiles(from);
+        var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w));
         var pairs = sources.Select(s => (s, Path.Combine(to, Path.GetRelativePath(from, s)))).ToList();
         int stale = RemoveStaleTempFiles(to);
         if (stale > 0) progress.Message($"removed {stale} temporary file(s) left by an interrupted run in {options.To}");
@@ -50,6 +50,7 @@ public static class WavConverter
         progress ??= NullProgressReporter.Instance;
         var resamplers = MakeResamplers(sampleRate, device);
         var failures = new ConcurrentBag<ConvertWavFailure>();
+        var notes = new ConcurrentQueue<string>();
         int converted = 0, skipped = 0;
         try
         {
@@ -60,7 +61,7 @@ public static class WavConverter
                 string status;
                 try
                 {
-                    if (protectedFolder != null && IsSameOrInside(Path.GetFullPath(destination), protectedFolder))
+                    if (protectedFolder != null && FilePaths.IsSameOrInside(destination, protectedFolder))
                         throw new ByolAException($"{source}: its output {destination} would be inside the source folder {protectedFolder}; not written");
                     if (!overwrite && IsUpToDate(source, destination, sampleRate))
                     {
@@ -69,7 +70,7 @@ public static class WavConverter
                     }
                     else
                     {
-                        ConvertFile(source, destination, resamplers);
+                        ConvertFile(source, destination, resamplers, notes.Enqueue);
                         Interlocked.Increment(ref converted);
                         status = "converted";
                     }
@@ -91,6 +92,7 @@ public static class WavConverter
         {
             resamplers.Dispose();
         }
+        WarnOnce(progress, notes);
         var sorted = failures.OrderBy(f => f.Source, StringComparer.Ordinal).ToList();
         return new ConvertWavReport(files.Count, converted, skipped, 0, sorted);
     }
@@ -102,10 +104,18 @@ public static class WavConverter
         ConvertFile(source, destination, resamplers);
     }
 
-    static void ConvertFile(string source, string destination, MonoResamplers resamplers)
+    /// <summary>One message for all the size notes of a run: the first in path order and how many more there were.</summary>
+    internal static void WarnOnce(IProgressReporter progress, IEnumerable<string> notes)
+    {
+        var sorted = notes.Order(StringComparer.Ordinal).ToList();
+        if (sorted.Count > 0)
+            progress.Message("warning: " + sorted[0] + (sorted.Count > 1 ? $" (and {sorted.Count - 1} more file(s) like it)" : ""));
+    }
+
+    static void ConvertFile(string source, string destination, MonoResamplers resamplers, Action<string>? warn = null)
     {
         // Pooled buffers: a run over thousands of files then reuses the same memory instead of faulting in new pages.
-        var mono = WavFile.RentMono(source, out int frames, out int fromRate);
+        var mono = WavFile.RentMono(source, out int frames, out int fromRate, warn);
         float[]? resampled = null;
         short[]? pcm = null;
         try
@@ -218,20 +228,6 @@ public static class WavConverter
         }
     }
 
-    /// <summary>
-    /// Every <c>*.wav</c> (any letter case) below <paramref name="folder"/>, recursively, in ordinal path order. Hidden
-    /// files and folders (dot names on Unix, such as macOS "._x.wav" resource forks) are skipped.
-    /// </summary>
-    public static List<string> FindWavFiles(string folder)
-    {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true };
-        var files = Directory.EnumerateFiles(folder, "*.wav", options)
-            .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase)) // "*.wav" alone would also match "x.wavx" on Windows
-            .ToList();
-        files.Sort(StringComparer.Ordinal);
-        return files;
-    }
-
     /// <summary>Deletes temp files <see cref="AtomicFile"/> left below <paramref name="folder"/> for .wav outputs; returns how many.</summary>
     static int RemoveStaleTempFiles(string folder)
     {
@@ -256,30 +252,11 @@ public static class WavConverter
     public static bool IsUpToDate(string source, string destination, int sampleRate)
     {
         var dst = new FileInfo(destination);
-        if (!dst.Exists || dst.Length < 44) return false;
-        if (dst.LastWriteTimeUtc < File.GetLastWriteTimeUtc(source)) return false;
-        Span<byte> header = stackalloc byte[44];
-        try
-        {
-            using var stream = new FileStream(destination, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            if (stream.ReadAtLeast(header, 44, throwOnEndOfStream: false) < 44) return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-        return header[..4].SequenceEqual("RIFF"u8) && header[8..16].SequenceEqual("WAVEfmt "u8) && header[36..40].SequenceEqual("data"u8)
-            && BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) == dst.Length - 8
-            && BinaryPrimitives.ReadUInt16LittleEndian(header[20..]) == 1
-            && BinaryPrimitives.ReadUInt16LittleEndian(header[22..]) == 1
-            && BinaryPrimitives.ReadUInt32LittleEndian(header[24..]) == (uint)sampleRate
-            && BinaryPrimitives.ReadUInt16LittleEndian(header[34..]) == 16
-            && BinaryPrimitives.ReadUInt32LittleEndian(header[40..]) == dst.Length - 44;
-    }
-
-    /// <summary>Whether full path <paramref name="path"/> is <paramref name="folder"/> or below it.</summary>
-    public static bool IsSameOrInside(string path, string folder)
-    {
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        var p = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        var f = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-        return p.Equals(f, comparison) || p.StartsWith(f + Path.DirectorySeparatorChar, comparison);
+        if (!dst.Exists || dst.LastWriteTimeUtc < File.GetLastWriteTimeUtc(source)) return false;
+        WavLayout layout;
+        try { layout = RiffWalker.Read(destination); }
+        catch (ByolAException) { return false; }
+        return layout is { IsFloat: false, Channels: 1, BitsPerSample: 16, SizesAgree: true } && layout.SampleRate == sampleRate
+               && layout.DataOffset + layout.DataBytes == dst.Length;
     }
 }

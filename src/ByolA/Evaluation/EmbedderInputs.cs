@@ -1,4 +1,4 @@
-using ByolA.Audio;
+using ByolA.Data;
 
 namespace ByolA.Evaluation;
 
@@ -6,11 +6,11 @@ namespace ByolA.Evaluation;
 public static class EmbedderInputs
 {
     /// <summary>
-    /// Files as given, folders as every <c>*.wav</c> below them (<see cref="WavConverter.FindWavFiles"/>: recursive,
+    /// Files as given, folders as every <c>*.wav</c> below them (<see cref="AudioFileFinder"/>: recursive,
     /// sorted by path, hidden files skipped — the same rule as convert-wav and train). Duplicates
     /// are kept once, first occurrence wins. A missing input, or a folder without .wav files, is an error.
     /// </summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, Action<string>? warn = null)
     {
         var result = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -22,7 +22,7 @@ public static class EmbedderInputs
             }
             else if (Directory.Exists(input))
             {
-                var wavs = WavConverter.FindWavFiles(input);
+                var wavs = AudioFileFinder.Find(input, warn);
                 if (wavs.Count == 0) throw new ByolAException($"{input}: folder holds no .wav files");
                 foreach (var f in wavs)
                     if (seen.Add(Path.GetFullPath(f))) result.Add(f);

@@ -14,7 +14,7 @@ public static class EmbedderJob
     {
         options.Validate();
         var embedding = options.Embedding;
-        var files = EmbedderInputs.Expand(options.Inputs);
+        var files = EmbedderInputs.Expand(options.Inputs, w => progress.Message("warning: " + w));
         using var loaded = EncoderLoader.Load(options.WeightsPath, device, options.Layered);
         foreach (var w in loaded.Warnings) progress.Message("warning: " + w);
         if (loaded.NMels != embedding.Config.NMels)
@@ -25,7 +25,7 @@ public static class EmbedderJob
         bool computed = stats == null;
         if (stats == null)
         {
-            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom]) : files;
+            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom], w => progress.Message("warning: " + w)) : files;
             var statsSkipped = new List<(string Path, string Reason)>();
             stats = WithSkipHint(embedding.SkipBad, () => NormStatsCalculator.Compute(statsFiles, embedding.Config, device, options.StatsMaxFiles,
                 embedding.Seed, embedding.BatchSize, embedding.SkipBad, progress, statsSkipped, ct));

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;

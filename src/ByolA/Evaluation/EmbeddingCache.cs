@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using ByolA.Audio;
 using CsvHelper;

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using ByolA.Audio;

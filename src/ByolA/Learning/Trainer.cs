@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using System.Security.Cryptography;
 using ByolA.Audio;
@@ -37,7 +38,7 @@ public static class Trainer
         var startedAt = DateTime.UtcNow;
         int threads = options.DecodeThreads ?? Math.Clamp(Math.Min(config.NumWorkers, Environment.ProcessorCount), 1, 64);
 
-        var candidates = options.Files?.ToList() ?? TrainingFiles.Find(options.AudioDir!);
+        var candidates = options.Files?.ToList() ?? TrainingFiles.Find(options.AudioDir!, w => progress.Message("warning: " + w));
         string where = options.Files != null ? "training file list" : options.AudioDir!;
         var (files, unreadableAtStart) = TrainingFiles.Check(candidates, config.SampleRate, where, options.MaxUnreadableFraction, progress, threads, ct);
         if (files.Count < 2) throw new ByolAException($"{where}: training needs at least 2 readable clips (found {files.Count})");

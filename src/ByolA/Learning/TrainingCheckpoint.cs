@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Collections;
 using ByolA.Audio;
 using ByolA.Configuration;

@@ -1,7 +1,7 @@
+using ByolA.Data;
 using System.Collections.Concurrent;
 using ByolA.Audio;
 using ByolA.Progress;
-using NAudio.Wave;
 
 namespace ByolA.Learning;
 
@@ -14,10 +14,10 @@ namespace ByolA.Learning;
 public static class TrainingFiles
 {
     /// <summary>All <c>.wav</c> files (any case) below <paramref name="folder"/>, ordinal order, temp files excluded.</summary>
-    public static List<string> Find(string folder)
+    public static List<string> Find(string folder, Action<string>? warn = null)
     {
         if (!Directory.Exists(folder)) throw new ByolAException($"{folder}: audio folder not found");
-        return WavConverter.FindWavFiles(folder);
+        return AudioFileFinder.Find(folder, warn);
     }
 
     /// <summary>
@@ -64,18 +64,15 @@ public static class TrainingFiles
     {
         try
         {
-            var info = new FileInfo(path);
-            if (info.Length == 0) return (false, "empty file (0 bytes)", false);
-            using var reader = new WaveFileReader(path);
-            var format = reader.WaveFormat;
-            if (format.Channels != 1 || format.SampleRate != sampleRate)
-                return (false, $"{format.SampleRate} Hz {AudioData.DescribeChannels(format.Channels)}, expected {sampleRate} Hz mono", true);
-            if (reader.Length == 0) return (false, "no audio samples", false);
+            var layout = RiffWalker.Read(path);
+            if (layout.Channels != 1 || layout.SampleRate != sampleRate)
+                return (false, $"{layout.SampleRate} Hz {AudioData.DescribeChannels(layout.Channels)}, expected {sampleRate} Hz mono", true);
+            if (layout.Frames == 0) return (false, "no audio samples", false);
             return (true, null, false);
         }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or ArgumentException or InvalidDataException or EndOfStreamException)
+        catch (ByolAException e)
         {
-            return (false, $"not a readable WAV file ({e.Message})", false);
+            return (false, e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message, false);
         }
     }
 }

@@ -1,3 +1,5 @@
+using ByolA.Data;
+
 namespace ByolA.Tasks;
 
 /// <summary>Checks shared by the metadata builders: required lists and folders, and listed audio that is missing.</summary>
@@ -32,9 +34,6 @@ internal static class DatasetFiles
     /// <summary>Relative path with forward slashes (metadata CSVs use '/' on every OS).</summary>
     public static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
 
-    /// <summary>*.wav below <paramref name="dir"/> (case-insensitive extension), sorted ordinally for determinism.</summary>
-    public static IEnumerable<string> Wavs(string dir, SearchOption option = SearchOption.TopDirectoryOnly) =>
-        Directory.EnumerateFiles(dir, "*", option)
-            .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal);
+    /// <summary>The .wav files directly in <paramref name="dir"/>, by <see cref="AudioFileFinder"/>'s rule (sorted, hidden files skipped).</summary>
+    public static IEnumerable<string> Wavs(string dir) => AudioFileFinder.Find(dir, recursive: false);
 }

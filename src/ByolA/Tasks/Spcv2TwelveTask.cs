@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Progress;
 
 namespace ByolA.Tasks;
@@ -52,16 +53,8 @@ public sealed class Spcv2TwelveTask : SpeechCommandsTask
     /// <summary>Length in samples after resampling to <paramref name="sampleRate"/>, from the WAV header alone.</summary>
     static long ResampledLength(string path, int sampleRate)
     {
-        try
-        {
-            using var reader = new NAudio.Wave.WaveFileReader(path);
-            long frames = reader.Length / reader.WaveFormat.BlockAlign;
-            // Same rounding as a resampler producing ceil(n · new / old) samples.
-            return (frames * sampleRate + reader.WaveFormat.SampleRate - 1) / reader.WaveFormat.SampleRate;
-        }
-        catch (Exception e) when (e is FormatException or IOException or InvalidDataException or ArgumentException)
-        {
-            throw new ByolAException($"{path}: not a readable WAV file ({e.Message})", e);
-        }
+        var layout = RiffWalker.Read(path);
+        // Same rounding as a resampler producing ceil(n · new / old) samples.
+        return (layout.Frames * sampleRate + layout.SampleRate - 1) / layout.SampleRate;
     }
 }

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -113,8 +114,8 @@ public sealed class TaskMetadata
         CheckRelative(fileName, "metadata");
         var root = Path.GetFullPath(audioDir);
         var full = Path.GetFullPath(Path.Combine(root, fileName));
-        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        if (!full.StartsWith(prefix, StringComparison.Ordinal))
+        // Strictly below the root: the root itself is no audio file.
+        if (!FilePaths.IsSameOrInside(full, root) || FilePaths.IsSameOrInside(root, full))
             throw new ByolAException($"metadata: file_name '{fileName}' resolves outside the audio folder {root}; file names must be relative paths below it");
         return full;
     }

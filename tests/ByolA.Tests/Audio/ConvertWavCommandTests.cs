@@ -1,3 +1,4 @@
+using ByolA.Data;
 using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
 using ByolA.Tests.Support;
@@ -30,7 +31,7 @@ public class ConvertWavCommandTests
         TestWav.Write(dir.File("src/x.wav"), TestWav.Sines(2, 4410, 44100), 44100, 16, isFloat: false);
         var (code, _, _) = Run("convert-wav", dir.File("src"), dir.File("out"), "--sample-rate", "8000", "--config", "v1");
         Assert.Equal(ExitCodes.Ok, code);
-        var audio = ByolA.Audio.WavFile.Read(dir.File("out/x.wav"));
+        var audio = ByolA.Data.WavFile.Read(dir.File("out/x.wav"));
         Assert.Equal((8000, 1, 800), (audio.SampleRate, audio.Channels.Length, audio.Frames));
     }
 

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Audio;
 using ByolA.Configuration;
 using ByolA.Evaluation;
@@ -88,7 +89,11 @@ public class EmbedderTests
         File.WriteAllText(garbage, "not audio at all");
         var stereo = tmp.File("audio/stereo.wav");
         WavFile.WritePcm16(stereo, new float[1600], 8000);
-        var files = new[] { good[0], garbage, good[1], stereo, good[2] };
+        var zeroBits = tmp.File("audio/zero-bits.wav"); // a header that once aborted the whole batch with a division by zero
+        var bytes = File.ReadAllBytes(good[0]);
+        bytes[34] = bytes[35] = 0;
+        File.WriteAllBytes(zeroBits, bytes);
+        var files = new[] { good[0], garbage, good[1], stereo, zeroBits, good[2] };
 
         var strict = new Embedder(encoder, Stats, new EmbedderOptions { Config = Config, BatchSize = 2 });
         var e = Assert.Throws<ByolAException>(() => strict.EmbedFiles(files));
@@ -97,8 +102,9 @@ public class EmbedderTests
         using var lenient = new Embedder(encoder, Stats, new EmbedderOptions { Config = Config, BatchSize = 2, SkipBad = true });
         using var result = lenient.EmbedFiles(files);
         Assert.Equal(new[] { good[0], good[1], good[2] }, result.Files);
-        Assert.Equal(new[] { garbage, stereo }, result.Skipped.Select(s => s.Path));
+        Assert.Equal(new[] { garbage, stereo, zeroBits }, result.Skipped.Select(s => s.Path));
         Assert.Contains("convert-wav", result.Skipped[1].Reason);
+        Assert.Contains("0 bits per sample", result.Skipped[2].Reason);
         Assert.Equal(new long[] { 3, 32 }, result.Embeddings.shape);
         using var clean = lenient.EmbedFiles(good);
         Assert.True(clean.Embeddings.allclose(result.Embeddings, rtol: 0, atol: 1e-6));

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using static ByolA.Tests.Support.CliRunner;
 using ByolA.Audio;
 using ByolA.Cli;

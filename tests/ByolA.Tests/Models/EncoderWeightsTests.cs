@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Models;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
@@ -38,7 +39,7 @@ public class EncoderWeightsTests
         AssertIdentical(original, saved);
         using var reloaded = EncoderLoader.Load(path);
         AssertIdentical(loaded.Encoder.Module.state_dict(), reloaded.Encoder.Module.state_dict());
-        Assert.Empty(Directory.GetFiles(tmp.Path, "*" + ByolA.Audio.AtomicFile.TempMarker + "*"));
+        Assert.Empty(Directory.GetFiles(tmp.Path, "*" + ByolA.Data.AtomicFile.TempMarker + "*"));
     }
 
     [Fact]

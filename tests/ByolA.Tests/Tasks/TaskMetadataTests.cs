@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Tasks;
 using ByolA.Tests.Support;
 
@@ -21,7 +22,7 @@ public class TaskMetadataTests
         Assert.True(read.HasFolds);
         Assert.Equal(folds, read.Rows);
         Assert.Equal([1, 2], read.Folds);
-        Assert.Empty(Directory.GetFiles(dir.File("m"), "*" + ByolA.Audio.AtomicFile.TempMarker + "*"));
+        Assert.Empty(Directory.GetFiles(dir.File("m"), "*" + ByolA.Data.AtomicFile.TempMarker + "*"));
     }
 
     [Fact]

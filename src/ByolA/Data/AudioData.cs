@@ -1,4 +1,4 @@
-namespace ByolA.Audio;
+namespace ByolA.Data;
 
 /// <summary>
 /// Decoded audio: one float32 array per channel, samples in [-1, 1] (integer PCM scaled by 2^(bits-1)).

@@ -1,4 +1,4 @@
-namespace ByolA.Audio;
+namespace ByolA.Data;
 
 /// <summary>
 /// Writes a file under a temporary name in the destination folder and renames it into place, so readers
