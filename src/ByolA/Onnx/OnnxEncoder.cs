@@ -1,0 +1,90 @@
+using ByolA.Configuration;
+using Microsoft.ML.OnnxRuntime;
+
+namespace ByolA.Onnx;
+
+/// <summary>
+/// The ONNX Runtime engine: an exported model run on waveforms, with no libtorch in the process. The session runs the
+/// model with its front end rebuilt from the config and the given stats (so a model exported without
+/// <c>frontend</c>, or with other stats, behaves as the TorchSharp encoder would), and <see cref="LogMel"/> runs the
+/// front end alone for normalisation statistics. CPU execution provider; intra-op threads as given.
+/// </summary>
+public sealed class OnnxEncoder : IDisposable
+{
+    readonly InferenceSession session;
+    readonly InferenceSession frontEnd;
+    readonly string output;
+
+    OnnxEncoder(InferenceSession session, InferenceSession frontEnd, OnnxModelInfo info, bool frames)
+    {
+        this.session = session;
+        this.frontEnd = frontEnd;
+        Info = info;
+        output = frames ? OnnxModelInfo.FramesOutput : OnnxModelInfo.EmbeddingOutput;
+    }
+
+    public OnnxModelInfo Info { get; }
+
+    /// <summary>Width of one output row (or frame).</summary>
+    public int FeatureD => Info.FeatureD;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for waveforms at the config's sample rate normalised with <paramref name="stats"/>;
+    /// <paramref name="frames"/> selects the frame output, which the model must have been exported with.
+    /// </summary>
+    public static OnnxEncoder Open(string path, ByolAConfig config, (double Mean, double Std) stats, bool frames, int threads)
+    {
+        var (model, info) = OnnxModelFile.Load(path);
+        info.RequireFrontEnd(config, path);
+        if (frames && !info.HasFrames)
+            throw new ByolAException($"{path}: the model has no frame output; export it again with frames to get frame-level features");
+        var options = SessionOptionsFor(threads);
+        var main = OnnxModelFile.WithFrontEnd(model, config, stats, [frames ? OnnxModelInfo.FramesOutput : OnnxModelInfo.EmbeddingOutput]);
+        InferenceSession? s = null;
+        try
+        {
+            s = new InferenceSession(OnnxModelFile.ToBytes(main), options);
+            var fe = new InferenceSession(OnnxModelFile.ToBytes(OnnxModelFile.FrontEndOnly(config, info)), options);
+            return new OnnxEncoder(s, fe, info, frames);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            s?.Dispose();
+            throw new ByolAException($"{path}: ONNX Runtime cannot load the model ({e.Message})");
+        }
+    }
+
+    /// <summary>CPU session options: <paramref name="threads"/> intra-op threads (all cores when 0), full graph optimisation.</summary>
+    internal static SessionOptions SessionOptionsFor(int threads) => new()
+    {
+        IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+    };
+
+    /// <summary>
+    /// Waveforms (count, samples) row-major → embeddings (count, d), or frames (count, T', d); returns the values
+    /// and their shape.
+    /// </summary>
+    public (float[] Values, long[] Shape) Embed(float[] clips, int count, int samples) => Run(session, clips, count, samples, output);
+
+    /// <summary>Waveforms (count, samples) → log-mel (count, F, T), not normalised.</summary>
+    public (float[] Values, long[] Shape) LogMel(float[] clips, int count, int samples) => Run(frontEnd, clips, count, samples, "logmel");
+
+    static (float[], long[]) Run(InferenceSession s, float[] clips, int count, int samples, string name)
+    {
+        if ((long)count * samples > clips.Length) throw new ArgumentException($"{count} × {samples} samples expected, got {clips.Length}");
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, clips.AsMemory(0, count * samples), [count, samples]);
+        using var runOptions = new RunOptions();
+        using var results = s.Run(runOptions, [OnnxModelInfo.WaveformInput], [input], [name]);
+        var result = results[0];
+        return (result.GetTensorDataAsSpan<float>().ToArray(), result.GetTensorTypeAndShape().Shape);
+    }
+
+    public void Dispose()
+    {
+        session.Dispose();
+        frontEnd.Dispose();
+    }
+}

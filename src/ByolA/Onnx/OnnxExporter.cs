@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using ByolA.Audio;
+using ByolA.Evaluation;
+using ByolA.Models;
+using ByolA.Progress;
+using Google.Protobuf;
+using static TorchSharp.torch;
+
+namespace ByolA.Onnx;
+
+/// <summary>
+/// Writes an encoder as an ONNX model (opset <see cref="OnnxModelFile.Opset"/>) with dynamic batch and time axes:
+/// input normalised log-mel "lms" (B, 1, F, T), or with the front end "waveform" (B, samples); outputs "embedding"
+/// (B, d) and, when asked, "frames" (B, T', d). BatchNorm is folded, and the metadata records what the model is
+/// (see <see cref="OnnxModelInfo"/>). The file appears only when complete.
+/// </summary>
+public static class OnnxExporter
+{
+    public static OnnxExportResult Export(OnnxExportOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        progress ??= NullProgressReporter.Instance;
+        var config = options.Config;
+        using var loaded = EncoderLoader.Load(options.WeightsPath, CPU, options.Layered);
+        if (loaded.NMels != config.NMels)
+            throw new ByolAException($"{options.WeightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {config.NMels}; set n_mels={loaded.NMels}");
+        var stats = options.Stats;
+        if (stats == null && options.StatsFrom != null)
+        {
+            stats = NormStatsCalculator.Compute(EmbedderInputs.Expand([options.StatsFrom]), config, CPU, options.StatsMaxFiles,
+                config.Seed, progress: progress, ct: ct);
+            progress.Message($"normalisation stats from {options.StatsFrom}: mean,std = {stats}");
+        }
+        var encoder = loaded.Encoder;
+        var info = new OnnxModelInfo
+        {
+            ModelKind = options.Layered ? OnnxModelInfo.V1X : loaded.Architecture,
+            FeatureD = encoder.FeatureD,
+            EncoderD = loaded.FeatureD,
+            NMels = loaded.NMels,
+            FrameStride = encoder.FrameStride,
+            Layered = options.Layered,
+            HasFrontEnd = options.FrontEnd,
+            HasFrames = options.Frames,
+            Stats = stats == null ? null : (stats.Mean, stats.Std),
+            SampleRate = config.SampleRate,
+            NFft = config.NFft,
+            WinLength = config.WinLength,
+            HopLength = config.HopLength,
+            FMin = config.FMin,
+            FMax = config.FMax,
+            SourceSha256 = Sha256(options.WeightsPath),
+        };
+        var model = OnnxModelFile.Create(Build(encoder, info, config), info);
+        ct.ThrowIfCancellationRequested();
+        AtomicFile.Write(options.OutPath, s => model.WriteTo(s));
+        return new OnnxExportResult(info, options.OutPath, new FileInfo(options.OutPath).Length, loaded.Warnings);
+    }
+
+    /// <summary>The graph of <paramref name="encoder"/> as <paramref name="info"/> describes it.</summary>
+    internal static global::Onnx.GraphProto Build(IAudioEncoder encoder, OnnxModelInfo info, Configuration.ByolAConfig config)
+    {
+        var g = new OnnxGraph();
+        string lms = OnnxModelInfo.LogMelInput;
+        if (info.HasFrontEnd)
+        {
+            g.Input(OnnxModelInfo.WaveformInput, "batch", "samples");
+            FrontEndGraph.Add(g, OnnxModelInfo.WaveformInput, config, info.Stats, unsqueeze: true, output: lms);
+        }
+        else g.Input(lms, "batch", 1L, (long)info.NMels, "time");
+        var (frames, pooled) = EncoderGraph.Add(g, lms, info, Weights(encoder));
+        g.Node("Identity", [pooled], OnnxModelInfo.EmbeddingOutput);
+        g.Output(OnnxModelInfo.EmbeddingOutput, "batch", (long)info.FeatureD);
+        if (info.HasFrames)
+        {
+            g.Node("Identity", [frames], OnnxModelInfo.FramesOutput);
+            g.Output(OnnxModelInfo.FramesOutput, "batch", "frames", (long)info.FeatureD);
+        }
+        return g.Proto;
+    }
+
+    /// <summary>The encoder's state dict in official names (X models renamed back), as float32 arrays.</summary>
+    static Dictionary<string, EncoderGraph.Weight> Weights(IAudioEncoder encoder)
+    {
+        bool x = encoder is AudioNTT2020Task6X;
+        var result = new Dictionary<string, EncoderGraph.Weight>(StringComparer.Ordinal);
+        foreach (var (name, t) in encoder.Module.state_dict())
+        {
+            if (!t.is_floating_point()) continue; // BatchNorm's step counter
+            using var values = t.detach().cpu().to(float32).contiguous();
+            result[x ? StateDictKeys.FromX(name) : name] = new EncoderGraph.Weight(values.data<float>().ToArray(), t.shape);
+        }
+        return result;
+    }
+
+    static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
