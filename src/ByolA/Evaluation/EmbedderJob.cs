@@ -45,7 +45,7 @@ public static class EmbedderJob
     }
 
     /// <summary>Read errors end with how to get past them, unless skipping is already on.</summary>
-    static T WithSkipHint<T>(bool skipping, Func<T> run)
+    internal static T WithSkipHint<T>(bool skipping, Func<T> run)
     {
         try { return run(); }
         catch (ByolAException e) when (!skipping)

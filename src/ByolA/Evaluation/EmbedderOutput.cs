@@ -19,10 +19,20 @@ public static class EmbedderOutput
     /// <summary>Writes .npy plus sidecar, or .csv, chosen by the extension of <paramref name="path"/>; returns the paths written.</summary>
     public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, Tensor embeddings)
     {
+        using var data = embeddings.detach().cpu().to(float32).contiguous();
+        return Write(path, files, data.data<float>().ToArray(), data.shape);
+    }
+
+    /// <summary>
+    /// As <see cref="Write(string, IReadOnlyList{string}, Tensor)"/> for row-major values of shape (N, d) or (N, T', d);
+    /// needs no libtorch (the ONNX Runtime engine writes through it).
+    /// </summary>
+    public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, float[] values, long[] shape)
+    {
         var ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".npy")
         {
-            WriteNpy(path, embeddings);
+            WriteNpy(path, values, shape);
             var sidecar = SidecarPath(path);
             AtomicFile.Write(sidecar, s =>
             {
@@ -33,7 +43,7 @@ public static class EmbedderOutput
         }
         if (ext == ".csv")
         {
-            WriteCsv(path, files, embeddings);
+            WriteCsv(path, files, values, shape);
             return [path];
         }
         throw new ByolAException($"{path}: unknown output format '{ext}'; use a .npy or .csv file name");
@@ -42,9 +52,13 @@ public static class EmbedderOutput
     /// <summary>Writes a float32 tensor of any rank as a .npy file (header dict padded to a 64-byte boundary).</summary>
     public static void WriteNpy(string path, Tensor values)
     {
-        using var scope = NewDisposeScope();
-        var data = values.detach().cpu().to(float32).contiguous();
-        var shape = data.shape;
+        using var data = values.detach().cpu().to(float32).contiguous();
+        WriteNpy(path, data.data<float>().ToArray(), data.shape);
+    }
+
+    /// <summary>Writes row-major float32 <paramref name="values"/> of <paramref name="shape"/> as a .npy file.</summary>
+    public static void WriteNpy(string path, float[] values, long[] shape)
+    {
         string dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
         var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
         int unpadded = 10 + header.Length + 1;
@@ -57,15 +71,7 @@ public static class EmbedderOutput
             s.Write(len);
             s.Write(Encoding.ASCII.GetBytes(header));
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing .npy needs a little-endian host");
-            // Row chunks keep the managed copy small for large outputs.
-            long rows = shape.Length == 0 ? 1 : shape[0];
-            var flat = data.reshape(rows, -1);
-            long chunk = Math.Max(1, (1 << 22) / Math.Max(1, flat.shape[1]));
-            for (long r = 0; r < rows; r += chunk)
-            {
-                using var part = flat.narrow(0, r, Math.Min(chunk, rows - r)).contiguous();
-                s.Write(part.bytes);
-            }
+            s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         });
     }
 
@@ -96,13 +102,17 @@ public static class EmbedderOutput
     /// </summary>
     public static void WriteCsv(string path, IReadOnlyList<string> files, Tensor embeddings)
     {
-        using var scope = NewDisposeScope();
-        var data = embeddings.detach().cpu().to(float32).contiguous();
-        bool frames = data.dim() == 3;
-        if (data.dim() is not (2 or 3) || data.shape[0] != files.Count)
-            throw new ArgumentException($"expected ({files.Count}, d) or ({files.Count}, T, d) embeddings, got ({string.Join(", ", data.shape)})");
-        long t = frames ? data.shape[1] : 1, d = data.shape[^1];
-        var values = data.data<float>().ToArray();
+        using var data = embeddings.detach().cpu().to(float32).contiguous();
+        WriteCsv(path, files, data.data<float>().ToArray(), data.shape);
+    }
+
+    /// <summary>As <see cref="WriteCsv(string, IReadOnlyList{string}, Tensor)"/> for row-major values of shape (N, d) or (N, T', d).</summary>
+    public static void WriteCsv(string path, IReadOnlyList<string> files, float[] values, long[] shape)
+    {
+        bool frames = shape.Length == 3;
+        if (shape.Length is not (2 or 3) || shape[0] != files.Count)
+            throw new ArgumentException($"expected ({files.Count}, d) or ({files.Count}, T, d) embeddings, got ({string.Join(", ", shape)})");
+        long t = frames ? shape[1] : 1, d = shape[^1];
         AtomicFile.Write(path, s =>
         {
             using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };

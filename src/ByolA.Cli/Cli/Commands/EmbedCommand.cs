@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ByolA.Evaluation;
+using ByolA.Onnx;
 
 namespace ByolA.Cli.Commands;
 
@@ -8,7 +9,7 @@ public static class EmbedCommand
 {
     public static Command Create(CliContext context)
     {
-        var weights = new Argument<string>("weights") { Description = "Encoder weights: a PyTorch .pth state dict of AudioNTT2020 (v1) or AudioNTT2022 (v2); d and n_mels are read from the weights." };
+        var weights = new Argument<string>("weights") { Description = "Encoder weights: a PyTorch .pth state dict of AudioNTT2020 (v1) or AudioNTT2022 (v2) (d and n_mels are read from the weights), or an .onnx model from 'byola export', run by ONNX Runtime without libtorch." };
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files or folders (searched recursively for .wav). Mono WAV at the config's sample_rate (run convert-wav first).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o")
         {
@@ -68,10 +69,15 @@ public static class EmbedCommand
             if (parse.GetValue(unitSec) is <= 0) throw new UsageException($"--unit-sec must be positive (got {parse.GetValue(unitSec)})");
 
             var config = compute.LoadConfig(parse, ("unit_sec", parse.GetValue(unitSec)));
-            var device = compute.InitialiseTorch(parse);
+            var weightsPath = parse.GetValue(weights)!;
+            // An .onnx model runs in ONNX Runtime on the CPU, and libtorch is never loaded.
+            bool onnx = OnnxModelFile.IsOnnx(weightsPath);
+            if (onnx && compute.GetDevice(parse).Kind == "cuda")
+                throw new UsageException("--device cuda: ONNX models run on the CPU (ONNX Runtime's CPU provider); use --device cpu or auto, or .pth weights for CUDA");
+            var device = onnx ? null : compute.InitialiseTorch(parse);
             var options = new EmbedderJobOptions
             {
-                WeightsPath = parse.GetValue(weights)!,
+                WeightsPath = weightsPath,
                 Inputs = parse.GetValue(inputs) ?? [],
                 OutPath = outPath,
                 Stats = given,
@@ -89,7 +95,9 @@ public static class EmbedCommand
                 },
             };
             var progress = context.CreateProgress();
-            var result = EmbedderJob.Run(options, device, progress, ct);
+            var result = onnx
+                ? OnnxEmbedderJob.Run(options, parse.GetValue(compute.Threads) ?? 0, progress, ct)
+                : EmbedderJob.Run(options, device!, progress, ct);
             if (result.Skipped.Count > 0)
             {
                 context.Error.WriteLine($"skipped {result.Skipped.Count} unreadable file(s):");

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using ByolA.Evaluation;
+using ByolA.Onnx;
+
+namespace ByolA.Cli.Commands;
+
+/// <summary><c>byola export WEIGHTS OUT.onnx</c>: the encoder as an ONNX model for ONNX Runtime.</summary>
+public static class ExportCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var weights = new Argument<string>("weights") { Description = "Encoder weights: a PyTorch .pth state dict of AudioNTT2020 (v1) or AudioNTT2022 (v2), as embed reads them." };
+        var output = new Argument<string>("out") { Description = "The ONNX model to write (.onnx); written to a temporary name, then renamed." };
+        var frontEnd = new Option<bool>("--frontend")
+        {
+            Description = "Put the log-mel front end and the normalisation in the graph: the input is then raw mono waveform (batch, samples) " +
+                          "at the config's sample_rate instead of normalised log-mel (batch, 1, n_mels, frames). Needs --stats or --stats-from.",
+        };
+        var stats = new Option<string?>("--stats")
+        {
+            Description = "Normalisation mean and std of the log-mel, e.g. --stats -5.49,5.04; stored in the metadata (and used in the graph with --frontend).",
+            HelpName = "MEAN,STD",
+        };
+        var statsFrom = new Option<string?>("--stats-from")
+        {
+            Description = "Compute the normalisation stats from the .wav files below DIR (e.g. the training data).",
+            HelpName = "DIR",
+        };
+        var frames = new Option<bool>("--frames") { Description = "Also output frame-level features 'frames' (batch, T', d) beside the pooled 'embedding' (batch, d)." };
+        var layered = new Option<bool>("--layered") { Description = "Export AudioNTT2020X with the five layers' features concatenated (v1 weights only)." };
+        var command = new Command("export",
+            "Export an encoder as an ONNX model (opset 17, dynamic batch and time axes, BatchNorm folded) for ONNX Runtime: " +
+            "input 'lms' (normalised log-mel) or with --frontend 'waveform'; output 'embedding' and with --frames 'frames'. " +
+            "The metadata records model_kind, feature_d, sample_rate, frame_hop_ms, the stats and the weights' SHA-256.")
+        {
+            weights, output, frontEnd, stats, statsFrom, frames, layered,
+        };
+        var compute = new ComputeOptions().AddTo(command);
+        command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
+        {
+            var statsText = parse.GetValue(stats);
+            var statsDir = parse.GetValue(statsFrom);
+            if (statsText != null && statsDir != null) throw new UsageException("give either --stats or --stats-from, not both");
+            NormStats? given = null;
+            if (statsText != null)
+            {
+                try { given = NormStats.Parse(statsText); }
+                catch (ByolAException e) { throw new UsageException("--stats: " + e.Message); }
+            }
+            var outPath = parse.GetValue(output)!;
+            if (!OnnxModelFile.IsOnnx(outPath)) throw new UsageException($"{outPath}: the output must be a file name ending in .onnx");
+            if (parse.GetValue(frontEnd) && given == null && statsDir == null)
+                throw new UsageException("--frontend needs normalisation stats: add --stats MEAN,STD or --stats-from DIR");
+            var config = compute.LoadConfig(parse);
+            compute.InitialiseTorch(parse);
+            var options = new OnnxExportOptions
+            {
+                WeightsPath = parse.GetValue(weights)!,
+                OutPath = outPath,
+                FrontEnd = parse.GetValue(frontEnd),
+                Stats = given,
+                StatsFrom = statsDir,
+                Frames = parse.GetValue(frames),
+                Layered = parse.GetValue(layered),
+                Config = config,
+            };
+            var result = OnnxExporter.Export(options, context.CreateProgress(), ct);
+            foreach (var w in result.Warnings) context.Error.WriteLine("warning: " + w);
+            var info = result.Info;
+            context.Output.WriteLine($"wrote {result.Path} ({result.Bytes / 1e6:F1} MB): {info.ModelKind} d={info.FeatureD}, input " +
+                                     $"{(info.HasFrontEnd ? $"waveform (batch, samples) at {info.SampleRate} Hz" : $"lms (batch, 1, {info.NMels}, frames)")}, " +
+                                     $"outputs embedding{(info.HasFrames ? " + frames" : "")}, frame hop {info.FrameHopMs} ms" +
+                                     (info.Stats is var (m, s) ? $", stats {new NormStats(m, s)}" : ""));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,125 @@
+using ByolA.Evaluation;
+using ByolA.Progress;
+
+namespace ByolA.Onnx;
+
+/// <summary>
+/// <c>byola embed MODEL.onnx</c>: the same job as <see cref="EmbedderJob"/> (inputs, stats given / from a folder /
+/// from the inputs, crop, batches, skipping, .npy or .csv out) run by <see cref="OnnxEncoder"/>, so libtorch is never
+/// loaded. Without stats options the model's own stats (recorded at export) are used when it has them.
+/// </summary>
+public static class OnnxEmbedderJob
+{
+    public static EmbedderJobResult Run(EmbedderJobOptions options, int threads, IProgressReporter progress, CancellationToken ct)
+    {
+        options.Validate();
+        var embedding = options.Embedding;
+        var config = embedding.Config;
+        var files = EmbedderInputs.Expand(options.Inputs);
+        var (_, info) = OnnxModelFile.Load(options.WeightsPath);
+        info.RequireFrontEnd(config, options.WeightsPath);
+        if (options.Layered != info.Layered)
+            throw new ByolAException(info.Layered
+                ? $"{options.WeightsPath}: the model was exported with layered features; ask for layered features, or export it again without"
+                : $"{options.WeightsPath}: the model was exported without layered features; export the .pth weights again with layered features");
+        long logMelFrames = 1 + config.UnitSamples / config.HopLength;
+        if (logMelFrames < info.FrameStride)
+            throw new ByolAException($"unit_sec {config.UnitSec} gives {logMelFrames} log-mel frames; the encoder needs at least {info.FrameStride}");
+
+        var skipped = new List<(string Path, string Reason)>();
+        var stats = options.Stats;
+        bool computed = false;
+        if (stats == null && options.StatsFrom == null && info.Stats is var (mean, std))
+        {
+            stats = new NormStats(mean, std);
+            progress.Message($"normalisation stats from the model: mean,std = {stats}");
+        }
+        using var encoder = OnnxEncoder.Open(options.WeightsPath, config, (stats?.Mean ?? 0, stats?.Std ?? 1), embedding.Frames, threads);
+        if (stats == null)
+        {
+            computed = true;
+            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom]) : files;
+            var statsSkipped = new List<(string Path, string Reason)>();
+            stats = EmbedderJob.WithSkipHint(embedding.SkipBad, () => ComputeStats(encoder, statsFiles, options, progress, statsSkipped, ct));
+            progress.Message($"normalisation stats from {(options.StatsFrom ?? "the inputs")}: mean,std = {stats}");
+            if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
+        }
+        using var session = computed ? OnnxEncoder.Open(options.WeightsPath, config, (stats.Mean, stats.Std), embedding.Frames, threads) : null;
+        var (kept, values, rowShape) = EmbedderJob.WithSkipHint(embedding.SkipBad, () => Embed(session ?? encoder, files, embedding, progress, skipped, ct));
+        if (kept.Count == 0)
+            throw new ByolAException($"no embeddings: all {files.Count} input file(s) were unreadable and skipped");
+        ct.ThrowIfCancellationRequested();
+        long[] shape = [kept.Count, .. rowShape];
+        var written = EmbedderOutput.Write(options.OutPath, kept, values, shape);
+        return new EmbedderJobResult(kept.Count, shape, info.ModelKind, stats, computed, written, skipped);
+    }
+
+    static (List<string> Kept, float[] Values, long[] RowShape) Embed(OnnxEncoder encoder, IReadOnlyList<string> files, EmbedderOptions options,
+        IProgressReporter progress, List<(string, string)> skipped, CancellationToken ct)
+    {
+        var config = options.Config;
+        var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, options.Crop, options.Seed);
+        var kept = new List<string>();
+        var parts = new List<float[]>();
+        long[] rowShape = options.Frames ? [(1 + config.UnitSamples / config.HopLength) / encoder.Info.FrameStride, encoder.FeatureD] : [encoder.FeatureD];
+        using (var task = progress.Start("embed", files.Count))
+        {
+            foreach (var batch in reader.Batches(files, options.BatchSize, options.Workers, options.PrefetchBatches, ct))
+            {
+                foreach (var (index, error) in batch.Failed)
+                {
+                    if (!options.SkipBad) throw new ByolAException(error);
+                    skipped.Add((files[index], error));
+                }
+                if (batch.Count > 0)
+                {
+                    var (values, shape) = encoder.Embed(batch.Samples, batch.Count, config.UnitSamples);
+                    rowShape = shape[1..];
+                    parts.Add(values);
+                    kept.AddRange(batch.Indices.Select(i => files[i]));
+                }
+                task.Advance(batch.Count + batch.Failed.Count, skipped.Count > 0 ? $"{skipped.Count} skipped" : null);
+            }
+        }
+        ct.ThrowIfCancellationRequested();
+        var all = new float[parts.Sum(p => (long)p.Length)];
+        long offset = 0;
+        foreach (var p in parts) { p.CopyTo(all, offset); offset += p.Length; }
+        return (kept, all, rowShape);
+    }
+
+    /// <summary>SPEC §6.1 as <see cref="NormStatsCalculator"/> computes it (same sample, crop and float64 moments), front end in ONNX Runtime.</summary>
+    static NormStats ComputeStats(OnnxEncoder encoder, IReadOnlyList<string> files, EmbedderJobOptions options, IProgressReporter progress,
+        ICollection<(string, string)> skipped, CancellationToken ct)
+    {
+        var embedding = options.Embedding;
+        var config = embedding.Config;
+        if (files.Count == 0) throw new ByolAException("no audio files to compute normalisation stats from");
+        var chosen = NormStatsCalculator.Sample(files, options.StatsMaxFiles, embedding.Seed);
+        var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, EmbedderCrop.Random, embedding.Seed);
+        double sum = 0, sumSq = 0;
+        long count = 0;
+        using (var task = progress.Start("norm stats", chosen.Count))
+        {
+            foreach (var batch in reader.Batches(chosen, embedding.BatchSize, Environment.ProcessorCount, 2, ct))
+            {
+                foreach (var (index, error) in batch.Failed)
+                {
+                    if (!embedding.SkipBad) throw new ByolAException(error);
+                    skipped.Add((chosen[index], error));
+                }
+                if (batch.Count > 0)
+                {
+                    var (values, _) = encoder.LogMel(batch.Samples, batch.Count, config.UnitSamples);
+                    foreach (var v in values) { sum += v; sumSq += (double)v * v; }
+                    count += values.Length;
+                }
+                task.Advance(batch.Count + batch.Failed.Count);
+            }
+        }
+        ct.ThrowIfCancellationRequested();
+        if (count == 0) throw new ByolAException("no readable audio files to compute normalisation stats from");
+        double mean = sum / count;
+        return new NormStats(mean, Math.Sqrt(Math.Max(sumSq / count - mean * mean, 0))).Validate();
+    }
+}

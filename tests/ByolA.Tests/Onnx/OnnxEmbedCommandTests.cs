@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using ByolA.Cli;
+using ByolA.Evaluation;
+using ByolA.Onnx;
+using ByolA.Tests.Evaluation;
+using ByolA.Tests.Support;
+using static ByolA.Tests.Support.CliRunner;
+
+namespace ByolA.Tests.Onnx;
+
+/// <summary><c>byola export</c> and <c>byola embed MODEL.onnx</c>: same options and outputs as with the .pth weights.</summary>
+public class OnnxEmbedCommandTests
+{
+    [Fact]
+    public void Embed_with_the_exported_model_equals_embed_with_the_weights()
+    {
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.2, 0.9);
+        var (code, output, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--frames", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("AudioNTT2020 d=32", output);
+        var info = OnnxModelFile.Load(tmp.File("m.onnx")).Info;
+        Assert.Equal(80.0, info.FrameHopMs);
+        Assert.Null(info.Stats);
+        Assert.Equal(64, info.SourceSha256.Length);
+
+        // Stats computed from the inputs, pooled .npy.
+        (code, _, err) = Run("embed", tmp.File("w.pth"), tmp.File("audio"), "--out", tmp.File("pth.npy"), "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        (code, _, var onnxErr) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("onnx.npy"), "--batch", "2");
+        Assert.True(code == ExitCodes.Ok, onnxErr);
+        Assert.Equal(StatsLine(err), StatsLine(onnxErr), new StatsComparer());
+        AssertClose(tmp.File("pth.npy"), tmp.File("onnx.npy"));
+        Assert.Equal(File.ReadAllLines(tmp.File("pth.files.txt")), File.ReadAllLines(tmp.File("onnx.files.txt")));
+
+        // Given stats, frames.
+        (code, _, err) = Run("embed", tmp.File("w.pth"), tmp.File("audio"), "--out", tmp.File("pf.npy"), "--frames", "--stats", "-6,4", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("of.npy"), "--frames", "--stats", "-6,4");
+        Assert.True(code == ExitCodes.Ok, err);
+        AssertClose(tmp.File("pf.npy"), tmp.File("of.npy"));
+    }
+
+    [Fact]
+    public void A_front_end_model_needs_stats_and_embeds_with_them_by_default()
+    {
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.2);
+        var (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--frontend");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--stats", err);
+        Assert.False(File.Exists(tmp.File("m.onnx")));
+
+        (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--frontend", "--stats", "-6,4", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("o.csv"));
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("stats from the model: mean,std = -6,4", err);
+        (code, _, err) = Run("embed", tmp.File("w.pth"), tmp.File("audio"), "--out", tmp.File("p.csv"), "--stats", "-6,4", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        var ours = File.ReadAllLines(tmp.File("o.csv"));
+        var reference = File.ReadAllLines(tmp.File("p.csv"));
+        Assert.Equal(reference[0], ours[0]);
+        Assert.Equal(reference.Length, ours.Length);
+
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--layered");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("without layered features", err);
+    }
+
+    /// <summary>
+    /// The embed process with an .onnx model never maps libtorch: the dynamic linker's own log (LD_DEBUG=files) of a
+    /// real <c>byola</c> process lists every shared object it opens, ONNX Runtime's but no libtorch.
+    /// </summary>
+    [Fact]
+    public void Embed_with_an_onnx_model_never_loads_libtorch()
+    {
+        if (!OperatingSystem.IsLinux()) return; // LD_DEBUG is glibc's; elsewhere there is nothing to observe this way
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.2);
+        var (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ByolA.Cli.dll"), "embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("e.npy")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment = { ["LD_DEBUG"] = "files" },
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var log = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, log[^Math.Min(2000, log.Length)..]);
+        Assert.Contains("libonnxruntime.so", log);
+        Assert.DoesNotContain("libtorch", log);
+        Assert.DoesNotContain("LibTorchSharp", log);
+        Assert.Contains("2 × 32", stdout.Result);
+    }
+
+    static string StatsLine(string err) => err.Split('\n').Single(l => l.Contains("normalisation stats from the inputs"));
+
+    sealed class StatsComparer : IEqualityComparer<string>
+    {
+        public bool Equals(string? a, string? b)
+        {
+            var x = NormStats.Parse(a![(a.LastIndexOf('=') + 1)..].Trim());
+            var y = NormStats.Parse(b![(b.LastIndexOf('=') + 1)..].Trim());
+            return Math.Abs(x.Mean - y.Mean) < 1e-4 * Math.Abs(x.Mean) && Math.Abs(x.Std - y.Std) < 1e-4 * x.Std;
+        }
+
+        public int GetHashCode(string s) => 0;
+    }
+
+    static void AssertClose(string reference, string ours)
+    {
+        using var r = EmbedderOutput.ReadNpy(reference);
+        using var o = EmbedderOutput.ReadNpy(ours);
+        Assert.Equal(r.shape, o.shape);
+        double scaled = (o - r).abs().max().item<float>() / r.abs().max().item<float>();
+        Assert.True(scaled <= 1e-4, $"scaled error {scaled:E2}");
+    }
+}
