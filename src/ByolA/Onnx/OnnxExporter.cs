@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ByolA.Audio;
+using ByolA.Data;
 using ByolA.Evaluation;
 using ByolA.Models;
 using ByolA.Progress;
