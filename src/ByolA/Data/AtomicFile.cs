@@ -13,6 +13,9 @@ public static class AtomicFile
     /// <summary>Whether <paramref name="path"/> looks like a temp file left by <see cref="Write"/>.</summary>
     public static bool IsTempName(string path) => Path.GetFileName(path).Contains(TempMarker, StringComparison.Ordinal);
 
+    /// <summary>Tests observe which files were written durably (fsync'd before the rename).</summary>
+    internal static event Action<string>? FlushedToDisk;
+
     /// <summary>
     /// Creates the folder if needed, calls <paramref name="write"/> on a fresh temp file, closes it and
     /// renames it to <paramref name="path"/> (replacing any existing file). On any failure the temp file is deleted.
@@ -32,6 +35,7 @@ public static class AtomicFile
                 // No fsync by default: the rename protects against interrupted runs, and fsync per file would dominate convert-wav.
                 stream.Flush(flushToDisk: durable);
             }
+            if (durable) FlushedToDisk?.Invoke(full);
             File.Move(temp, full, overwrite: true);
         }
         catch

@@ -106,6 +106,7 @@ public static class WavFile
                         output[f] = sum / count;
                     }
                 }
+                if (layout.IsFloat) RequireFinite(path, output, start + done, 1);
                 done += n;
             }
         }
@@ -136,8 +137,44 @@ public static class WavFile
             var data = bytes.AsSpan(0, frames * layout.BlockAlign);
             ReadData(handle, path, layout, start, data);
             Decode(data, output, layout.IsFloat, layout.BitsPerSample);
+            if (layout.IsFloat) RequireFinite(path, output, start, layout.Channels);
         }
         finally { ArrayPool<byte>.Shared.Return(bytes); }
+    }
+
+    /// <summary>
+    /// Float samples that are NaN or infinite make a file unreadable everywhere (train, embed, evaluate, convert-wav):
+    /// one such sample turns a log-mel, an embedding or a training loss into NaN, and a resampler would spread it.
+    /// <paramref name="values"/> are interleaved frames from <paramref name="firstFrame"/> (a channel mean when
+    /// <paramref name="channels"/> is 1, which a non-finite sample of any channel makes non-finite too).
+    /// </summary>
+    static void RequireFinite(string path, ReadOnlySpan<float> values, long firstFrame, int channels)
+    {
+        if (AllFinite(values)) return;
+        int at = FirstNonFinite(values);
+        throw new ByolAException($"{path}: not a usable WAV file (frame {firstFrame + at / channels} holds {values[at]}; audio samples must be finite)");
+    }
+
+    static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    static bool AllFinite(ReadOnlySpan<float> samples)
+    {
+        // x - x is 0 for every finite x and NaN for NaN and ±infinity.
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + Vector256<float>.Count <= samples.Length; i += Vector256<float>.Count)
+            {
+                var v = Vector256.Create(samples.Slice(i, Vector256<float>.Count));
+                if (!Vector256.EqualsAll(v - v, Vector256<float>.Zero)) return false;
+            }
+        for (; i < samples.Length; i++)
+            if (!float.IsFinite(samples[i])) return false;
+        return true;
     }
 
     /// <summary>Fills <paramref name="data"/> with the bytes of the frames from <paramref name="start"/>; a file that shrank meanwhile is "truncated".</summary>

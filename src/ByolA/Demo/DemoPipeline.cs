@@ -88,5 +88,6 @@ public static class DemoPipeline
         OutputDir = output,
         Device = device,
         ResumeFrom = resume,
+        Overwrite = true,   // the demo's own output folder: a rerun starts over
     };
 }

@@ -12,6 +12,13 @@ namespace ByolA.Learning;
 internal sealed class DeviceMetrics : IDisposable
 {
     Tensor? _sums;   // (5,) float64 on the device: the same float64 sums of the float32 values the host kept before
+    readonly List<Tensor> _losses = [];   // each step's loss, on the device: the first non-finite one is found at the epoch's read
+
+    /// <summary>After <see cref="ReadMeans"/>: the 0-based index of the first step whose loss was NaN or infinite, if any.</summary>
+    public int? FirstNonFiniteStep { get; private set; }
+
+    /// <summary>After <see cref="ReadMeans"/>: that step's loss.</summary>
+    public float NonFiniteLoss { get; private set; }
 
     /// <summary>Steps added so far.</summary>
     public int Steps { get; private set; }
@@ -26,6 +33,7 @@ internal sealed class DeviceMetrics : IDisposable
         _sums ??= zeros(5, ScalarType.Float64, values.device).DetachFromDisposeScope();
         using var asDouble = values.detach().to_type(ScalarType.Float64);
         _sums.add_(asDouble);
+        _losses.Add(values[0].detach().clone().DetachFromDisposeScope());
         Steps++;
     }
 
@@ -42,14 +50,20 @@ internal sealed class DeviceMetrics : IDisposable
     {
         if (_sums is null) return new double[5];
         HostReads++;
-        using var host = _sums.cpu();
+        using var losses = stack(_losses).to_type(ScalarType.Float64);
+        using var host = cat([_sums, losses]).cpu();   // one read for the sums and every step's loss
+        var all = host.data<double>().ToArray();
+        for (int i = 5; i < all.Length && FirstNonFiniteStep is null; i++)
+            if (!double.IsFinite(all[i])) (FirstNonFiniteStep, NonFiniteLoss) = (i - 5, (float)all[i]);
         int d = Math.Max(1, Steps);
-        return host.data<double>().Select(v => v / d).ToArray();
+        return all.Take(5).Select(v => v / d).ToArray();
     }
 
     public void Dispose()
     {
         _sums?.Dispose();
         _sums = null;
+        foreach (var loss in _losses) loss.Dispose();
+        _losses.Clear();
     }
 }

@@ -28,6 +28,12 @@ public sealed record TrainOptions
     /// <summary>A checkpoint written by an earlier run to continue from (same config and data).</summary>
     public string? ResumeFrom { get; init; }
 
+    /// <summary>
+    /// Replace the checkpoint and log of another run found in the output folder. Without it a fresh run (or a resume
+    /// from a checkpoint elsewhere) into a folder holding a checkpoint is refused with <see cref="ExistingRunException"/>.
+    /// </summary>
+    public bool Overwrite { get; init; }
+
     /// <summary>Threads decoding and cropping audio. Default: min(num_workers, cores); at least 1.</summary>
     public int? DecodeThreads { get; init; }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using ByolA.Audio;
 using ByolA.Augmentations;
 using ByolA.Configuration;
+using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;
 using ByolA.Runtime;
@@ -33,6 +34,12 @@ public static class Trainer
         progress ??= NullProgressReporter.Instance;
         options.Validate();
         var config = options.Config;
+        var outDir = Path.GetFullPath(options.ResolvedOutputDir);
+        using var folderLock = LockOutputFolder(outDir);
+        var checkpointPath = Path.Combine(outDir, TrainingCheckpoint.FileName);
+        var logPath = Path.Combine(outDir, LogFileName);
+        var checkpoint = options.ResumeFrom is { Length: > 0 } r ? TrainingCheckpoint.Load(r) : null;
+        RefuseToReplaceAnotherRun(options, checkpointPath);
         var device = options.Device ?? CPU;
         var precision = Precision.Apply(device, options.Tf32);
         var startedAt = DateTime.UtcNow;
@@ -47,12 +54,7 @@ public static class Trainer
 
         int bs = Math.Min(config.Bs, files.Count);
         if (bs < config.Bs) progress.Message($"only {files.Count} clips: batch size {config.Bs} reduced to {bs}");
-        var outDir = Path.GetFullPath(options.ResolvedOutputDir);
-        Directory.CreateDirectory(outDir);
-        var checkpointPath = Path.Combine(outDir, TrainingCheckpoint.FileName);
-        var logPath = Path.Combine(outDir, LogFileName);
         var meta = TrainingCheckpoint.MetaFor(config, files.Count);
-        var checkpoint = options.ResumeFrom is { Length: > 0 } r ? TrainingCheckpoint.Load(r) : null;
         checkpoint?.RequireCompatible(meta, options.ResumeFrom!);
 
         using var source = new ClipBatchSource(files, config, threads, pin: device.type == DeviceType.CUDA);
@@ -83,8 +85,10 @@ public static class Trainer
             random.set_rng_state(checkpoint.TorchRng);
             runningNorm?.Restore(checkpoint.NormMean, checkpoint.NormVar, checkpoint.NormUpdates);
             startEpoch = checkpoint.Epoch;
-            if (File.Exists(logPath))
-                logRows.AddRange(File.ReadAllLines(logPath).Skip(1).Where(l => int.TryParse(l.Split(',')[0], out var e) && e <= startEpoch));
+            // The log that belongs to the checkpoint sits next to it, which need not be the output folder.
+            var earlierLog = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ResumeFrom!))!, LogFileName);
+            if (File.Exists(earlierLog))
+                logRows.AddRange(File.ReadAllLines(earlierLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], out var e) && e <= startEpoch));
             progress.Message($"resumed from {options.ResumeFrom} after epoch {startEpoch}");
         }
         else
@@ -97,7 +101,7 @@ public static class Trainer
         for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            var metrics = RunEpoch(epoch, config, bs, files.Count, source, augment, learner, optimizer, augmentRng, options, progress, ct);
+            var metrics = RunEpoch(epoch, config, bs, files, source, augment, learner, optimizer, augmentRng, options, progress, ct);
             epochs.Add(metrics);
             var allUnreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
             TrainingFiles.EnforceLimit(allUnreadable, candidates.Count, options.MaxUnreadableFraction);
@@ -123,7 +127,7 @@ public static class Trainer
                 NormVar = normVar,
                 NormUpdates = normUpdates,
                 Meta = meta,
-            }.Save(checkpointPath);
+            }.Save(checkpointPath, durable: true);
             logRows.Add(LogRow(metrics, allUnreadable.Count, precision));
             AtomicFile.Write(logPath, s =>
             {
@@ -143,13 +147,13 @@ public static class Trainer
     public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
         config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
 
-    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, int fileCount, ClipBatchSource source, TwoViewAugmentation augment,
+    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipBatchSource source, TwoViewAugmentation augment,
         ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         augment.Mixup.Reset();
-        var order = augmentRng.Permutation(fileCount);
-        var batches = Enumerable.Range(0, fileCount / bs).Select(b => order.AsSpan(b * bs, bs).ToArray()).ToList();
+        var order = augmentRng.Permutation(files.Count);
+        var batches = Enumerable.Range(0, files.Count / bs).Select(b => order.AsSpan(b * bs, bs).ToArray()).ToList();
         var device = learner.parameters().First().device;
         bool cuda = device.type == DeviceType.CUDA;
         long cudaSeed = EpochSeeds.Cuda(config.Seed, epoch);
@@ -159,6 +163,8 @@ public static class Trainer
         using var metrics = new DeviceMetrics();
         var sinceShown = System.Diagnostics.Stopwatch.StartNew();
         int samples = 0;
+        var stepped = new List<int[]>();   // the batches that made a step, in order: names the files of a bad one
+        int position = -1;
         using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
         {
             foreach (var lms in source.Batches(batches, config.Seed, epoch, options.PrefetchBatches, ct))
@@ -167,6 +173,7 @@ public static class Trainer
                 using var scope = NewDisposeScope();
                 ct.ThrowIfCancellationRequested();
                 long n = lms.shape[0];
+                position++;
                 if (n < 2) { task.Advance(1, "batch skipped (unreadable files)"); continue; }
                 var x = lms.to(device, non_blocking: cuda);
                 var (v1, v2) = augment.Apply(x);
@@ -177,6 +184,7 @@ public static class Trainer
                 var stepLoss = learner.Step(optimizer, normed[..(int)n], normed[(int)n..]);
                 var values = cat([stepLoss.reshape(1), before, after]);
                 metrics.Add(values);
+                stepped.Add(batches[position]);
                 samples += (int)n;
                 if (sinceShown.Elapsed >= options.ProgressInterval)
                 {
@@ -187,11 +195,60 @@ public static class Trainer
             }
         }
         var means = metrics.ReadMeans();   // waits for the epoch's last step, so the time below is the device's too
+        if (metrics.FirstNonFiniteStep is { } bad) throw NonFiniteLoss(metrics.NonFiniteLoss, epoch, bad + 1, stepped[bad], files);
         return new EpochMetrics(epoch, means[0], means[1], means[2], means[3], means[4], metrics.Steps, samples, started.Elapsed.TotalSeconds)
         {
             HostReads = metrics.HostReads,
             CudaSeed = cudaSeed,
         };
+    }
+
+    /// <summary>
+    /// The weights are poisoned once a loss is NaN or infinite, and every later checkpoint would carry the poison: stop
+    /// before this epoch writes anything, so the last checkpoint on disk is the last good one.
+    /// </summary>
+    static ByolAException NonFiniteLoss(float loss, int epoch, int step, int[] batch, IReadOnlyList<string> files)
+    {
+        var names = batch.Select(i => files[i]).Order(StringComparer.Ordinal).ToList();
+        return new ByolAException(string.Format(CultureInfo.InvariantCulture,
+            "training stopped: the loss became {0} at epoch {1}, step {2}; nothing of this epoch was written, the last checkpoint " +
+            "is the last good state. The batch held {3} files (look for clipping, huge or constant values): {4}",
+            loss, epoch, step, names.Count, string.Join(", ", names.Take(20)) + (names.Count > 20 ? $", ... ({names.Count - 20} more)" : "")));
+    }
+
+    /// <summary>
+    /// An exclusive lock on the output folder for the whole run: a second run into the same folder (another process
+    /// or thread) would overwrite this one's checkpoint and log epoch by epoch.
+    /// </summary>
+    static FileLock LockOutputFolder(string outDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            return FileLock.TryAcquire(Path.Combine(outDir, LockFileName))
+                   ?? throw new ByolAException($"{outDir}: another training run is writing to this folder (it holds {LockFileName}); wait for it to finish or choose another output folder");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ByolAException($"{outDir}: cannot write to the output folder ({e.Message})", e);
+        }
+    }
+
+    /// <summary>The lock file a training run holds in its output folder.</summary>
+    public const string LockFileName = ".byola-train.lock";
+
+    /// <summary>A fresh run (or a resume from elsewhere) must not replace the checkpoint of another run unless asked to.</summary>
+    static void RefuseToReplaceAnotherRun(TrainOptions options, string checkpointPath)
+    {
+        if (options.Overwrite || !File.Exists(checkpointPath)) return;
+        if (options.ResumeFrom is { Length: > 0 } r && SamePath(r, checkpointPath)) return;
+        throw new ExistingRunException(Path.GetDirectoryName(checkpointPath)!, options.ResumeFrom is { Length: > 0 });
+    }
+
+    static bool SamePath(string a, string b)
+    {
+        static string Real(string p) => new FileInfo(p).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(p);
+        return string.Equals(Real(a), Real(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
     }
 
     /// <summary>v2: mean and population std of the log-mel of up to <paramref name="clips"/> random training clips.</summary>

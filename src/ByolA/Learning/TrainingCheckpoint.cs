@@ -44,7 +44,8 @@ public sealed class TrainingCheckpoint
         ["files"] = files,
     };
 
-    public void Save(string path)
+    /// <summary>Writes the checkpoint atomically; <paramref name="durable"/> also makes it reach the disk before the rename.</summary>
+    public void Save(string path, bool durable = false)
     {
         using var scope = NewDisposeScope();
         var table = new List<KeyValuePair<string, Tensor>>();
@@ -57,7 +58,7 @@ public sealed class TrainingCheckpoint
         table.Add(new("norm.var", tensor(NormVar, ScalarType.Float64)));
         table.Add(new("norm.updates", tensor(NormUpdates)));
         foreach (var (k, v) in Meta) table.Add(new("meta." + k, tensor(v)));
-        AtomicFile.Write(path, stream => StateDictWriter.Write(stream, table));
+        AtomicFile.Write(path, stream => StateDictWriter.Write(stream, table), durable);
     }
 
     public static TrainingCheckpoint Load(string path)

@@ -25,6 +25,10 @@ public static class TrainCommand
             Description = "Folder for checkpoint.pth, train_log.csv and the final weights (config checkpoint_folder; default checkpoints).",
             HelpName = "DIR",
         };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "Replace the checkpoint.pth and train_log.csv of another run found in --out (without it such a folder is refused).",
+        };
         var workers = new Option<int?>("--workers")
         {
             Description = "Threads decoding audio ahead of the model (default: min(config num_workers, cores)).",
@@ -35,7 +39,7 @@ public static class TrainCommand
             "(RunningNorm, Mixup 0.4, RandomResizeCrop), AudioNTT2022 = v2 (dataset statistics, Mixup 0.2, RandomResizeCrop, RandomLinearFader). " +
             "Writes a checkpoint and a CSV row every epoch, then the encoder weights (PyTorch state dict).")
         {
-            audio, d, epochs, bs, lr, seed, resume, output, workers,
+            audio, d, epochs, bs, lr, seed, resume, output, overwrite, workers,
         };
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
@@ -57,8 +61,19 @@ public static class TrainCommand
                 ResumeFrom = resumeFrom,
                 DecodeThreads = parse.GetValue(workers),
                 Tf32 = parse.GetValue(tf32),
+                Overwrite = parse.GetValue(overwrite),
             };
-            var result = Trainer.Run(options, context.CreateProgress(), ct);
+            TrainResult result;
+            try
+            {
+                result = Trainer.Run(options, context.CreateProgress(), ct);
+            }
+            catch (ExistingRunException e)
+            {
+                throw new ByolAException($"{e.Folder}: holds {TrainingCheckpoint.FileName} of another run; " +
+                    (e.ResumingFromElsewhere ? "" : $"continue it with --resume {Path.Combine(e.Folder, TrainingCheckpoint.FileName)}, ") +
+                    "replace it with --overwrite, or pick another folder with --out DIR", e);
+            }
             if (result.Unreadable.Count > 0)
             {
                 context.Error.WriteLine($"skipped {result.Unreadable.Count} unreadable file(s):");
