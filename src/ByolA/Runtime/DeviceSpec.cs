@@ -31,7 +31,9 @@ public sealed record DeviceSpec(string Kind, int Index)
                 return torch.CPU;
             case "cuda":
                 if (!torch.cuda.is_available())
-                    throw new ByolAException("--device cuda was requested but CUDA is not available: build with -p:TorchBackend=cuda on a machine with an NVIDIA driver, or use --device cpu");
+                    throw new ByolAException("--device cuda was requested but CUDA is not available: on a machine with an NVIDIA driver, build with " +
+                            "-p:TorchBackend=cuda (TorchSharp's CUDA libtorch from NuGet), or build with -p:TorchBackend=external and set " +
+                            $"{LibTorchFolder.EnvironmentVariable} to the lib folder of an installed CUDA PyTorch {LibTorchFolder.ExpectedVersion}; or use --device cpu");
                 if (Index >= torch.cuda.device_count())
                     throw new ByolAException($"--device cuda:{Index} was requested but only {torch.cuda.device_count()} CUDA device(s) exist");
                 return new torch.Device(DeviceType.CUDA, Index);

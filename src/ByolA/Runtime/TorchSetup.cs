@@ -14,6 +14,7 @@ public static class TorchSetup
     {
         if (threads is <= 0) throw new ByolAException($"--threads must be a positive number (got {threads})");
         NativeHeap.Configure();
+        bool external = LibTorchFolder.LoadFromEnvironment();
         try
         {
             torch.set_num_threads(threads ?? Environment.ProcessorCount);
@@ -21,8 +22,12 @@ public static class TorchSetup
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException)
         {
             throw new ByolAException(
-                "TorchSharp's native runtime could not be loaded: " + (e.InnerException?.Message ?? e.Message) +
-                ". Rebuild with `dotnet build` (the build fixes libLibTorchSharp.so for older libstdc++) or see README 'Troubleshooting'.", e);
+                "TorchSharp's native runtime could not be loaded: " + (e.InnerException?.Message ?? e.Message) + ". " +
+                (external
+                    ? $"Check that {LibTorchFolder.EnvironmentVariable} names the lib folder of a PyTorch {LibTorchFolder.ExpectedVersion} install."
+                    : "Rebuild with `dotnet build` (the build fixes libLibTorchSharp.so for older libstdc++); a build made with " +
+                      $"-p:TorchBackend=external has no libtorch of its own and needs {LibTorchFolder.EnvironmentVariable} set to a libtorch " +
+                      "lib folder (see README 'CPU and CUDA' and 'Troubleshooting')."), e);
         }
         return device.Resolve();
     }
