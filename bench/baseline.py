@@ -6,7 +6,7 @@ This is our own code written from SPEC.md, not the original BYOL-A implementatio
 
     baseline.py logmel  --seconds 600
     baseline.py embed   WEIGHTS DIR --batch 64 --stats MEAN,STD --out FILE.npy
-    baseline.py train   DIR --bs 64 --epochs 1 --d 2048
+    baseline.py train   DIR --bs 64 --epochs 1 --d 2048 [--device cuda --workers 8]
     baseline.py convert FROM TO --jobs 2
 """
 import argparse
@@ -22,14 +22,56 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchaudio
+import wave
+
+try:
+    import torchaudio
+except ImportError:  # a bare PyTorch install (e.g. a GPU box): the front end below is then written with torch ops
+    torchaudio = None
 
 EPS = float(torch.finfo(torch.float).eps)
 CFG = dict(sample_rate=16000, n_fft=1024, win_length=1024, hop_length=160, n_mels=64, f_min=60, f_max=7800)
 
 
 def melspec():
-    return torchaudio.transforms.MelSpectrogram(**CFG)
+    if torchaudio is not None:
+        return torchaudio.transforms.MelSpectrogram(**CFG)
+    return TorchMel()
+
+
+class TorchMel(nn.Module):
+    """torchaudio's MelSpectrogram defaults (Hann window, centre/reflect padding, power 2, HTK mel, no norm)."""
+
+    def __init__(self):
+        super().__init__()
+        c = CFG
+        n_freqs = c["n_fft"] // 2 + 1
+        hz = lambda m: 700.0 * (10 ** (m / 2595.0) - 1)
+        mel = lambda f: 2595.0 * math.log10(1.0 + f / 700.0)
+        pts = hz(torch.linspace(mel(c["f_min"]), mel(c["f_max"]), c["n_mels"] + 2))
+        freqs = torch.linspace(0, c["sample_rate"] // 2, n_freqs)
+        slopes = pts.unsqueeze(0) - freqs.unsqueeze(1)
+        diff = pts[1:] - pts[:-1]
+        down = -slopes[:, :-2] / diff[:-1]
+        up = slopes[:, 2:] / diff[1:]
+        self.register_buffer("fb", torch.clamp(torch.min(down, up), min=0))
+        self.register_buffer("window", torch.hann_window(c["win_length"]))
+
+    def forward(self, wav):
+        spec = torch.stft(wav, CFG["n_fft"], CFG["hop_length"], CFG["win_length"], self.window, center=True,
+                          pad_mode="reflect", return_complex=True).abs() ** 2
+        return (spec.transpose(-1, -2) @ self.fb).transpose(-1, -2)
+
+
+def read_wav(path):
+    """(channels, samples) float32 in [-1, 1) from a PCM 16-bit WAV, with the standard library: torchaudio 2.9 and
+    later load audio through TorchCodec, which a bare GPU box may lack."""
+    with wave.open(path, "rb") as w:
+        if w.getsampwidth() != 2:
+            raise ValueError(f"{path}: only 16-bit PCM is read here")
+        ch, n = w.getnchannels(), w.getnframes()
+        data = np.frombuffer(w.readframes(n), dtype="<i2").astype(np.float32) / 32768.0
+    return torch.from_numpy(data.reshape(-1, ch).T.copy()), w.getframerate()
 
 
 def fit_unit(wav, unit, rng=None):
@@ -93,7 +135,7 @@ class ClipSet(torch.utils.data.Dataset):
         return len(self.files)
 
     def __getitem__(self, i):
-        wav, sr = torchaudio.load(self.files[i])
+        wav, sr = read_wav(self.files[i])
         wav = fit_unit(wav.mean(0), self.unit)
         lms = (self.mel(wav) + EPS).log()
         return ((lms - self.mean) / self.std).unsqueeze(0)
@@ -105,14 +147,15 @@ def cmd_embed(a):
     model = Encoder(d=a.d)
     state = torch.load(a.weights, map_location="cpu")
     model.load_state_dict({k: v for k, v in state.items() if k.startswith(("features.", "fc."))})
-    model.eval()
+    dev = torch.device(a.device)
+    model.to(dev).eval()
     loader = torch.utils.data.DataLoader(ClipSet(files, int(a.unit_sec * 16000), mean, std),
-                                         batch_size=a.batch, num_workers=a.workers)
+                                         batch_size=a.batch, num_workers=a.workers, pin_memory=dev.type == "cuda")
     out = []
     with torch.no_grad():
         for x in loader:
-            out.append(model(x))
-    emb = torch.cat(out).numpy().astype(np.float32)
+            out.append(model(x.to(dev, non_blocking=True)))
+    emb = torch.cat(out).cpu().numpy().astype(np.float32)
     np.save(a.out, emb)
     print(f"embed clips {len(files)} dim {emb.shape[1]}")
 
@@ -169,7 +212,7 @@ class TrainSet(torch.utils.data.Dataset):
         return len(self.files)
 
     def __getitem__(self, i):
-        wav, sr = torchaudio.load(self.files[i])
+        wav, sr = read_wav(self.files[i])
         wav = fit_unit(wav.mean(0), self.unit, random)
         lms = self.norm((self.mel(wav) + EPS).log().unsqueeze(0))
         return rrc(self.mix(lms)), rrc(self.mix(lms))
@@ -188,6 +231,7 @@ def byol_loss(p, z):
 def cmd_train(a):
     torch.manual_seed(42)
     random.seed(42)
+    dev = torch.device(a.device)
     files = wav_files(a.dir)
     enc = Encoder(d=a.d)
     proj = mlp(a.d, a.proj_dim, a.proj_size)
@@ -199,14 +243,16 @@ def cmd_train(a):
     target = copy.deepcopy(online)
     for p in target.parameters():
         p.requires_grad_(False)
+    online.to(dev); pred.to(dev); target.to(dev)
     opt = torch.optim.Adam(list(online.parameters()) + list(pred.parameters()), lr=a.lr)
     loader = torch.utils.data.DataLoader(TrainSet(files, int(0.95 * 16000)), batch_size=a.bs, shuffle=True,
-                                         num_workers=a.workers, drop_last=True)
+                                         num_workers=a.workers, drop_last=True, pin_memory=dev.type == "cuda")
     online.train(); pred.train(); target.train()
     seen = 0
     started = time.perf_counter()
     for epoch in range(a.epochs):
         for v1, v2 in loader:
+            v1, v2 = v1.to(dev, non_blocking=True), v2.to(dev, non_blocking=True)
             b = v1.shape[0]
             both = normalize_batch(torch.cat([v1, v2]))
             v1, v2 = both[:b], both[b:]
@@ -221,7 +267,9 @@ def cmd_train(a):
                 for t, o in zip(target.parameters(), online.parameters()):
                     t.mul_(a.ema).add_(o, alpha=1 - a.ema)
             seen += b
-    print(f"train samples {seen} loss {loss.item():.4f} loop_samples_per_s {seen / (time.perf_counter() - started):.1f}")
+    loss = loss.item()   # waits for the device, so the time below includes its work
+    peak = f" peak_gpu_mb {torch.cuda.max_memory_allocated(dev) / 2**20:.0f}" if dev.type == "cuda" else ""
+    print(f"train samples {seen} loss {loss:.4f} loop_samples_per_s {seen / (time.perf_counter() - started):.1f}{peak}")
 
 
 # ---------------------------------------------------------------- convert
@@ -258,9 +306,11 @@ def main():
     s = sub.add_parser("embed"); s.add_argument("weights"); s.add_argument("dir"); s.add_argument("--batch", type=int, default=64)
     s.add_argument("--stats", required=True); s.add_argument("--out", required=True); s.add_argument("--d", type=int, default=512)
     s.add_argument("--unit-sec", type=float, default=0.95); s.add_argument("--workers", type=int, default=0)
+    s.add_argument("--device", default="cpu")
     s = sub.add_parser("train"); s.add_argument("dir"); s.add_argument("--bs", type=int, default=64); s.add_argument("--epochs", type=int, default=1)
     s.add_argument("--d", type=int, default=2048); s.add_argument("--proj-dim", type=int, default=4096); s.add_argument("--proj-size", type=int, default=256)
     s.add_argument("--lr", type=float, default=3e-4); s.add_argument("--ema", type=float, default=0.99); s.add_argument("--workers", type=int, default=0)
+    s.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     s = sub.add_parser("convert"); s.add_argument("src"); s.add_argument("dst"); s.add_argument("--jobs", type=int, default=os.cpu_count())
     a = p.parse_args()
     # Same thread count as byola's default (all cores); Debian's torch otherwise starts with one thread here.

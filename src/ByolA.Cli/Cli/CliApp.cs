@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(EmbedCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(RuntimeCommand.Create(context));
         return root;
     }
 

@@ -31,4 +31,31 @@ public static class TorchSetup
         }
         return device.Resolve();
     }
+
+    /// <summary>
+    /// What this process computes with, as key/value lines: where libtorch came from, CUDA availability, the device
+    /// (after running one small product on it) and the thread count. Call after <see cref="Initialise"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Value)> Describe(torch.Device device)
+    {
+        var folder = Environment.GetEnvironmentVariable(LibTorchFolder.EnvironmentVariable);
+        var lines = new List<(string, string)>
+        {
+            ("libtorch", string.IsNullOrWhiteSpace(folder) ? "bundled with this build" : Path.GetFullPath(folder)),
+        };
+        if (!string.IsNullOrWhiteSpace(folder) && LibTorchFolder.FolderVersion(folder) is { } version) lines.Add(("libtorch_version", version));
+        bool cuda = torch.cuda.is_available();
+        lines.Add(("cuda_available", cuda ? "yes" : "no"));
+        if (cuda) lines.Add(("cuda_devices", torch.cuda.device_count().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using (var a = torch.tensor(new float[] { 1, 2, 3, 4 }, [2, 2], device: device))
+        using (var p = a.matmul(a))
+        using (var host = p.cpu())
+        {
+            var ok = host.data<float>().ToArray().SequenceEqual([7f, 10f, 15f, 22f]);
+            lines.Add(("device", $"{device} ({(ok ? "computes correctly" : "WRONG RESULT")})"));
+            if (!ok) throw new ByolAException($"a 2×2 matrix product on {device} gave a wrong result: this libtorch does not work here");
+        }
+        lines.Add(("threads", torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return lines;
+    }
 }

@@ -59,4 +59,14 @@ public class LibTorchFolderTests
         var version = Regex.Match(props, @"Include=""libtorch-cpu-linux-x64"" Version=""([^""]+)""").Groups[1].Value;
         Assert.StartsWith(LibTorchFolder.ExpectedVersion + ".", version);
     }
+
+    [Fact]
+    public void Runtime_verb_reports_the_bundled_libtorch_and_a_working_cpu()
+    {
+        var (code, output, error) = CliRunner.Run("runtime", "--device", "cpu", "--threads", "1");
+        Assert.True(code == 0, error);
+        Assert.Contains("libtorch: bundled with this build", output);
+        Assert.Contains("device: cpu (computes correctly)", output);
+        Assert.Contains("threads: 1", output);
+    }
 }
