@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Checks byola on a Linux x86-64 machine with an NVIDIA GPU and PyTorch, without .NET and without network, from the
+# tarball bench/gpu-pack.sh makes:
+#
+#   bench/gpu-check.sh [--cpu] [--libtorch DIR] [--torchsharp-src DIR] TARBALL
+#
+#   --cpu               run every step on the CPU with smaller sizes (proves the script anywhere)
+#   --libtorch DIR      libtorch lib folder to run byola on (default: the lib folder of python3's torch)
+#   --torchsharp-src D  a TorchSharp source tree of byola's TorchSharp version (0.107): when the ABI check fails,
+#                       build LibTorchSharp against the local torch with its CMake (src/Native/build.sh) and retry
+#
+# Steps: unpack; ABI check (`byola runtime` loads libtorch and binds TorchSharp's LibTorchSharp at once, naming a
+# missing symbol); GPU/driver/torch versions; generated audio; `train` v1 d2048 bs 256 for two epochs (samples/s,
+# peak GPU memory and utilisation sampled by nvidia-smi); one epoch + resume versus two epochs (max |Δweight|);
+# `embed` on the CPU versus CUDA in FP32 and with --tf32 (max |Δ| / max |ref|); bench/baseline.py training on the
+# same device for a ratio. Writes at most 8 files to $OUT (else ./gpu-check-out), summary.txt first (key: value).
+# Environment: PYTHON (default python3), GPU_CHECK_CLIPS (training clips), BASELINE_WORKERS (DataLoader workers).
+set -euo pipefail
+started=$(date +%s)
+
+cpu=0; libtorch=""; tssrc=""; tarball=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cpu) cpu=1 ;;
+    --libtorch) libtorch="${2:?--libtorch needs a folder}"; shift ;;
+    --torchsharp-src) tssrc="${2:?--torchsharp-src needs a folder}"; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -*) echo "gpu-check: unknown option $1" >&2; exit 2 ;;
+    *) tarball="$1" ;;
+  esac
+  shift
+done
+[ -n "$tarball" ] || { echo "usage: gpu-check.sh [--cpu] [--libtorch DIR] [--torchsharp-src DIR] TARBALL" >&2; exit 2; }
+[ -f "$tarball" ] || { echo "gpu-check: $tarball: not found (make it with bench/gpu-pack.sh)" >&2; exit 2; }
+
+out="${OUT:-./gpu-check-out}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+summary="$out/summary.txt"; log="$out/check.log"
+: > "$summary"; : > "$log"
+work="$(mktemp -d)"
+sampler=""
+cleanup() { [ -n "$sampler" ] && kill "$sampler" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+py="${PYTHON:-python3}"
+
+say() { echo "gpu-check: $*" | tee -a "$log" >&2; }
+kv() { echo "$1: $2" >> "$summary"; echo "gpu-check: $1: $2" >&2; }
+# run NAME CMD...: runs CMD with its output appended to check.log; fails the check (with the tail) when it fails.
+run() {
+  local name="$1"; shift
+  echo "=== $name: $*" >> "$log"
+  if ! "$@" >> "$log" 2>&1; then
+    say "$name failed (see $log):"; tail -5 "$log" >&2
+    kv result "failed at $name"
+    exit 1
+  fi
+}
+# Debian's OpenBLAS tuning variables slow its torch down; unset them for Python only.
+pyrun() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$@"; }
+
+if [ "$cpu" = 1 ]; then
+  dev=cpu; clips="${GPU_CHECK_CLIPS:-64}"; bs=16; d=512; embed_clips=64
+else
+  dev=cuda; clips="${GPU_CHECK_CLIPS:-8192}"; bs=256; d=2048; embed_clips=1024
+fi
+kv device "$dev"
+
+# ---- unpack
+tar -C "$work" -xzf "$tarball"
+pack="$work/byola-gpu-check"
+byola="$pack/app/ByolA.Cli"
+[ -x "$byola" ] || { say "$tarball holds no byola-gpu-check/app/ByolA.Cli: not a gpu-pack.sh tarball"; exit 2; }
+kv byola_commit "$(cat "$pack/COMMIT" 2>/dev/null || echo unknown)"
+
+# ---- versions
+torch_version="$(pyrun -c 'import torch; print(torch.__version__)' 2>/dev/null || echo none)"
+kv python_torch "$torch_version"
+if [ -z "$libtorch" ]; then
+  libtorch="$(pyrun -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null || true)"
+  [ -n "$libtorch" ] || { say "no --libtorch DIR and $py has no torch: nothing to run byola on"; kv result "no libtorch"; exit 1; }
+fi
+libtorch="$(cd "$libtorch" && pwd)"
+kv libtorch "$libtorch"
+export BYOLA_LIBTORCH="$libtorch"
+if [ "$cpu" = 0 ]; then
+  kv gpu "$(nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null | head -1 || echo unknown)"
+  kv driver "$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1 || echo unknown)"
+  kv torch_cuda "$(pyrun -c 'import torch; print(torch.version.cuda, "cudnn", torch.backends.cudnn.version())' 2>/dev/null || echo unknown)"
+fi
+
+# ---- ABI check: byola loads the folder's libtorch and binds LibTorchSharp at once
+abi_check() { echo "=== abi: byola runtime --device $dev" >> "$log"; "$byola" runtime --device "$dev" > "$work/abi.txt" 2>&1; }
+if abi_check; then
+  kv abi ok
+else
+  cat "$work/abi.txt" >> "$log"
+  say "ABI check failed: $(grep -m1 '^error:' "$work/abi.txt" || tail -1 "$work/abi.txt")"
+  if [ -n "$tssrc" ] && [ -f "$tssrc/src/Native/build.sh" ]; then
+    say "building LibTorchSharp from $tssrc against $libtorch (TorchSharp's CMake)..."
+    prefix="$(pyrun -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
+    run libtorchsharp-build bash "$tssrc/src/Native/build.sh" --arch x64 --configuration Release --libtorchpath "$prefix/Torch"
+    built="$(find "$tssrc/bin" -name libLibTorchSharp.so -newer "$summary" | head -1)"
+    [ -n "$built" ] || { say "the CMake build made no libLibTorchSharp.so"; kv abi "mismatch; rebuild failed"; kv result failed; exit 1; }
+    cp "$built" "$pack/app/libLibTorchSharp.so"
+    if abi_check; then kv abi "ok after rebuilding LibTorchSharp"; else
+      cat "$work/abi.txt" >> "$log"; kv abi "mismatch even after rebuilding LibTorchSharp"; kv result failed; exit 1; fi
+  else
+    kv abi "mismatch: $(grep -m1 '^error:' "$work/abi.txt" | cut -c8- || echo 'see check.log')"
+    kv result "failed (give --libtorch DIR of PyTorch 2.10, or --torchsharp-src DIR to rebuild LibTorchSharp)"
+    exit 1
+  fi
+fi
+cat "$work/abi.txt" >> "$log"
+
+# ---- audio: one-second 16 kHz mono clips (harmonic tones + noise), generated with numpy and the wave module
+say "generating $clips training clips and $embed_clips embedding clips..."
+pyrun - "$work/train" "$clips" "$work/embed" "$embed_clips" <<'PY' >> "$log" 2>&1
+import sys, wave, numpy as np
+from pathlib import Path
+def make(folder, n, seed):
+    rng = np.random.default_rng(seed)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    t = np.arange(16000) / 16000
+    for k in range(n):
+        f0 = rng.uniform(80, 1000)
+        x = sum(rng.uniform(0.05, 0.3) / h * np.sin(2 * np.pi * f0 * h * t + rng.uniform(0, 6.3)) for h in range(1, 6))
+        x = x * np.clip(rng.uniform(0.2, 1) + 0.5 * np.sin(2 * np.pi * rng.uniform(0.5, 4) * t), 0, 1) + rng.normal(0, 0.02, t.size)
+        pcm = (np.clip(x, -1, 1) * 32767).astype("<i2")
+        with wave.open(f"{folder}/clip{k:05d}.wav", "wb") as w:
+            w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000); w.writeframes(pcm.tobytes())
+make(sys.argv[1], int(sys.argv[2]), 1)
+make(sys.argv[3], int(sys.argv[4]), 2)
+PY
+
+train_args=(--config v1 --d "$d" --bs "$bs" --seed 42 --device "$dev")
+
+# ---- train two epochs, sampling the GPU
+if [ "$cpu" = 0 ] && command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv,noheader,nounits -lms 200 > "$out/gpu-samples.csv" 2>/dev/null &
+  sampler=$!
+fi
+say "train v1 d$d bs $bs, 2 epochs of $clips clips on $dev..."
+run train-2-epochs "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/full"
+if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=""; fi
+cp "$work/full/train_log.csv" "$out/train_log.csv"
+# samples/s of the training loop over both epochs (as the baseline's loop_samples_per_s)
+train_rate=$(awk -F, 'NR > 1 { n += $8; s += $9 } END { if (s > 0) printf "%.1f", n / s; else print "-" }' "$work/full/train_log.csv")
+kv train_samples_per_s "$train_rate"
+kv train_precision "$(awk -F, 'NR == 2 { print $12 }' "$work/full/train_log.csv")"
+if [ -s "$out/gpu-samples.csv" ]; then
+  # busy samples only (after the first non-zero utilisation): start-up and file checks are not steps
+  kv gpu_util_mean_pct "$(awk -F', ' '$2 > 0 { busy = 1 } busy { u += $2; n++ } END { if (n) printf "%.0f", u / n; else print "-" }' "$out/gpu-samples.csv")"
+  kv gpu_peak_memory_mb "$(awk -F', ' '$3 > m { m = $3 } END { print m + 0 }' "$out/gpu-samples.csv")"
+fi
+
+# ---- resume: one epoch, then resume to two, versus the two-epoch run
+say "train 1 epoch + resume 1 epoch..."
+run train-1-epoch "$byola" train "$work/train" "${train_args[@]}" --epochs 1 --out "$work/part"
+run train-resume "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/part" --resume "$work/part/checkpoint.pth"
+full_w="$(ls "$work"/full/BYOLA-*.pth | head -1)"; part_w="$(ls "$work"/part/BYOLA-*e2-*.pth | head -1)"
+kv resume_max_abs_diff "$(pyrun - "$full_w" "$part_w" <<'PY'
+import sys, torch
+a, b = (torch.load(p, map_location="cpu") for p in sys.argv[1:3])
+print(max((a[k].double() - b[k].double()).abs().max().item() for k in a))
+PY
+)"
+
+# ---- embed: CPU (reference) versus this device in FP32 and TF32
+say "embed $embed_clips clips: cpu, $dev, $dev --tf32..."
+embed() { run "embed-$1" "$byola" embed "$full_w" "$work/embed" --stats -5.0,4.0 --batch 64 --out "$work/emb-$1.npy" "${@:2}"; }
+if [ "$cpu" = 1 ]; then
+  # no second device here: the reference runs on one thread, the compared runs on all cores
+  embed ref --device cpu --threads 1
+else
+  embed ref --device cpu
+fi
+embed fp32 --device "$dev"
+embed tf32 --device "$dev" --tf32
+rel() { pyrun - "$work/emb-ref.npy" "$work/emb-$1.npy" <<'PY'
+import sys, numpy as np
+a, b = (np.load(p).astype(np.float64) for p in sys.argv[1:3])
+print(f"{np.abs(a - b).max() / np.abs(a).max():.3e}")
+PY
+}
+kv embed_compared "$( [ "$cpu" = 1 ] && echo 'cpu 1 thread vs cpu all threads' || echo 'cpu vs cuda')"
+kv embed_max_rel_diff "$(rel fp32)"
+kv embed_tf32_max_rel_diff "$(rel tf32)"
+
+# ---- PyTorch baseline on the same device
+workers="${BASELINE_WORKERS:-$( [ "$cpu" = 1 ] && echo 0 || nproc)}"
+say "PyTorch baseline: train d$d bs $bs, 2 epochs on $dev ($workers DataLoader workers)..."
+echo "=== baseline" >> "$log"
+if pyrun "$pack/baseline.py" train "$work/train" --bs "$bs" --epochs 2 --d "$d" --device "$dev" --workers "$workers" > "$out/baseline.log" 2>&1; then
+  base_rate=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/baseline.log" | awk '{print $2}')
+  kv baseline_samples_per_s "$base_rate"
+  peak=$(grep -o 'peak_gpu_mb [0-9]*' "$out/baseline.log" | awk '{print $2}' || true)
+  [ -n "$peak" ] && kv baseline_peak_gpu_mb "$peak"
+  kv train_ratio_vs_baseline "$(awk -v a="$train_rate" -v b="$base_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+else
+  say "baseline failed (see $out/baseline.log)"; tail -3 "$out/baseline.log" >&2
+  kv baseline_samples_per_s failed
+fi
+
+kv elapsed_s "$(( $(date +%s) - started ))"
+kv result ok
