@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using ByolA.Audio;
 using ByolA.Data;
-using ByolA.Evaluation;
 using ByolA.Models;
-using ByolA.Progress;
 using Google.Protobuf;
 using static TorchSharp.torch;
 
@@ -17,21 +15,13 @@ namespace ByolA.Onnx;
 /// </summary>
 public static class OnnxExporter
 {
-    public static OnnxExportResult Export(OnnxExportOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
+    public static OnnxExportResult Export(OnnxExportOptions options, CancellationToken ct = default)
     {
         options.Validate();
-        progress ??= NullProgressReporter.Instance;
         var config = options.Config;
         using var loaded = EncoderLoader.Load(options.WeightsPath, CPU, options.Layered);
         if (loaded.NMels != config.NMels)
             throw new ByolAException($"{options.WeightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {config.NMels}; set n_mels={loaded.NMels}");
-        var stats = options.Stats;
-        if (stats == null && options.StatsFrom != null)
-        {
-            stats = NormStatsCalculator.Compute(EmbedderInputs.Expand([options.StatsFrom]), config, CPU, options.StatsMaxFiles,
-                config.Seed, progress: progress, ct: ct);
-            progress.Message($"normalisation stats from {options.StatsFrom}: mean,std = {stats}");
-        }
         var encoder = loaded.Encoder;
         var info = new OnnxModelInfo
         {
@@ -43,7 +33,7 @@ public static class OnnxExporter
             Layered = options.Layered,
             HasFrontEnd = options.FrontEnd,
             HasFrames = options.Frames,
-            Stats = stats == null ? null : (stats.Mean, stats.Std),
+            Stats = options.Stats,
             SampleRate = config.SampleRate,
             NFft = config.NFft,
             WinLength = config.WinLength,

@@ -58,13 +58,12 @@ public static class ExportCommand
                 WeightsPath = parse.GetValue(weights)!,
                 OutPath = outPath,
                 FrontEnd = parse.GetValue(frontEnd),
-                Stats = given,
-                StatsFrom = statsDir,
+                Stats = given == null ? null : (given.Mean, given.Std),
                 Frames = parse.GetValue(frames),
                 Layered = parse.GetValue(layered),
                 Config = config,
             };
-            var result = OnnxExporter.Export(options, context.CreateProgress(), ct);
+            var result = OnnxExportJob.Run(options, statsDir, context.CreateProgress(), ct);
             foreach (var w in result.Warnings) context.Error.WriteLine("warning: " + w);
             var info = result.Info;
             context.Output.WriteLine($"wrote {result.Path} ({result.Bytes / 1e6:F1} MB): {info.ModelKind} d={info.FeatureD}, input " +

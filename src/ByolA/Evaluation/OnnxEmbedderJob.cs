@@ -1,7 +1,7 @@
-using ByolA.Evaluation;
+using ByolA.Onnx;
 using ByolA.Progress;
 
-namespace ByolA.Onnx;
+namespace ByolA.Evaluation;
 
 /// <summary>
 /// <c>byola embed MODEL.onnx</c>: the same job as <see cref="EmbedderJob"/> (inputs, stats given / from a folder /
@@ -40,7 +40,7 @@ public static class OnnxEmbedderJob
             computed = true;
             var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom]) : files;
             var statsSkipped = new List<(string Path, string Reason)>();
-            stats = EmbedderJob.WithSkipHint(embedding.SkipBad, () => ComputeStats(encoder, statsFiles, options, progress, statsSkipped, ct));
+            stats = EmbedderJob.WithSkipHint(embedding.SkipBad, () => ComputeStats(encoder, statsFiles, embedding, options.StatsMaxFiles, progress, statsSkipped, ct));
             progress.Message($"normalisation stats from {(options.StatsFrom ?? "the inputs")}: mean,std = {stats}");
             if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
         }
@@ -54,7 +54,7 @@ public static class OnnxEmbedderJob
         return new EmbedderJobResult(kept.Count, shape, info.ModelKind, stats, computed, written, skipped);
     }
 
-    static (List<string> Kept, float[] Values, long[] RowShape) Embed(OnnxEncoder encoder, IReadOnlyList<string> files, EmbedderOptions options,
+    internal static (List<string> Kept, float[] Values, long[] RowShape) Embed(OnnxEncoder encoder, IReadOnlyList<string> files, EmbedderOptions options,
         IProgressReporter progress, List<(string, string)> skipped, CancellationToken ct)
     {
         var config = options.Config;
@@ -89,13 +89,12 @@ public static class OnnxEmbedderJob
     }
 
     /// <summary>SPEC §6.1 as <see cref="NormStatsCalculator"/> computes it (same sample, crop and float64 moments), front end in ONNX Runtime.</summary>
-    static NormStats ComputeStats(OnnxEncoder encoder, IReadOnlyList<string> files, EmbedderJobOptions options, IProgressReporter progress,
+    internal static NormStats ComputeStats(OnnxEncoder encoder, IReadOnlyList<string> files, EmbedderOptions embedding, int maxFiles, IProgressReporter progress,
         ICollection<(string, string)> skipped, CancellationToken ct)
     {
-        var embedding = options.Embedding;
         var config = embedding.Config;
         if (files.Count == 0) throw new ByolAException("no audio files to compute normalisation stats from");
-        var chosen = NormStatsCalculator.Sample(files, options.StatsMaxFiles, embedding.Seed);
+        var chosen = NormStatsCalculator.Sample(files, maxFiles, embedding.Seed);
         var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, EmbedderCrop.Random, embedding.Seed);
         double sum = 0, sumSq = 0;
         long count = 0;

@@ -1,0 +1,25 @@
+using ByolA.Onnx;
+using ByolA.Progress;
+using static TorchSharp.torch;
+
+namespace ByolA.Evaluation;
+
+/// <summary>
+/// The whole <c>byola export</c> run: normalisation stats as given or computed from a folder of audio (as
+/// <c>embed</c> computes them), then <see cref="OnnxExporter.Export"/>.
+/// </summary>
+public static class OnnxExportJob
+{
+    public static OnnxExportResult Run(OnnxExportOptions options, string? statsFrom, IProgressReporter progress, CancellationToken ct)
+    {
+        if (options.Stats != null && statsFrom != null) throw new ByolAException("give normalisation stats either as values or as a folder to compute them from, not both");
+        if (statsFrom != null)
+        {
+            var stats = NormStatsCalculator.Compute(EmbedderInputs.Expand([statsFrom]), options.Config, CPU, seed: options.Config.Seed,
+                progress: progress, ct: ct);
+            progress.Message($"normalisation stats from {statsFrom}: mean,std = {stats}");
+            options = options with { Stats = (stats.Mean, stats.Std) };
+        }
+        return OnnxExporter.Export(options, ct);
+    }
+}

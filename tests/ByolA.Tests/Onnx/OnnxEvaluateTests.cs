@@ -1,0 +1,30 @@
+using ByolA.Evaluation;
+using ByolA.Models;
+using ByolA.Onnx;
+using ByolA.Tests.Evaluation;
+using ByolA.Tests.Support;
+
+namespace ByolA.Tests.Onnx;
+
+public class OnnxEvaluateTests
+{
+    [Fact]
+    public void An_exported_model_evaluates_as_its_weights_do()
+    {
+        using var dir = new TempDir();
+        var metadata = ToneTask.Write(dir.Path, train: 4, valid: 2, test: 2);
+        TorchSharp.torch.manual_seed(5);
+        using (var model = new AudioNTT2020(64, 64)) EncoderWeights.Save(model, dir.File("w.pth"));
+        OnnxExporter.Export(new OnnxExportOptions { WeightsPath = dir.File("w.pth"), OutPath = dir.File("w.onnx") });
+        EvaluateOptions Options(string weights) => new()
+        {
+            Weights = weights, MetadataPath = metadata, AudioDir = dir.File("audio"), UnitSec = 1.0, Repeat = 1,
+            WorkRoot = dir.File("work"), ResultsDir = null, UseCache = false, ModelName = "m",
+        };
+        var torch = LinearEvaluation.Run(Options(dir.File("w.pth")));
+        var onnx = LinearEvaluation.Run(Options(dir.File("w.onnx")));
+        Assert.Equal(64, onnx.FeatureD);
+        Assert.Equal(torch.Clips, onnx.Clips);
+        Assert.Equal(torch.Accuracies, onnx.Accuracies);
+    }
+}
