@@ -34,18 +34,18 @@ public static class OnnxEmbedderJob
             stats = new NormStats(mean, std);
             progress.Message($"normalisation stats from the model: mean,std = {stats}");
         }
-        using var encoder = OnnxEncoder.Open(options.WeightsPath, config, (stats?.Mean ?? 0, stats?.Std ?? 1), embedding.Frames, threads);
         if (stats == null)
         {
             computed = true;
             var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom]) : files;
             var statsSkipped = new List<(string Path, string Reason)>();
-            stats = EmbedderJob.WithSkipHint(embedding.SkipBad, () => ComputeStats(encoder, statsFiles, embedding, options.StatsMaxFiles, progress, statsSkipped, ct));
+            using (var frontEnd = OnnxEncoder.Open(options.WeightsPath, config, (0, 1), embedding.Frames, threads))
+                stats = EmbedderJob.WithSkipHint(embedding.SkipBad, () => ComputeStats(frontEnd, statsFiles, embedding, options.StatsMaxFiles, progress, statsSkipped, ct));
             progress.Message($"normalisation stats from {(options.StatsFrom ?? "the inputs")}: mean,std = {stats}");
             if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
         }
-        using var session = computed ? OnnxEncoder.Open(options.WeightsPath, config, (stats.Mean, stats.Std), embedding.Frames, threads) : null;
-        var (kept, values, rowShape) = EmbedderJob.WithSkipHint(embedding.SkipBad, () => Embed(session ?? encoder, files, embedding, progress, skipped, ct));
+        using var encoder = OnnxEncoder.Open(options.WeightsPath, config, (stats.Mean, stats.Std), embedding.Frames, threads);
+        var (kept, values, rowShape) = EmbedderJob.WithSkipHint(embedding.SkipBad, () => Embed(encoder, files, embedding, progress, skipped, ct));
         if (kept.Count == 0)
             throw new ByolAException($"no embeddings: all {files.Count} input file(s) were unreadable and skipped");
         ct.ThrowIfCancellationRequested();

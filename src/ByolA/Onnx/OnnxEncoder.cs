@@ -11,16 +11,28 @@ namespace ByolA.Onnx;
 /// </summary>
 public sealed class OnnxEncoder : IDisposable
 {
-    readonly InferenceSession session;
-    readonly InferenceSession frontEnd;
+    // Built on first use: a stats pass needs only the front end, and an embedding pass only the whole model.
+    readonly Lazy<InferenceSession> session;
+    readonly Lazy<InferenceSession> frontEnd;
     readonly string output;
+    readonly string path;
 
-    OnnxEncoder(InferenceSession session, InferenceSession frontEnd, OnnxModelInfo info, bool frames)
+    OnnxEncoder(string path, Func<byte[]> model, Func<byte[]> frontEndModel, SessionOptions options, OnnxModelInfo info, bool frames)
     {
-        this.session = session;
-        this.frontEnd = frontEnd;
+        this.path = path;
+        session = new(() => Create(model(), options));
+        frontEnd = new(() => Create(frontEndModel(), options));
         Info = info;
         output = frames ? OnnxModelInfo.FramesOutput : OnnxModelInfo.EmbeddingOutput;
+    }
+
+    InferenceSession Create(byte[] model, SessionOptions options)
+    {
+        try { return new InferenceSession(model, options); }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ByolAException($"{path}: ONNX Runtime cannot load the model ({e.Message})");
+        }
     }
 
     public OnnxModelInfo Info { get; }
@@ -38,20 +50,11 @@ public sealed class OnnxEncoder : IDisposable
         info.RequireFrontEnd(config, path);
         if (frames && !info.HasFrames)
             throw new ByolAException($"{path}: the model has no frame output; export it again with frames to get frame-level features");
-        var options = SessionOptionsFor(threads);
-        var main = OnnxModelFile.WithFrontEnd(model, config, stats, [frames ? OnnxModelInfo.FramesOutput : OnnxModelInfo.EmbeddingOutput]);
-        InferenceSession? s = null;
-        try
-        {
-            s = new InferenceSession(OnnxModelFile.ToBytes(main), options);
-            var fe = new InferenceSession(OnnxModelFile.ToBytes(OnnxModelFile.FrontEndOnly(config, info)), options);
-            return new OnnxEncoder(s, fe, info, frames);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            s?.Dispose();
-            throw new ByolAException($"{path}: ONNX Runtime cannot load the model ({e.Message})");
-        }
+        string[] outputs = [frames ? OnnxModelInfo.FramesOutput : OnnxModelInfo.EmbeddingOutput];
+        return new OnnxEncoder(path,
+            () => OnnxModelFile.ToBytes(OnnxModelFile.WithFrontEnd(model, config, stats, outputs)),
+            () => OnnxModelFile.ToBytes(OnnxModelFile.FrontEndOnly(config, info)),
+            SessionOptionsFor(threads), info, frames);
     }
 
     /// <summary>CPU session options: <paramref name="threads"/> intra-op threads (all cores when 0), full graph optimisation.</summary>
@@ -67,10 +70,10 @@ public sealed class OnnxEncoder : IDisposable
     /// Waveforms (count, samples) row-major → embeddings (count, d), or frames (count, T', d); returns the values
     /// and their shape.
     /// </summary>
-    public (float[] Values, long[] Shape) Embed(float[] clips, int count, int samples) => Run(session, clips, count, samples, output);
+    public (float[] Values, long[] Shape) Embed(float[] clips, int count, int samples) => Run(session.Value, clips, count, samples, output);
 
     /// <summary>Waveforms (count, samples) → log-mel (count, F, T), not normalised.</summary>
-    public (float[] Values, long[] Shape) LogMel(float[] clips, int count, int samples) => Run(frontEnd, clips, count, samples, "logmel");
+    public (float[] Values, long[] Shape) LogMel(float[] clips, int count, int samples) => Run(frontEnd.Value, clips, count, samples, "logmel");
 
     static (float[], long[]) Run(InferenceSession s, float[] clips, int count, int samples, string name)
     {
@@ -84,7 +87,7 @@ public sealed class OnnxEncoder : IDisposable
 
     public void Dispose()
     {
-        session.Dispose();
-        frontEnd.Dispose();
+        if (session.IsValueCreated) session.Value.Dispose();
+        if (frontEnd.IsValueCreated) frontEnd.Value.Dispose();
     }
 }
