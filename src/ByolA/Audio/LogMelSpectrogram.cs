@@ -56,13 +56,30 @@ public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
     {
         if (wav.dim() is not (1 or 2))
             throw new ArgumentException($"LogMelSpectrogram expects (N) or (B, N) samples, got shape ({string.Join(", ", wav.shape)})", nameof(wav));
+        return Compute(wav, center: true);
+    }
+
+    /// <summary>
+    /// The same frames from samples the caller has already padded as centring would: (N + n_fft) → (F, 1 + N / hop)
+    /// or batched. Long recordings are computed in chunks this way (each chunk with n_fft/2 samples of its
+    /// neighbours, or of the reflection at the file's ends), giving exactly the frames of the whole file.
+    /// </summary>
+    public Tensor ForwardPrepadded(Tensor padded)
+    {
+        if (padded.dim() is not (1 or 2) || padded.shape[^1] < nFft)
+            throw new ArgumentException($"LogMelSpectrogram expects (N) or (B, N) pre-padded samples with N >= {nFft}, got shape ({string.Join(", ", padded.shape)})", nameof(padded));
+        return Compute(padded, center: false);
+    }
+
+    Tensor Compute(Tensor wav, bool center)
+    {
         using var scope = NewDisposeScope();
         var fb = mel_fb;
         var win = window;
         // Tolerate an input on another device than the module rather than failing deep inside stft.
         if (fb.device != wav.device) { fb = fb.to(wav.device); win = win.to(wav.device); }
         var x = wav.dtype == fb.dtype ? wav : wav.to_type(fb.dtype);
-        var spec = stft(x, nFft, hopLength, winLength, win, center: true, pad_mode: PaddingModes.Reflect,
+        var spec = stft(x, nFft, hopLength, winLength, win, center: center, pad_mode: PaddingModes.Reflect,
             normalized: false, onesided: true, return_complex: true);
         var power = spec.abs().pow(2);                               // (…, n_fft/2+1, T)
         // fbᵀ · power broadcasts over the batch and yields (…, F, T) contiguous, so log_ runs on dense memory;
