@@ -134,8 +134,8 @@ public sealed class FrameEmbedder : IDisposable
         long count = 0;
         foreach (var chunk in FrameChunks(samples))
         {
-            var (m, _) = chunk.max(0);
-            var s = chunk.to_type(float64).sum(0);
+            var (m, _) = chunk.max(0L);
+            var s = chunk.to_type(float64).sum([0L]);     // not sum(0): a literal 0 binds to sum(ScalarType)
             max = max is null ? m : maximum(max, m);
             sum = sum is null ? s : sum + s;
             count += chunk.shape[0];

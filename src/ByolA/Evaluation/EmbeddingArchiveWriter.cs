@@ -1,0 +1,106 @@
+using ByolA.Audio;
+using static TorchSharp.torch;
+
+namespace ByolA.Evaluation;
+
+/// <summary>
+/// Writes embeddings of many files as one <c>.npz</c> that <c>numpy.load</c> reads without pickle, streaming the
+/// rows to a temporary file as they come so memory does not grow with the corpus, then writing the archive
+/// atomically (nothing appears under the real name unless complete). Members, in this order:
+/// <list type="bullet">
+/// <item><c>embeddings</c> float32: (N, d) or (N, T', d) per-file items, or with timestamps (ΣTᵢ, d) rows,
+/// rows of file i being <c>offsets[i]..offsets[i+1]</c>;</item>
+/// <item><c>timestamps</c> float32 (ΣTᵢ,) centre times in ms, and <c>offsets</c> int64 (N+1,): with timestamps only;</item>
+/// <item><c>files</c> unicode (N,): the input file of each item, as given;</item>
+/// <item><c>shard</c> int64 (2,) = [K, N]: only in the part written by one shard of a sharded run.</item>
+/// </list>
+/// </summary>
+public sealed class EmbeddingArchiveWriter : IDisposable
+{
+    readonly string path;
+    readonly string rowsPath;
+    readonly FileStream rows;
+    readonly List<string> files = [];
+    readonly List<float> times = [];
+    readonly List<long> offsets = [0];
+    long[]? itemShape;
+    bool completed;
+
+    /// <param name="path">The .npz to write.</param>
+    /// <param name="timestamps">Variable-length rows with times (true), or one fixed-shape item per file.</param>
+    public EmbeddingArchiveWriter(string path, bool timestamps)
+    {
+        this.path = Path.GetFullPath(path);
+        Timestamps = timestamps;
+        Directory.CreateDirectory(Path.GetDirectoryName(this.path)!);
+        rowsPath = this.path + AtomicFile.TempMarker + "rows-" + Guid.NewGuid().ToString("N")[..8];
+        rows = new FileStream(rowsPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+    }
+
+    /// <summary>Whether the archive holds timestamped rows (with <c>timestamps</c> and <c>offsets</c>).</summary>
+    public bool Timestamps { get; }
+
+    /// <summary>Files added so far.</summary>
+    public int Count => files.Count;
+
+    /// <summary>Rows of <c>embeddings</c> written so far (files, or frames with timestamps).</summary>
+    public long Rows => Timestamps ? offsets[^1] : files.Count;
+
+    /// <summary>
+    /// Adds the embeddings of one file: with timestamps, (T, d) rows and their T times in ms; otherwise one item,
+    /// (d) or (T', d), of the same shape for every file. The tensor is read, not kept.
+    /// </summary>
+    public void Add(string file, Tensor embeddings, float[]? timesMs = null)
+    {
+        ObjectDisposedException.ThrowIf(completed, this);
+        using var scope = NewDisposeScope();
+        var data = embeddings.detach().cpu().to(float32).contiguous();
+        long[] shape = Timestamps ? data.shape[1..] : data.shape;
+        if (Timestamps && (data.dim() != 2 || timesMs == null || timesMs.Length != data.shape[0]))
+            throw new ArgumentException($"{file}: timestamped embeddings must be (T, d) with T times (got ({string.Join(", ", data.shape)}) and {timesMs?.Length ?? 0} times)");
+        if (itemShape == null) itemShape = shape;
+        else if (!itemShape.SequenceEqual(shape))
+            throw new ArgumentException($"{file}: embeddings of shape ({string.Join(", ", data.shape)}) do not match the earlier files' ({string.Join(", ", itemShape)})");
+        rows.Write(data.bytes);
+        files.Add(file);
+        if (Timestamps)
+        {
+            times.AddRange(timesMs!);
+            offsets.Add(offsets[^1] + data.shape[0]);
+        }
+    }
+
+    /// <summary>
+    /// Writes the archive (atomically) and removes the temporary rows. <paramref name="featureShape"/> gives the
+    /// item (or row) shape when no file was added; <paramref name="shard"/> marks a shard's part.
+    /// </summary>
+    public void Complete(long[] featureShape, EmbeddingShard? shard = null)
+    {
+        ObjectDisposedException.ThrowIf(completed, this);
+        var item = itemShape ?? featureShape;
+        rows.Flush();
+        rows.Position = 0;
+        long count = Rows;
+        var members = new List<NpyFormat.Member>
+        {
+            new("embeddings", "<f4", [count, .. item], s => rows.CopyTo(s, 1 << 20)),
+        };
+        if (Timestamps)
+        {
+            members.Add(NpyFormat.Floats("timestamps", [.. times]));
+            members.Add(NpyFormat.Longs("offsets", [.. offsets]));
+        }
+        members.Add(NpyFormat.Strings("files", files));
+        if (shard != null) members.Add(NpyFormat.Longs("shard", [shard.Index, shard.Count]));
+        AtomicFile.Write(path, s => NpyFormat.WriteNpz(s, members));
+        completed = true;
+        rows.Dispose();
+    }
+
+    /// <summary>Discards the temporary rows; the archive exists only if <see cref="Complete"/> ran.</summary>
+    public void Dispose()
+    {
+        completed = true;
+        rows.Dispose();
+    }
+}
