@@ -14,7 +14,9 @@ public static class EmbedderJob
     {
         options.Validate();
         var embedding = options.Embedding;
-        var files = EmbedderInputs.Expand(options.Inputs, w => progress.Message("warning: " + w));
+        var allFiles = EmbedderInputs.Expand(options.Inputs, w => progress.Message("warning: " + w));
+        var files = options.Shard?.Select(allFiles) ?? allFiles;
+        if (options.Shard != null) progress.Message($"shard {options.Shard}: {files.Count} of {allFiles.Count} file(s)");
         using var loaded = EncoderLoader.Load(options.WeightsPath, device, options.Layered);
         foreach (var w in loaded.Warnings) progress.Message("warning: " + w);
         if (loaded.NMels != embedding.Config.NMels)
@@ -25,7 +27,8 @@ public static class EmbedderJob
         bool computed = stats == null;
         if (stats == null)
         {
-            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom], w => progress.Message("warning: " + w)) : files;
+            // From all inputs, not the shard's: every shard then normalises as the unsharded run does.
+            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom], w => progress.Message("warning: " + w)) : allFiles;
             var statsSkipped = new List<(string Path, string Reason)>();
             stats = WithSkipHint(embedding.SkipBad, () => NormStatsCalculator.Compute(statsFiles, embedding.Config, device, options.StatsMaxFiles,
                 embedding.Seed, embedding.BatchSize, embedding.SkipBad, progress, statsSkipped, ct));
@@ -34,13 +37,20 @@ public static class EmbedderJob
             if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
         }
 
+        if (options.Mode != EmbedMode.Clip)
+        {
+            var whole = WithSkipHint(embedding.SkipBad, () => WholeFileEmbedding.Run(files, loaded.Encoder, stats, options, device, progress, skipped, ct));
+            return new EmbedderJobResult(whole.Files, whole.Shape, loaded.Architecture, stats, computed, whole.Written, skipped);
+        }
         using var embedder = new Embedder(loaded.Encoder, stats, embedding, device);
         using var result = WithSkipHint(embedding.SkipBad, () => embedder.EmbedFiles(files, progress, ct));
         skipped.AddRange(result.Skipped);
-        if (result.Files.Count == 0)
+        if (result.Files.Count == 0 && files.Count > 0)
             throw new ByolAException($"no embeddings: all {files.Count} input file(s) were unreadable and skipped");
         ct.ThrowIfCancellationRequested();
-        var written = EmbedderOutput.Write(options.OutPath, result.Files, result.Embeddings);
+        var written = Path.GetExtension(options.OutPath).Equals(".npz", StringComparison.OrdinalIgnoreCase)
+            ? WholeFileEmbedding.WriteArchive(options.OutPath, result.Files, result.Embeddings, options.Shard)
+            : EmbedderOutput.Write(options.OutPath, result.Files, result.Embeddings);
         return new EmbedderJobResult(result.Files.Count, result.Embeddings.shape, loaded.Architecture, stats, computed, written, skipped);
     }
 

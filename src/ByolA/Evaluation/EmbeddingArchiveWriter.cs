@@ -23,6 +23,7 @@ public sealed class EmbeddingArchiveWriter : IDisposable
     readonly List<string> files = [];
     readonly List<float> times = [];
     readonly List<long> offsets = [0];
+    long pendingRows;
     long[]? itemShape;
     bool completed;
 
@@ -52,22 +53,48 @@ public sealed class EmbeddingArchiveWriter : IDisposable
     /// </summary>
     public void Add(string file, Tensor embeddings, float[]? timesMs = null)
     {
-        ObjectDisposedException.ThrowIf(completed, this);
-        using var scope = NewDisposeScope();
-        var data = embeddings.detach().cpu().to(float32).contiguous();
-        long[] shape = Timestamps ? data.shape[1..] : data.shape;
-        if (Timestamps && (data.dim() != 2 || timesMs == null || timesMs.Length != data.shape[0]))
-            throw new ArgumentException($"{file}: timestamped embeddings must be (T, d) with T times (got ({string.Join(", ", data.shape)}) and {timesMs?.Length ?? 0} times)");
-        if (itemShape == null) itemShape = shape;
-        else if (!itemShape.SequenceEqual(shape))
-            throw new ArgumentException($"{file}: embeddings of shape ({string.Join(", ", data.shape)}) do not match the earlier files' ({string.Join(", ", itemShape)})");
-        rows.Write(data.bytes);
-        files.Add(file);
         if (Timestamps)
         {
-            times.AddRange(timesMs!);
-            offsets.Add(offsets[^1] + data.shape[0]);
+            AddRows(embeddings, timesMs ?? throw new ArgumentException($"{file}: timestamped embeddings need their times"));
+            EndFile(file);
+            return;
         }
+        ObjectDisposedException.ThrowIf(completed, this);
+        Append(file, embeddings, embeddings.shape);
+        files.Add(file);
+    }
+
+    /// <summary>
+    /// Timestamped archives: appends (t, d) rows of the current file and their t times in ms; a long file can come in
+    /// many pieces. <see cref="EndFile"/> closes the file.
+    /// </summary>
+    public void AddRows(Tensor rows, float[] timesMs)
+    {
+        ObjectDisposedException.ThrowIf(completed, this);
+        if (!Timestamps) throw new InvalidOperationException("rows with times go to a timestamped archive");
+        if (rows.dim() != 2 || timesMs.Length != rows.shape[0])
+            throw new ArgumentException($"timestamped embeddings must be (T, d) with T times (got ({string.Join(", ", rows.shape)}) and {timesMs.Length} times)");
+        Append("the current file", rows, rows.shape[1..]);
+        times.AddRange(timesMs);
+        pendingRows += rows.shape[0];
+    }
+
+    /// <summary>Timestamped archives: the rows added since the previous file belong to <paramref name="file"/>.</summary>
+    public void EndFile(string file)
+    {
+        ObjectDisposedException.ThrowIf(completed, this);
+        files.Add(file);
+        offsets.Add(offsets[^1] + pendingRows);
+        pendingRows = 0;
+    }
+
+    void Append(string what, Tensor embeddings, long[] shape)
+    {
+        if (itemShape == null) itemShape = shape;
+        else if (!itemShape.SequenceEqual(shape))
+            throw new ArgumentException($"{what}: embeddings of shape ({string.Join(", ", embeddings.shape)}) do not match the earlier files' ({string.Join(", ", itemShape)})");
+        using var scope = NewDisposeScope();
+        rows.Write(embeddings.detach().cpu().to(float32).contiguous().bytes);
     }
 
     /// <summary>

@@ -13,8 +13,8 @@ public static class EmbedCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files or folders (searched recursively for .wav). Mono WAV at the config's sample_rate (run convert-wav first).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o")
         {
-            Description = "Output file: .npy (float32, rows in input order, plus FILE.files.txt listing the files) or .csv (file,e0,e1,...). Default: embeddings.npy.",
-            HelpName = "FILE.npy|FILE.csv",
+            Description = "Output file: .npy (float32, rows in input order, plus FILE.files.txt listing the files), .csv (file,e0,e1,...) or .npz (embeddings and files; with --timestamps also timestamps and offsets). Default: embeddings.npy.",
+            HelpName = "FILE.npy|FILE.csv|FILE.npz",
             DefaultValueFactory = _ => "embeddings.npy",
         };
         var stats = new Option<string?>("--stats")
@@ -42,10 +42,31 @@ public static class EmbedCommand
         };
         var randomCrop = new Option<bool>("--random-crop") { Description = "Crop files longer than unit_sec at a random start (seeded by the config's seed) instead of the centre, as the original evaluation does." };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip unreadable or incompatible audio files (listed at the end) instead of stopping at the first one." };
+        var timestamps = new Option<bool>("--timestamps")
+        {
+            Description = "Frame embeddings of each whole file (any length, no crop) at the encoder's own rate — one per 80 ms (v1) or 40 ms (v2) — " +
+                          "with each frame's centre time, into an .npz: embeddings (ΣT, d) float32, timestamps (ΣT,) ms, offsets (N+1,) int64, files (N,).",
+        };
+        var hopMs = new Option<double?>("--hop-ms")
+        {
+            Description = "With --timestamps: instead of frames, unit_sec windows every H ms (H ≥ 10), each pooled like a clip embedding, timed at its centre.",
+            HelpName = "H",
+        };
+        var whole = new Option<bool>("--whole")
+        {
+            Description = "One embedding per file over all its frames (max + mean, as clips are pooled), with no crop or pad; files shorter than the encoder's minimum are padded and named.",
+        };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Embed only shard K of N of the inputs (contiguous, in input order) into an .npz part; 'auto' takes K/N from " +
+                          "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm arrays) or JOB_COMPLETION_INDEX with BYOLA_SHARD_COUNT (Kubernetes Indexed Jobs). " +
+                          "Join the parts with byola merge-embeddings. Stats computed from the inputs use all inputs.",
+            HelpName = "K/N|auto",
+        };
 
         var command = new Command("embed", "Compute BYOL-A embeddings for audio files: one row per file, in input order (folders sorted by path).")
         {
-            weights, inputs, output, stats, statsFrom, unitSec, layered, frames, batch, randomCrop, skipBad,
+            weights, inputs, output, stats, statsFrom, unitSec, layered, frames, batch, randomCrop, skipBad, timestamps, hopMs, whole, shard,
         };
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
@@ -64,8 +85,30 @@ public static class EmbedCommand
             int batchSize = parse.GetValue(batch);
             if (batchSize <= 0) throw new UsageException($"--batch must be a positive number (got {batchSize})");
             var outPath = parse.GetValue(output) ?? "embeddings.npy";
-            if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npy" or ".csv"))
-                throw new UsageException($"--out {outPath}: use a file name ending in .npy or .csv");
+            if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npy" or ".csv" or ".npz"))
+                throw new UsageException($"--out {outPath}: use a file name ending in .npy, .csv or .npz");
+            bool wantTimestamps = parse.GetValue(timestamps), wantWhole = parse.GetValue(whole);
+            if (wantTimestamps && wantWhole) throw new UsageException("give either --timestamps or --whole, not both");
+            if (wantTimestamps && !outPath.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"--timestamps writes an .npz file: use --out FILE.npz (got {outPath})");
+            if (parse.GetValue(hopMs) is { } hop && (!wantTimestamps || hop < EmbedderJobOptions.MinHopMs))
+                throw new UsageException(wantTimestamps ? $"--hop-ms must be at least {EmbedderJobOptions.MinHopMs} (got {hop})" : "--hop-ms needs --timestamps");
+            if ((wantTimestamps || wantWhole) && (parse.GetValue(layered) || parse.GetValue(frames)))
+                throw new UsageException($"--{(wantWhole ? "whole" : "timestamps")} cannot be combined with --layered or --frames");
+            EmbeddingShard? shardSpec = null;
+            if (parse.GetValue(shard) is { } shardText)
+            {
+                try
+                {
+                    shardSpec = shardText.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)
+                        ? EmbeddingShard.FromEnvironment(Environment.GetEnvironmentVariable)
+                        : EmbeddingShard.Parse(shardText);
+                }
+                catch (ByolAException e) { throw new UsageException("--shard: " + e.Message); }
+                if (!outPath.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
+                    throw new UsageException($"--shard writes an .npz part: use --out PART.npz (got {outPath}); byola merge-embeddings joins the parts into .npy, .csv or .npz");
+                if (parse.GetValue(randomCrop)) throw new UsageException("--random-crop cannot be combined with --shard (crops are seeded by position in the whole run)");
+            }
             if (parse.GetValue(unitSec) is <= 0) throw new UsageException($"--unit-sec must be positive (got {parse.GetValue(unitSec)})");
 
             var config = compute.LoadConfig(parse, ("unit_sec", parse.GetValue(unitSec)));
@@ -83,6 +126,9 @@ public static class EmbedCommand
                 Stats = given,
                 StatsFrom = statsDir,
                 Layered = parse.GetValue(layered),
+                Mode = wantTimestamps ? EmbedMode.Timestamps : wantWhole ? EmbedMode.Whole : EmbedMode.Clip,
+                HopMs = parse.GetValue(hopMs),
+                Shard = shardSpec,
                 Embedding = new EmbedderOptions
                 {
                     Config = config,

@@ -1,0 +1,144 @@
+using ByolA.Audio;
+using ByolA.Configuration;
+using ByolA.Evaluation;
+using ByolA.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ByolA;
+
+/// <summary>
+/// A BYOL-A encoder ready to embed audio, in the shape of the HEAR benchmark API: load weights and normalisation
+/// stats once, then <see cref="SceneEmbeddings"/> (one vector per sound), <see cref="TimestampEmbeddings"/> (frame
+/// vectors with their times) or <see cref="EmbedFile"/>. Sounds of any length are embedded whole (no crop to
+/// unit_sec), in chunks of bounded memory; a scene embedding is the max plus the mean of the sound's frames, as
+/// BYOL-A pools clips. Weights: the official files, <c>byola train</c> outputs or any AudioNTT2020/AudioNTT2022
+/// state dict (architecture and d are read from the weights).
+/// <code>
+/// using var model = ByolAModel.Load("AudioNTT2020-BYOLA-64x96d2048.pth", new NormStats(-5.4919195, 5.0389895));
+/// float[] embedding = model.EmbedFile("speech.wav");   // 16 kHz mono WAV
+/// </code>
+/// </summary>
+public sealed class ByolAModel : IDisposable
+{
+    readonly LoadedEncoder loaded;
+    readonly FrameEmbedder frames;
+
+    ByolAModel(LoadedEncoder loaded, NormStats stats, ByolAConfig config, Device device)
+    {
+        this.loaded = loaded;
+        Stats = stats;
+        Config = config;
+        frames = new FrameEmbedder(loaded.Encoder, stats, config, device);
+    }
+
+    /// <summary>
+    /// Loads encoder weights (a PyTorch .pth state dict) for embedding with normalisation <paramref name="stats"/>
+    /// (see <see cref="ComputeStats"/>). <paramref name="config"/> gives the sample rate and log-mel parameters
+    /// (default: BYOL-A's, 16 kHz and 64 mel bins, for v1 and v2 alike); <paramref name="device"/> defaults to the CPU.
+    /// </summary>
+    /// <exception cref="ByolAException">The weights cannot be read or do not fit the config, or TorchSharp's native runtime is missing.</exception>
+    public static ByolAModel Load(string weightsPath, NormStats stats, ByolAConfig? config = null, Device? device = null)
+    {
+        config ??= ByolAConfig.V1;
+        stats.Validate();
+        var loaded = WithRuntime(() => EncoderLoader.Load(weightsPath, device ?? CPU));
+        try
+        {
+            return new ByolAModel(loaded, stats, config, device ?? CPU);
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Normalisation stats computed from the <c>.wav</c> files below <paramref name="folder"/> (e.g. your training
+    /// data), as the BYOL-A evaluation does: mean and std of the log-mel of up to 10000 files, each cropped or
+    /// padded to unit_sec (seeded).
+    /// </summary>
+    public static NormStats ComputeStats(string folder, ByolAConfig? config = null, Device? device = null) =>
+        WithRuntime(() => NormStatsCalculator.Compute(EmbedderInputs.Expand([folder]), config ?? ByolAConfig.V1, device ?? CPU));
+
+    /// <summary>Samples per second the audio must have (16000).</summary>
+    public int SampleRate => Config.SampleRate;
+
+    /// <summary>Width of a scene embedding (the encoder's d).</summary>
+    public int SceneEmbeddingSize => frames.FeatureD;
+
+    /// <summary>Width of a timestamp (frame) embedding (the encoder's d).</summary>
+    public int TimestampEmbeddingSize => frames.FeatureD;
+
+    /// <summary>Milliseconds between consecutive timestamp embeddings: 80 for v1 weights, 40 for v2.</summary>
+    public double TimestampHopMs => frames.FrameHopMs;
+
+    /// <summary>"AudioNTT2020" (v1) or "AudioNTT2022" (v2).</summary>
+    public string Architecture => loaded.Architecture;
+
+    /// <summary>The normalisation stats in use.</summary>
+    public NormStats Stats { get; }
+
+    /// <summary>The sample rate and log-mel parameters in use.</summary>
+    public ByolAConfig Config { get; }
+
+    /// <summary>
+    /// One embedding per sound: <paramref name="audio"/> is n mono sounds of any lengths at
+    /// <paramref name="sampleRate"/> (which must be <see cref="SampleRate"/>); the result is (n, d).
+    /// </summary>
+    public float[][] SceneEmbeddings(IReadOnlyList<float[]> audio, int sampleRate)
+    {
+        CheckRate(sampleRate);
+        return audio.Select(sound =>
+        {
+            using var whole = frames.Whole(sound);
+            return whole.data<float>().ToArray();
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// Frame embeddings of each sound every <see cref="TimestampHopMs"/> ms with their centre times:
+    /// (n, T, d) embeddings and (n, T) times in ms for n sounds of T frames each.
+    /// </summary>
+    public TimestampEmbeddingResult TimestampEmbeddings(IReadOnlyList<float[]> audio, int sampleRate)
+    {
+        CheckRate(sampleRate);
+        var embeddings = new float[audio.Count][][];
+        var times = new float[audio.Count][];
+        for (int i = 0; i < audio.Count; i++)
+        {
+            using var all = frames.Frames(audio[i]);
+            int t = (int)all.shape[0], d = (int)all.shape[1];
+            var flat = all.data<float>().ToArray();
+            embeddings[i] = Enumerable.Range(0, t).Select(j => flat.AsSpan(j * d, d).ToArray()).ToArray();
+            times[i] = frames.FrameTimesMs(t);
+        }
+        return new TimestampEmbeddingResult(embeddings, times);
+    }
+
+    /// <summary>The scene embedding (d) of a mono WAV file at <see cref="SampleRate"/> (run <c>byola convert-wav</c> on others).</summary>
+    public float[] EmbedFile(string path) => SceneEmbeddings([AudioLoader.LoadMono(path, SampleRate)], SampleRate)[0];
+
+    void CheckRate(int sampleRate)
+    {
+        if (sampleRate != SampleRate)
+            throw new ArgumentException($"audio at {sampleRate} Hz: the model takes {SampleRate} Hz; resample it first (byola convert-wav does for files)", nameof(sampleRate));
+    }
+
+    static T WithRuntime<T>(Func<T> run)
+    {
+        try { return run(); }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        {
+            throw new ByolAException("TorchSharp's native runtime could not be loaded: " + (e.InnerException?.Message ?? e.Message) +
+                ". Reference a libtorch package (e.g. libtorch-cpu-linux-x64) and rebuild; see the ByolA README, 'Troubleshooting'.", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        frames.Dispose();
+        loaded.Dispose();
+    }
+}
