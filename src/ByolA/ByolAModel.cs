@@ -1,4 +1,5 @@
 using ByolA.Audio;
+using ByolA.Data;
 using ByolA.Configuration;
 using ByolA.Evaluation;
 using ByolA.Models;

@@ -1,4 +1,4 @@
-using ByolA.Audio;
+using ByolA.Data;
 using static TorchSharp.torch;
 
 namespace ByolA.Evaluation;

@@ -54,7 +54,7 @@ public static class EmbeddingMerger
                 members.Add(NpyFormat.Longs("offsets", Rebase(parts.Select(p => p.Offsets!))));
             }
             members.Add(NpyFormat.Strings("files", files));
-            Audio.AtomicFile.Write(outPath, s => NpyFormat.WriteNpz(s, members));
+            Data.AtomicFile.Write(outPath, s => NpyFormat.WriteNpz(s, members));
             return ([outPath], shape);
         }
         if (timestamps) throw new ByolAException($"{outPath}: timestamped embeddings merge into an .npz file only");

@@ -1,4 +1,5 @@
 using ByolA.Audio;
+using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ internal static class WholeFileEmbedding
             foreach (var file in files)
             {
                 ct.ThrowIfCancellationRequested();
-                var samples = Read(file, config.SampleRate, options.Embedding.SkipBad, skipped);
+                var samples = Read(file, config.SampleRate, options.Embedding.SkipBad, skipped, progress);
                 if (samples == null)
                 {
                     task.Advance(1, $"{skipped.Count} skipped");
@@ -98,10 +99,10 @@ internal static class WholeFileEmbedding
     }
 
     /// <summary>The file's samples, or null when it cannot be read and <paramref name="skipBad"/> (then it is listed).</summary>
-    static float[]? Read(string file, int sampleRate, bool skipBad, List<(string Path, string Reason)> skipped)
+    static float[]? Read(string file, int sampleRate, bool skipBad, List<(string Path, string Reason)> skipped, IProgressReporter progress)
     {
         string reason;
-        try { return AudioLoader.LoadMono(file, sampleRate); }
+        try { return AudioLoader.LoadMono(file, sampleRate, w => progress.Message("warning: " + w)); }
         catch (ByolAException e) { reason = e.Message; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { reason = $"{file}: cannot read ({e.Message})"; }
         if (!skipBad) throw new ByolAException(reason);
