@@ -7,6 +7,7 @@ using ByolA.Configuration;
 using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;
+using ByolA.Reports;
 using ByolA.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -98,6 +99,7 @@ public static class Trainer
         }
 
         var epochs = new List<EpochMetrics>();
+        bool curvesFailed = false;
         for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
@@ -135,12 +137,33 @@ public static class Trainer
                 w.WriteLine(LogHeader);
                 foreach (var row in logRows) w.WriteLine(row);
             });
+            WriteCurves(logPath, ref curvesFailed, progress);
         }
 
         var weightsPath = SaveFinalWeights(learner, config, outDir, startedAt);
         progress.Message($"saved {weightsPath}");
         var unreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
         return new TrainResult(weightsPath, checkpointPath, logPath, epochs, files.Count - source.UnreadableCount, unreadable);
+    }
+
+    /// <summary>
+    /// Redraws train_curves.png next to the log. A picture is not worth a training run: a failure is reported once
+    /// and training goes on.
+    /// </summary>
+    static void WriteCurves(string logPath, ref bool failedBefore, IProgressReporter progress)
+    {
+        try
+        {
+            TrainingCurvesPlot.Write(logPath, Path.Combine(Path.GetDirectoryName(logPath)!, TrainingCurvesPlot.FileName));
+        }
+        catch (Exception e) when (!failedBefore && e is not OperationCanceledException)
+        {
+            failedBefore = true;
+            progress.Message($"warning: {TrainingCurvesPlot.FileName} not written ({e.Message}); training goes on");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>The pooled encoder of the config's recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>

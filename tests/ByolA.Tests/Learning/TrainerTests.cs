@@ -4,6 +4,7 @@ using ByolA.Configuration;
 using ByolA.Learning;
 using ByolA.Models;
 using ByolA.Progress;
+using ByolA.Reports;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
 
@@ -68,6 +69,8 @@ public class TrainerTests
         Assert.StartsWith("2,", log[2]);
         Assert.EndsWith(",fp32", log[2]);
         Assert.True(File.Exists(result.CheckpointPath));
+        var curves = Png.Read(dir.File("out/" + TrainingCurvesPlot.FileName));
+        Assert.Equal((TrainingCurvesPlot.Width, TrainingCurvesPlot.Height), (curves.Width, curves.Height));
         Assert.Empty(Directory.GetFiles(dir.File("out"), "*" + AtomicFile.TempMarker + "*"));
 
         Assert.Matches(@"^BYOLA-NTT2020d64s64x96-\d{10}-e2-bs4-lr001-rs7\.pth$", Path.GetFileName(result.WeightsPath));
