@@ -1,4 +1,4 @@
-using ByolA.Audio;
+using ByolA.Data;
 using ScottPlot;
 
 namespace ByolA.Reports;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ByolA.Audio;
+using ByolA.Data;
 using ByolA.Reports;
 using ByolA.Tests.Support;
 
