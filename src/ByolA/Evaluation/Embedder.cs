@@ -91,12 +91,28 @@ public sealed class Embedder : IDisposable
             var embeddings = parts.Count > 0
                 ? cat(parts, 0)
                 : Options.Frames ? zeros(0, FramesPerClip, FeatureD) : zeros(0, FeatureD);
+            if (FirstNonFiniteRow(embeddings) is { } bad)
+            {
+                embeddings.Dispose();
+                throw new ByolAException($"{kept[bad]}: its embedding holds NaN or infinite values (normalisation stats {Stats}); " +
+                                         "the weights or the stats are broken — check them before using any output");
+            }
             return new EmbedderResult(kept, embeddings, skipped);
         }
         finally
         {
             foreach (var p in parts) p.Dispose();
         }
+    }
+
+    /// <summary>The index of the first row (dimension 0) of <paramref name="embeddings"/> holding a NaN or infinity; null when all are finite.</summary>
+    public static int? FirstNonFiniteRow(Tensor embeddings)
+    {
+        if (embeddings.numel() == 0) return null;
+        using var scope = NewDisposeScope();
+        var bad = embeddings.isfinite().logical_not().reshape(embeddings.shape[0], -1).any(1);
+        if (!bad.any().item<bool>()) return null;
+        return (int)bad.nonzero()[0, 0].item<long>();
     }
 
     public void Dispose() => logMel.Dispose();

@@ -11,8 +11,9 @@ namespace ByolA.Evaluation;
 /// <summary>
 /// Stores a task's embeddings (N, d) and the normalisation stats they were made with, so repeated runs and reruns
 /// skip the encoder. The key covers everything the embeddings depend on: the weight file's content (so retrained
-/// weights under the same name miss), the metadata's content, the audio folder, unit_sec, the front-end config
-/// and the seed (random crops). Files live at WORK/embeddings/TASK/MODEL-KEY.emb and are written atomically.
+/// weights under the same name miss), the metadata's content, the audio folder, the size and modification time of
+/// every listed audio file (so audio replaced under the same names misses), unit_sec, the front-end config and the seed
+/// (random crops). Files live at WORK/embeddings/TASK/MODEL-KEY.emb and are written atomically.
 /// </summary>
 public sealed class EmbeddingCache(string folder, string key)
 {
@@ -27,12 +28,13 @@ public sealed class EmbeddingCache(string folder, string key)
     /// in the last bits (TF32 by about 1e-3), so each has its own entry.
     /// </summary>
     public static EmbeddingCache For(string workRoot, string task, string modelName, string weights, string metadata,
-        string audioDir, double unitSec, ByolAConfig config, int seed, string compute = "cpu-fp32")
+        string audioDir, IReadOnlyList<string> audioFiles, double unitSec, ByolAConfig config, int seed, string compute = "cpu-fp32")
     {
         var text = string.Join("\n",
             "weights=" + HashFile(weights),
             "metadata=" + HashFile(metadata),
             "audio=" + System.IO.Path.GetFullPath(audioDir),
+            "audio_files=" + FingerprintFiles(audioFiles),
             "unit_sec=" + unitSec.ToString("R", CultureInfo.InvariantCulture),
             FormattableString.Invariant($"frontend={config.SampleRate},{config.NFft},{config.WinLength},{config.HopLength},{config.NMels},{config.FMin},{config.FMax}"),
             "seed=" + seed.ToString(CultureInfo.InvariantCulture),
@@ -81,6 +83,22 @@ public sealed class EmbeddingCache(string folder, string key)
             writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
         });
         if (!ReferenceEquals(cpu, embeddings)) cpu.Dispose();
+    }
+
+    /// <summary>
+    /// Size and last-write time (100 ns ticks, UTC) of every file, in order. Hashing every file's content would read
+    /// the whole dataset on each cache hit; a rewritten file gets a new modification time.
+    /// </summary>
+    static string FingerprintFiles(IReadOnlyList<string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            var info = new FileInfo(file);
+            long size = info.Exists ? info.Length : -1, ticks = info.Exists ? info.LastWriteTimeUtc.Ticks : 0;
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{info.FullName}\0{size}\0{ticks}\n")));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     static string HashFile(string path)

@@ -29,6 +29,8 @@ public static class LinearEvaluation
         var metadata = TaskMetadata.Read(metadataPath);
         ProbeProtocol.CheckClasses(metadata);
         var files = CheckAudio(metadata, audioDir);
+        string? resultsPath = options.ResultsDir != null ? Path.Combine(options.ResultsDir, $"{task}-scores.csv") : null;
+        if (resultsPath != null) ScoresCsv.Check(resultsPath);   // before the long work, not after it
         double unitSec = options.ResolvedUnitSec;
         var config = options.Config with { UnitSec = unitSec };
         var model = options.ResolvedModelName;
@@ -36,18 +38,20 @@ public static class LinearEvaluation
                          (metadata.HasFolds ? $"{metadata.Folds.Count} folds (leave one out)" : "train/valid/test") + $", unit {unitSec:0.###} s");
 
         var cache = options.UseCache
-            ? EmbeddingCache.For(options.WorkRoot, task, model, options.Weights, metadataPath, audioDir, unitSec, config, options.Seed,
+            ? EmbeddingCache.For(options.WorkRoot, task, model, options.Weights, metadataPath, audioDir, files, unitSec, config, options.Seed,
                 Runtime.Precision.Describe(device, options.Tf32))
             : null;
         var cached = cache?.TryLoad(metadata.Rows.Count);
         Tensor embeddings;
-        if (cached is { } hit)
+        if (cached is { } hit && Embedder.FirstNonFiniteRow(hit.Embeddings) is null)
         {
             embeddings = hit.Embeddings;
             progress.Message($"embeddings: reusing {cache!.Path} ({embeddings.shape[1]}-d; norm stats {hit.Mean:0.####}, {hit.Std:0.####})");
         }
         else
         {
+            cached?.Embeddings.Dispose();
+            cached = null;
             embeddings = Embed(options, metadata, files, config, device, progress, ct, out var stats);
             try
             {
@@ -79,12 +83,7 @@ public static class LinearEvaluation
             }
             double mean = accuracies.Average();
             double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count);
-            string? resultsPath = null;
-            if (options.ResultsDir != null)
-            {
-                resultsPath = Path.Combine(options.ResultsDir, $"{task}-scores.csv");
-                ScoresCsv.Append(resultsPath, model, accuracies, mean, std);
-            }
+            if (resultsPath != null) ScoresCsv.Append(resultsPath, model, accuracies, mean, std);
             return new EvaluationResult(task, model, unitSec, accuracies, mean, std, metadata.Rows.Count,
                 metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath);
         }

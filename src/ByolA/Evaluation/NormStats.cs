@@ -9,11 +9,22 @@ namespace ByolA.Evaluation;
 /// </summary>
 public sealed record NormStats(double Mean, double Std)
 {
-    /// <summary>Throws <see cref="ByolAException"/> unless both values are finite and Std is positive.</summary>
+    /// <summary>Smallest accepted std; log-mel stats are of order 1–10 (e.g. -5.49, 5.04).</summary>
+    public const double MinStd = 1e-6;
+
+    /// <summary>Largest accepted |mean| and std.</summary>
+    public const double MaxMagnitude = 1e6;
+
+    /// <summary>
+    /// Throws <see cref="ByolAException"/> unless the stats give finite normalised values in float32: both finite,
+    /// |Mean| ≤ <see cref="MaxMagnitude"/>, <see cref="MinStd"/> ≤ Std ≤ <see cref="MaxMagnitude"/> (a std like 1e-45
+    /// turns every log-mel value into ±infinity).
+    /// </summary>
     public NormStats Validate()
     {
-        if (!double.IsFinite(Mean) || !double.IsFinite(Std) || Std <= 0)
-            throw new ByolAException($"normalisation stats must be finite with a positive std (got mean {Mean}, std {Std})");
+        if (!double.IsFinite(Mean) || !double.IsFinite(Std) || Std < MinStd || Std > MaxMagnitude || Math.Abs(Mean) > MaxMagnitude)
+            throw new ByolAException(string.Create(CultureInfo.InvariantCulture,
+                $"normalisation stats must be finite with |mean| <= {MaxMagnitude:G} and {MinStd:G} <= std <= {MaxMagnitude:G} (got mean {Mean:R}, std {Std:R})"));
         return this;
     }
 

@@ -1,6 +1,5 @@
 using ByolA.Data;
 using System.Globalization;
-using ByolA.Audio;
 using CsvHelper;
 
 namespace ByolA.Evaluation;
@@ -12,10 +11,21 @@ namespace ByolA.Evaluation;
 /// </summary>
 public static class ScoresCsv
 {
-    /// <summary>Appends one row to <paramref name="path"/> (created with its folder when absent), atomically.</summary>
+    /// <summary>
+    /// Appends one row to <paramref name="path"/> (created with its folder when absent), atomically, holding an exclusive
+    /// lock on <see cref="LockPath"/> from the read to the rename, so concurrent evaluations (other processes included)
+    /// each add their row instead of replacing each other's. An existing file that is not a scores CSV is left untouched.
+    /// </summary>
     public static void Append(string path, string model, IReadOnlyList<double> runs, double mean, double std)
     {
-        var rows = File.Exists(path) ? Read(path) : [];
+        var full = Path.GetFullPath(path);
+        try { Directory.CreateDirectory(Path.GetDirectoryName(full)!); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ByolAException($"{Path.GetDirectoryName(full)}: cannot create the results folder ({e.Message})", e);
+        }
+        using var held = FileLock.Acquire(LockPath(full), TimeSpan.FromMinutes(2), "the scores file");
+        var rows = Check(full);
         var row = new Dictionary<string, string>();
         for (int i = 0; i < runs.Count; i++) row[$"run{i}"] = Format(runs[i]);
         row["model"] = model;
@@ -27,7 +37,7 @@ public static class ScoresCsv
         var columns = Enumerable.Range(0, maxRuns).Select(i => $"run{i}").Concat(["model", "mean", "std"]).ToList();
         columns.AddRange(rows.SelectMany(r => r.Keys).Distinct().Where(k => !columns.Contains(k)));
 
-        AtomicFile.Write(path, stream =>
+        AtomicFile.Write(full, stream =>
         {
             using var writer = new StreamWriter(stream, leaveOpen: true);
             using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
@@ -41,23 +51,59 @@ public static class ScoresCsv
         });
     }
 
-    /// <summary>The rows of an existing scores file as column → cell maps.</summary>
+    /// <summary>
+    /// The rows of <paramref name="path"/> when it is a scores CSV, none when it does not exist; otherwise (a folder, a
+    /// file of another kind) a <see cref="ByolAException"/>. Lets an evaluation refuse before its long work.
+    /// </summary>
+    public static List<Dictionary<string, string>> Check(string path)
+    {
+        if (Directory.Exists(path)) throw new ByolAException($"{path}: is a folder, not a scores CSV; move it away or choose another results folder");
+        return File.Exists(path) ? Read(path) : [];
+    }
+
+    /// <summary>The lock file guarding <paramref name="scoresPath"/>: a hidden file next to it (kept; see <see cref="FileLock"/>).</summary>
+    public static string LockPath(string scoresPath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(scoresPath))!, "." + Path.GetFileName(scoresPath) + ".lock");
+
+    /// <summary>
+    /// The rows of an existing scores file as column → cell maps. A file that is not a scores CSV (no model, mean and
+    /// std columns, other columns than runN, binary or malformed) is a <see cref="ByolAException"/> naming it.
+    /// </summary>
     public static List<Dictionary<string, string>> Read(string path)
     {
         var rows = new List<Dictionary<string, string>>();
-        using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
-        if (!csv.Read() || !csv.ReadHeader()) return rows;
-        var header = csv.HeaderRecord!;
-        while (csv.Read())
+        string NotScores(string why) =>
+            $"{path}: exists but is not a scores CSV ({why}); it was left untouched — move it away or choose another results folder";
+        try
         {
-            var row = new Dictionary<string, string>();
-            for (int i = 0; i < header.Length; i++)
-                if (csv.TryGetField<string>(i, out var v) && v is { Length: > 0 }) row[header[i]] = v;
-            rows.Add(row);
+            using var reader = new StreamReader(path);
+            using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
+            if (!csv.Read() || !csv.ReadHeader()) return rows;
+            var header = csv.HeaderRecord!;
+            if (!header.Contains("model") || !header.Contains("mean") || !header.Contains("std"))
+                throw new ByolAException(NotScores($"header {Shorten(string.Join(",", header))}, expected run0,…,model,mean,std"));
+            while (csv.Read())
+            {
+                if (csv.Parser.Count != header.Length)
+                    throw new ByolAException(NotScores($"line {csv.Parser.RawRow} has {csv.Parser.Count} fields, the header {header.Length}"));
+                var row = new Dictionary<string, string>();
+                for (int i = 0; i < header.Length; i++)
+                    if (csv.TryGetField<string>(i, out var v) && v is { Length: > 0 }) row[header[i]] = v;
+                rows.Add(row);
+            }
+        }
+        catch (CsvHelperException e)
+        {
+            throw new ByolAException(NotScores($"CSV syntax error near line {e.Context?.Parser?.RawRow}"), e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ByolAException($"{path}: cannot read the scores file ({e.Message})", e);
         }
         return rows;
     }
+
+    static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 
     static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -130,6 +130,12 @@ public static partial class EncoderLoader
         _ => module.GetName(),
     };
 
+    static long CountNonFinite(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.isfinite().logical_not().sum().item<long>();
+    }
+
     /// <summary>Copies official-named <paramref name="weights"/> into <paramref name="module"/> after checking every key and shape.</summary>
     static void Fill(nn.Module module, Dictionary<string, Tensor> weights, string path)
     {
@@ -159,6 +165,8 @@ public static partial class EncoderLoader
                 throw new ByolAException($"{path}: {official} has shape {Shape(s)}, but {Describe(module)} expects {Shape(t)}");
             if (!s.is_floating_point() && t.is_floating_point())
                 throw new ByolAException($"{path}: {official} holds {s.dtype} values, expected floating point");
+            if (s.is_floating_point() && CountNonFinite(s) is var bad and > 0)
+                throw new ByolAException($"{path}: {official} holds {bad} NaN or infinite value(s) of {s.numel()}; the weights are damaged (e.g. by a diverged training run) — use an earlier checkpoint or re-download");
         }
         using var noGrad = no_grad();
         foreach (var (name, s) in source)

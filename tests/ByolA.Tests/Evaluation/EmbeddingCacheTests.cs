@@ -13,7 +13,7 @@ public class EmbeddingCacheTests
         using var dir = new TempDir();
         File.WriteAllText(dir.File("w.pth"), "weights v1");
         File.WriteAllText(dir.File("m.csv"), "file_name,label,split");
-        var cache = EmbeddingCache.For(dir.Path, "task", "w", dir.File("w.pth"), dir.File("m.csv"), dir.Path, 1.0, ByolAConfig.V1, 42);
+        var cache = EmbeddingCache.For(dir.Path, "task", "w", dir.File("w.pth"), dir.File("m.csv"), dir.Path, [], 1.0, ByolAConfig.V1, 42);
         Assert.Null(cache.TryLoad(3));
         var x = randn(3, 5);
         cache.Save(x, -5.5, 4.25);
@@ -31,7 +31,7 @@ public class EmbeddingCacheTests
         File.WriteAllText(dir.File("w.pth"), "weights v1");
         File.WriteAllText(dir.File("m.csv"), "file_name,label,split");
         string Key(double unit = 1.0, int seed = 42, string compute = "cpu-fp32") =>
-            EmbeddingCache.For(dir.Path, "task", "w", dir.File("w.pth"), dir.File("m.csv"), dir.Path, unit, ByolAConfig.V1, seed, compute).Path;
+            EmbeddingCache.For(dir.Path, "task", "w", dir.File("w.pth"), dir.File("m.csv"), dir.Path, [], unit, ByolAConfig.V1, seed, compute).Path;
         var first = Key();
         Assert.Equal(first, Key());
         Assert.NotEqual(first, Key(unit: 0.95));

@@ -28,4 +28,57 @@ public class ScoresCsvTests
         Assert.Equal("0.5,,,a,0.5,0", lines[1]);
         Assert.StartsWith("0.25,0.75,1,b,0.6666666666666666,", lines[2]);
     }
+
+    [Fact]
+    public void Concurrent_appends_from_many_threads_keep_every_row()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("results/t-scores.csv");
+        using var start = new Barrier(8);
+        var writers = Enumerable.Range(0, 8).Select(k => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            for (int j = 0; j < 3; j++) ScoresCsv.Append(path, $"m{k}-{j}", [0.5], 0.5, 0);
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(writers);
+        var models = ScoresCsv.Read(path).Select(r => r["model"]).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, 8).SelectMany(k => Enumerable.Range(0, 3).Select(j => $"m{k}-{j}")).Order(), models);
+    }
+
+    [Fact]
+    public void An_append_waits_for_the_lock_held_by_another_holder()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("t-scores.csv");
+        var held = ByolA.Data.FileLock.TryAcquire(ScoresCsv.LockPath(path))!;
+        // flock(1) from another process sees the same lock.
+        using (var other = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["-n", ScoresCsv.LockPath(path), "true"]))!)
+        {
+            other.WaitForExit();
+            Assert.NotEqual(0, other.ExitCode);
+        }
+        var append = Task.Run(() => ScoresCsv.Append(path, "late", [0.5], 0.5, 0));
+        Assert.False(append.Wait(300));   // blocked while the lock is held
+        Assert.False(File.Exists(path));
+        held.Dispose();
+        append.Wait();
+        Assert.Equal("late", Assert.Single(ScoresCsv.Read(path))["model"]);
+    }
+
+    [Theory]
+    [InlineData("name,age\nann,3\n")]
+    [InlineData("\u0000\u0001PK binary")]
+    [InlineData("run0,model,mean,std\n0.5,\"unterminated,0.5,0\n")]
+    public void A_file_of_another_kind_under_the_name_is_left_untouched(string content)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("t-scores.csv");
+        var text = System.Text.RegularExpressions.Regex.Unescape(content);
+        File.WriteAllText(path, text);
+        var e = Assert.Throws<ByolAException>(() => ScoresCsv.Append(path, "m", [0.5], 0.5, 0));
+        Assert.Contains("not a scores CSV", e.Message);
+        Assert.Contains(path, e.Message);
+        Assert.Single(e.Message.Split('\n'));
+        Assert.Equal(text, File.ReadAllText(path));
+    }
 }
