@@ -21,8 +21,9 @@ public class OnnxParityTests(ITestOutputHelper output)
     const double Bound = 1e-4;
     static readonly NormStats Stats = new(-5.5, 4.75);
 
-    // 0.3 s, 1 s and 1.37 s: 31, 101 and 138 log-mel frames (138 makes conv1's 69 frames odd for the X halving).
-    static readonly int[] Lengths = [4800, 16000, 21920];
+    // 0.3 s and 1.37 s: 31 and 138 log-mel frames; conv1/conv2 then have 15/7 and 69/34 frames, so the X model's
+    // halving meets odd lengths at both steps and an even one.
+    static readonly int[] Lengths = [4800, 21920];
 
     [SharedDataFact("reference/AudioNTT2020-BYOLA-64x96d512.pth")]
     public void Official_d512_AudioNTT2020_matches_torch() => CheckParity(SharedData.OfficialD512Weights, layered: false, "AudioNTT2020");
@@ -77,12 +78,12 @@ public class OnnxParityTests(ITestOutputHelper output)
         foreach (int samples in Lengths)
         {
             using var scope = NewDisposeScope();
-            var wav = TestAudio(3, samples);
-            var lms = Stats.Normalise(logMel.forward(tensor(wav, [3, samples]))).unsqueeze(1);
+            var wav = TestAudio(2, samples);
+            var lms = Stats.Normalise(logMel.forward(tensor(wav, [2, samples]))).unsqueeze(1);
             var refPooled = loaded.Encoder.Pooled(lms);
             var refFrames = loaded.Encoder.Frames(lms);
 
-            var feOut = Run(fe, OnnxModelInfo.WaveformInput, wav, [3, samples]);
+            var feOut = Run(fe, OnnxModelInfo.WaveformInput, wav, [2, samples]);
             var plOut = Run(pl, OnnxModelInfo.LogMelInput, lms.contiguous().data<float>().ToArray(), lms.shape);
             foreach (var (name, outputs) in new[] { ("frontend", feOut), ("log-mel input", plOut) })
             {

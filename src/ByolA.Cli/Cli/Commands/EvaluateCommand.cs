@@ -10,7 +10,7 @@ public static class EvaluateCommand
 {
     public static Command Create(CliContext context)
     {
-        var weights = new Argument<FileInfo>("weights") { Description = "Encoder weights (.pth state dict, v1 or v2; the architecture is read from the weights)." };
+        var weights = new Argument<FileInfo>("weights") { Description = "Encoder weights (.pth state dict, v1 or v2; the architecture is read from the weights), or an .onnx model from 'byola export', embedded through ONNX Runtime." };
         var task = new Argument<string?>("task")
         {
             Description = $"Downstream task preprocessed with 'byola preprocess': {TaskRegistry.KnownNames}. " +
