@@ -17,16 +17,9 @@ public static class EmbedCommand
             HelpName = "FILE.npy|FILE.csv|FILE.npz",
             DefaultValueFactory = _ => "embeddings.npy",
         };
-        var stats = new Option<string?>("--stats")
-        {
-            Description = "Normalisation mean and std of the log-mel, e.g. --stats -5.49,5.04. Default: computed from the inputs (up to 10000 files).",
-            HelpName = "MEAN,STD",
-        };
-        var statsFrom = new Option<string?>("--stats-from")
-        {
-            Description = "Compute the normalisation stats from the .wav files below DIR (e.g. the training data) instead of the inputs.",
-            HelpName = "DIR",
-        };
+        var statsOptions = new StatsOptions(
+            "Normalisation mean and std of the log-mel, e.g. --stats -5.49,5.04. Default: computed from the inputs (up to 10000 files), or an .onnx model's own stats.",
+            "Compute the normalisation stats from the .wav files below DIR (e.g. the training data) instead of the inputs.");
         var unitSec = new Option<double?>("--unit-sec")
         {
             Description = "Clip length in seconds: shorter files are zero-padded, longer ones cropped (config unit_sec; default 0.95).",
@@ -66,22 +59,15 @@ public static class EmbedCommand
 
         var command = new Command("embed", "Compute BYOL-A embeddings for audio files: one row per file, in input order (folders sorted by path).")
         {
-            weights, inputs, output, stats, statsFrom, unitSec, layered, frames, batch, randomCrop, skipBad, timestamps, hopMs, whole, shard,
+            weights, inputs, output, unitSec, layered, frames, batch, randomCrop, skipBad, timestamps, hopMs, whole, shard,
         };
+        statsOptions.AddTo(command);
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
-            var statsText = parse.GetValue(stats);
-            var statsDir = parse.GetValue(statsFrom);
-            if (statsText != null && statsDir != null) throw new UsageException("give either --stats or --stats-from, not both");
-            NormStats? given = null;
-            if (statsText != null)
-            {
-                try { given = NormStats.Parse(statsText); }
-                catch (ByolAException e) { throw new UsageException("--stats: " + e.Message); }
-            }
+            var (given, statsDir) = statsOptions.Get(parse);
             int batchSize = parse.GetValue(batch);
             if (batchSize <= 0) throw new UsageException($"--batch must be a positive number (got {batchSize})");
             var outPath = parse.GetValue(output) ?? "embeddings.npy";

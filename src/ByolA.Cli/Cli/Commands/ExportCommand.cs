@@ -16,16 +16,9 @@ public static class ExportCommand
             Description = "Put the log-mel front end and the normalisation in the graph: the input is then raw mono waveform (batch, samples) " +
                           "at the config's sample_rate instead of normalised log-mel (batch, 1, n_mels, frames). Needs --stats or --stats-from.",
         };
-        var stats = new Option<string?>("--stats")
-        {
-            Description = "Normalisation mean and std of the log-mel, e.g. --stats -5.49,5.04; stored in the metadata (and used in the graph with --frontend).",
-            HelpName = "MEAN,STD",
-        };
-        var statsFrom = new Option<string?>("--stats-from")
-        {
-            Description = "Compute the normalisation stats from the .wav files below DIR (e.g. the training data).",
-            HelpName = "DIR",
-        };
+        var statsOptions = new StatsOptions(
+            "Normalisation mean and std of the log-mel, e.g. --stats -5.49,5.04; stored in the metadata (and used in the graph with --frontend).",
+            "Compute the normalisation stats from the .wav files below DIR (e.g. the training data).");
         var frames = new Option<bool>("--frames") { Description = "Also output frame-level features 'frames' (batch, T', d) beside the pooled 'embedding' (batch, d)." };
         var layered = new Option<bool>("--layered") { Description = "Export AudioNTT2020X with the five layers' features concatenated (v1 weights only)." };
         var command = new Command("export",
@@ -33,20 +26,13 @@ public static class ExportCommand
             "input 'lms' (normalised log-mel) or with --frontend 'waveform'; output 'embedding' and with --frames 'frames'. " +
             "The metadata records model_kind, feature_d, sample_rate, frame_hop_ms, the stats and the weights' SHA-256.")
         {
-            weights, output, frontEnd, stats, statsFrom, frames, layered,
+            weights, output, frontEnd, frames, layered,
         };
+        statsOptions.AddTo(command);
         var compute = new ComputeOptions().AddTo(command);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
-            var statsText = parse.GetValue(stats);
-            var statsDir = parse.GetValue(statsFrom);
-            if (statsText != null && statsDir != null) throw new UsageException("give either --stats or --stats-from, not both");
-            NormStats? given = null;
-            if (statsText != null)
-            {
-                try { given = NormStats.Parse(statsText); }
-                catch (ByolAException e) { throw new UsageException("--stats: " + e.Message); }
-            }
+            var (given, statsDir) = statsOptions.Get(parse);
             var outPath = parse.GetValue(output)!;
             if (!OnnxModelFile.IsOnnx(outPath)) throw new UsageException($"{outPath}: the output must be a file name ending in .onnx");
             if (parse.GetValue(frontEnd) && given == null && statsDir == null)
