@@ -1,3 +1,5 @@
+using ByolA.Reports;
+
 namespace ByolA.Evaluation;
 
 /// <summary>
@@ -15,4 +17,14 @@ public sealed record EvaluationResult(
     int Classes,
     int FeatureD,
     bool EmbeddingsFromCache,
-    string? ResultsPath);
+    string? ResultsPath)
+{
+    /// <summary>Per-class accuracy of every run and the confusion matrix of the last run (test rows only).</summary>
+    public PerClassScores? PerClass { get; init; }
+
+    /// <summary>RESULTS/TASK-per-class.csv, when results are written.</summary>
+    public string? PerClassPath { get; init; }
+
+    /// <summary>RESULTS/TASK-confusion.png, when results are written.</summary>
+    public string? ConfusionPath { get; init; }
+}

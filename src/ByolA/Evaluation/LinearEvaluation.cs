@@ -1,5 +1,6 @@
 using ByolA.Models;
 using ByolA.Progress;
+using ByolA.Reports;
 using ByolA.Tasks;
 using static TorchSharp.torch;
 
@@ -68,6 +69,7 @@ public static class LinearEvaluation
         {
             using var x = embeddings.to(device);
             var accuracies = new List<double>();
+            var predictions = new List<long[]>();
             var folds = metadata.Folds;
             int perRun = metadata.HasFolds ? folds.Count : 1;
             using (var probeTask = progress.Start(metadata.HasFolds ? $"linear probe ({perRun} folds per run)" : "linear probe", (long)options.Repeat * perRun))
@@ -76,16 +78,33 @@ public static class LinearEvaluation
                 {
                     ct.ThrowIfCancellationRequested();
                     int fold = 0, r = run;
+                    var predicted = new long[metadata.Rows.Count];
                     accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct,
-                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%")));
+                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%"),
+                        predicted));
+                    predictions.Add(predicted);
                     if (metadata.HasFolds) progress.Message($"run {run}: {accuracies[^1] * 100:0.00}% (mean over {perRun} folds)");
                 }
             }
             double mean = accuracies.Average();
             double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count);
             if (resultsPath != null) ScoresCsv.Append(resultsPath, model, accuracies, mean, std);
+            var perClass = PerClassScores.Compute(metadata, predictions);
+            string? perClassPath = null, confusionPath = null;
+            if (options.ResultsDir != null)
+            {
+                perClassPath = Path.Combine(options.ResultsDir, $"{task}-per-class.csv");
+                perClass.WriteCsv(perClassPath);
+                confusionPath = Path.Combine(options.ResultsDir, $"{task}-confusion.png");
+                ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
+            }
             return new EvaluationResult(task, model, unitSec, accuracies, mean, std, metadata.Rows.Count,
-                metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath);
+                metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath)
+            {
+                PerClass = perClass,
+                PerClassPath = perClassPath,
+                ConfusionPath = confusionPath,
+            };
         }
         finally
         {

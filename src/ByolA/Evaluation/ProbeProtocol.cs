@@ -47,9 +47,12 @@ public static class ProbeProtocol
     /// order. Class indices follow <see cref="TaskMetadata.Classes"/>. Everything random derives from
     /// <paramref name="seed"/>. Tensors are moved to <paramref name="device"/> once. <paramref name="onTrained"/> is
     /// called with the test accuracy after each classifier (once for split tasks, once per fold otherwise).
+    /// <paramref name="predictions"/>, when given (length N), receives the predicted class index of every test row
+    /// (every row for fold tasks, each predicted by the classifier that did not see its fold); other entries are
+    /// left as they are.
     /// </summary>
     public static double Evaluate(TaskMetadata metadata, Tensor embeddings, ProbeOptions options, int seed,
-        Device? device = null, CancellationToken ct = default, Action<double>? onTrained = null)
+        Device? device = null, CancellationToken ct = default, Action<double>? onTrained = null, long[]? predictions = null)
     {
         if (embeddings.dim() != 2 || embeddings.shape[0] != metadata.Rows.Count)
             throw new ArgumentException($"embeddings must be ({metadata.Rows.Count}, d), got ({string.Join(", ", embeddings.shape)})");
@@ -68,7 +71,7 @@ public static class ProbeProtocol
             var test = Rows(metadata, r => r.Split == Splits.Test);
             if (options.EarlyStopping && valid.Length == 0)
                 (train, valid) = HoldOut(train, labels, new Random(seed));
-            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct);
+            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, predictions);
             onTrained?.Invoke(accuracy);
             return accuracy;
         }
@@ -80,7 +83,7 @@ public static class ProbeProtocol
             var pool = Rows(metadata, r => r.Fold != fold);
             var test = Rows(metadata, r => r.Fold == fold);
             var (train, valid) = options.EarlyStopping ? HoldOut(pool, labels, new Random(unchecked(seed * 7919 + fold))) : (pool, []);
-            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct);
+            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, predictions);
             onTrained?.Invoke(accuracy);
             sum += accuracy;
         }
@@ -88,14 +91,20 @@ public static class ProbeProtocol
     }
 
     static double TrainAndScore(Tensor x, Tensor y, long[] train, long[] valid, long[] test, int classes,
-        ProbeOptions options, int seed, CancellationToken ct)
+        ProbeOptions options, int seed, CancellationToken ct, long[]? predictions)
     {
         using var scope = NewDisposeScope();
         Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(t.device));
         var xValid = valid.Length > 0 ? Pick(x, valid) : null;
         var yValid = valid.Length > 0 ? Pick(y, valid) : null;
         using var probe = LinearProbe.Train(Pick(x, train), Pick(y, train), xValid, yValid, classes, options, seed, ct);
-        return probe.Accuracy(Pick(x, test), Pick(y, test));
+        var xTest = Pick(x, test);
+        if (predictions != null)
+        {
+            var predicted = probe.Predict(xTest).cpu().data<long>().ToArray();
+            for (int i = 0; i < test.Length; i++) predictions[test[i]] = predicted[i];
+        }
+        return probe.Accuracy(xTest, Pick(y, test));
     }
 
     static long[] Rows(TaskMetadata metadata, Func<MetadataRow, bool> keep) =>

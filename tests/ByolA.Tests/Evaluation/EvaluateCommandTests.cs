@@ -20,6 +20,16 @@ public class EvaluateCommandTests
         Assert.Matches(@"mytones: \d+\.\d\d% ± \d+\.\d\d over 2 run\(s\)", output);
         Assert.Equal(2, File.ReadAllLines(dir.File("results/mytones-scores.csv")).Length);
         Assert.Contains("norm stats", err);
+        // Worst classes follow the mean ± std line; the per-class counts cover the test split exactly.
+        var lines = output.Split('\n');
+        int meanLine = Array.FindIndex(lines, l => l.StartsWith("mytones: "));
+        Assert.StartsWith("worst classes: ", lines[meanLine + 1]);
+        var testRows = File.ReadAllLines(metadata).Skip(1).Count(l => l.EndsWith(",test"));
+        var perClass = File.ReadAllLines(dir.File("results/mytones-per-class.csv"));
+        Assert.Equal("class,support,run0,run1,mean", perClass[0]);
+        Assert.Equal(testRows, perClass.Skip(1).Sum(l => int.Parse(l.Split(',')[1])));
+        var png = Png.Read(dir.File("results/mytones-confusion.png"));
+        Assert.True(png.Width > 200 && png.Height > 200 && png.Inked > 0.01);
     }
 
     [Fact]

@@ -78,7 +78,12 @@ public static class EvaluateCommand
             var runs = string.Join(" ", result.Accuracies.Select(a => (a * 100).ToString("0.00", CultureInfo.InvariantCulture)));
             context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Task}: {result.Mean * 100:0.00}% ± {result.Std * 100:0.00} over {result.Accuracies.Count} run(s) [{runs}] — {result.ModelName}, unit {result.UnitSec:0.###} s"));
+            if (result.PerClass?.Worst(3) is { Count: > 0 } worst)
+                context.Output.WriteLine("worst classes: " + string.Join(", ", worst.Select(w =>
+                    string.Create(CultureInfo.InvariantCulture, $"{w.Class} {w.Mean * 100:0.00}%"))));
             if (result.ResultsPath != null) context.Output.WriteLine($"appended to {result.ResultsPath}");
+            if (result.PerClassPath != null) context.Output.WriteLine($"per-class accuracy: {result.PerClassPath}");
+            if (result.ConfusionPath != null) context.Output.WriteLine($"confusion matrix:   {result.ConfusionPath}");
             return ExitCodes.Ok;
         }));
         return command;
