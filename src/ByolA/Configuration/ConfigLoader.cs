@@ -35,7 +35,11 @@ public static class ConfigLoader
     public static ByolAConfig Parse(string yaml, string source)
     {
         var stream = new YamlStream();
-        try { stream.Load(new StringReader(yaml)); }
+        try
+        {
+            CheckDepth(yaml, source);
+            stream.Load(new StringReader(yaml));
+        }
         catch (YamlException e) { throw new ConfigException($"{source}: not valid YAML at line {e.Start.Line}: {e.Message}"); }
         var config = new ByolAConfig();
         if (stream.Documents.Count == 0) return config;
@@ -49,6 +53,29 @@ public static class ConfigLoader
         return config;
     }
 
+    /// <summary>Deepest nesting of sequences and mappings a config may have; real configs use two levels.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// Walks the YAML events (YamlDotNet's parser keeps its own state stack) and refuses nesting deeper than
+    /// <see cref="MaxDepth"/> before building the document tree, whose recursive construction would overflow the stack
+    /// (100,000 levels of <c>[[[</c> aborted the process with exit 134).
+    /// </summary>
+    static void CheckDepth(string yaml, string source)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart)
+            {
+                if (++depth > MaxDepth)
+                    throw new ConfigException($"{source}: nested more than {MaxDepth} levels deep (line {parser.Current.Start.Line}, column {parser.Current.Start.Column}); config values are numbers, strings or short lists");
+            }
+            else if (parser.Current is YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd) depth--;
+        }
+    }
+
     /// <summary>Applies <c>key=value</c> overrides (value in YAML syntax, e.g. <c>shape=[64,96]</c>).</summary>
     public static ByolAConfig ApplyOverrides(ByolAConfig config, IEnumerable<string> overrides)
     {
@@ -58,7 +85,11 @@ public static class ConfigLoader
             if (eq <= 0) throw new ConfigException($"override '{item}': expected key=value (e.g. --set lr=0.001)");
             var key = item[..eq].Trim();
             var stream = new YamlStream();
-            try { stream.Load(new StringReader(item[(eq + 1)..])); }
+            try
+            {
+                CheckDepth(item[(eq + 1)..], $"override '{key}'");
+                stream.Load(new StringReader(item[(eq + 1)..]));
+            }
             catch (YamlException e) { throw new ConfigException($"override '{item}': value is not valid YAML: {e.Message}"); }
             var node = stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
             config = Set(config, key, node, $"override '{item}'");
