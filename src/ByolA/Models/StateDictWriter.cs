@@ -41,18 +41,31 @@ public static class StateDictWriter
             using var scope = NewDisposeScope();
             var t = value.detach().cpu().contiguous();
             var name = (index++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            using (var entry = archive.CreateEntry($"{Archive}/data/{name}", CompressionLevel.NoCompression).Open())
+            using (var entry = CreateEntry(archive, $"{Archive}/data/{name}"))
                 entry.Write(t.bytes);
             if (!dict.TryAdd(key, new TensorRecord(name, StorageName(t.dtype, key), t.shape, t.stride(), t.numel())))
                 throw new ArgumentException($"duplicate state-dict key '{key}'", nameof(stateDict));
         }
         byte[] pkl;
         using (var pickler = new StatePickler()) pkl = pickler.dumps(dict);
-        using (var entry = archive.CreateEntry($"{Archive}/data.pkl", CompressionLevel.NoCompression).Open())
+        using (var entry = CreateEntry(archive, $"{Archive}/data.pkl"))
             entry.Write(pkl);
-        using (var entry = archive.CreateEntry($"{Archive}/version", CompressionLevel.NoCompression).Open())
+        using (var entry = CreateEntry(archive, $"{Archive}/version"))
             entry.Write("3\n"u8);
     }
+
+    /// <summary>
+    /// An uncompressed entry stamped with a fixed date instead of the clock, so the same tensors always give the
+    /// same bytes (reproducible weight files; torch.load ignores the stamp).
+    /// </summary>
+    static Stream CreateEntry(ZipArchive archive, string name)
+    {
+        var entry = archive.CreateEntry(name, CompressionLevel.NoCompression);
+        entry.LastWriteTime = FixedStamp;
+        return entry.Open();
+    }
+
+    static readonly DateTimeOffset FixedStamp = new(1980, 1, 2, 0, 0, 0, TimeSpan.Zero);   // a day after the DOS epoch: valid in every time zone
 
     static string StorageName(ScalarType type, string key) => type switch
     {
