@@ -47,7 +47,7 @@ public static class LinearEvaluation
         if (cached is { } hit && Embedder.FirstNonFiniteRow(hit.Embeddings) is null)
         {
             embeddings = hit.Embeddings;
-            progress.Message($"embeddings: reusing {cache!.Path} ({embeddings.shape[1]}-d; norm stats {hit.Mean:0.####}, {hit.Std:0.####})");
+            progress.Message($"embeddings: reusing {DisplayPath.For(cache!.Path)} ({embeddings.shape[1]}-d; norm stats {hit.Mean:0.####}, {hit.Std:0.####})");
         }
         else
         {
@@ -131,7 +131,7 @@ public static class LinearEvaluation
         if (Onnx.OnnxModelFile.IsOnnx(options.Weights)) return EmbedWithOnnx(options, metadata, files, config, progress, ct, out stats);
         using var loaded = EncoderLoader.Load(options.Weights, device);
         foreach (var warning in loaded.Warnings) progress.Message("warning: " + warning);
-        progress.Message($"encoder: {loaded.Architecture} d={loaded.FeatureD} from {options.Weights}");
+        progress.Message($"encoder: {loaded.Architecture} d={loaded.FeatureD} from {DisplayPath.For(options.Weights)}");
         // Stats come from the training clips only (all folds for leave-one-out tasks), as the original does.
         var trainFiles = TrainFiles(metadata, files);
         stats = NormStatsCalculator.Compute(trainFiles, config, device, seed: options.Seed, batchSize: options.EmbedBatch,

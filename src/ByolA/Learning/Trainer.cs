@@ -141,7 +141,7 @@ public static class Trainer
         }
 
         var weightsPath = SaveFinalWeights(learner, config, outDir, startedAt);
-        progress.Message($"saved {weightsPath}");
+        progress.Message($"saved {DisplayPath.For(weightsPath)}");
         var unreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
         return new TrainResult(weightsPath, checkpointPath, logPath, epochs, files.Count - source.UnreadableCount, unreadable);
     }
