@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ByolA.Audio;
+using ByolA.Augmentations;
 using ByolA.Configuration;
 using ByolA.Models;
 using ByolA.Tasks.Synthetic;
@@ -25,7 +26,7 @@ switch (args.ElementAtOrDefault(0))
         Directory.CreateDirectory(dir);
         Parallel.For(0, n, i =>
         {
-            var rng = new Random(1000 + i);
+            var rng = new SeededRandom(1000 + i);
             var format = new WaveFormat(rate, 16, channels);
             var path = Path.Combine(dir, $"sub{i % 10}", $"clip_{i:D5}.wav");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

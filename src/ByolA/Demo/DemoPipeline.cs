@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ByolA.Evaluation;
 using ByolA.Learning;
 using ByolA.Models;
@@ -10,8 +11,10 @@ namespace ByolA.Demo;
 
 /// <summary>
 /// <c>byola demo</c> as a library call: generate a labelled sound dataset, pretrain BYOL-A on its unlabelled
-/// clips with <see cref="Trainer"/>, then run <see cref="LinearEvaluation"/> with the pretrained encoder and with a
-/// randomly initialised one. Nothing is shortcut: these are the code paths of train and evaluate.
+/// clips with <see cref="Trainer"/> for a fixed number of epochs, then run <see cref="LinearEvaluation"/> with the
+/// pretrained encoder, a randomly initialised one and, when present, an official NTT file. Nothing is shortcut:
+/// these are the code paths of train and evaluate. Everything is a function of the options (seed included), not of
+/// the clock or the machine's load.
 /// </summary>
 public static class DemoPipeline
 {
@@ -22,37 +25,33 @@ public static class DemoPipeline
         options.Validate();
         progress ??= NullProgressReporter.Instance;
         var device = options.Device ?? torch.CPU;
-        var config = options.Config with { Seed = options.Seed };
+        var config = options.Config with { Seed = options.Seed, Epochs = options.Epochs };
         Directory.CreateDirectory(options.OutDir);
 
-        var data = SyntheticDataset.Write(new SyntheticDatasetOptions
-        {
-            Folder = Path.Combine(options.OutDir, "data"),
-            ClipsPerClass = options.ClipsPerClass,
-            UnlabelledClips = options.UnlabelledClips,
-            Seed = options.Seed,
-            SampleRate = config.SampleRate,
-        }, progress, ct);
-        progress.Message($"dataset: {data.LabelledClips} labelled clips of {data.Labels.Count} kinds ({string.Join(", ", data.Labels)}), " +
-                         $"{data.UnlabelledClips} unlabelled clips for pretraining");
+        var data = GenerateData(options, progress, ct);
 
         var randomWeights = Path.Combine(options.OutDir, "random-init", $"AudioNTT2020-random-d{config.FeatureD}-rs{options.Seed}.pth");
         Directory.CreateDirectory(Path.GetDirectoryName(randomWeights)!);
         torch.random.manual_seed(options.Seed + 1);
         using (var encoder = Trainer.CreateEncoder(config)) EncoderWeights.Save(encoder, randomWeights);
 
-        // Pretrain one epoch, then resume from its checkpoint for as many epochs as the time budget allows.
         var checkpoints = Path.Combine(options.OutDir, "checkpoints");
         var clock = Stopwatch.StartNew();
-        var first = Trainer.Run(TrainOptionsFor(config with { Epochs = 1 }, data, checkpoints, device, null), progress, ct);
-        var perEpoch = clock.Elapsed;
-        int epochs = Math.Max(1, (int)(TimeSpan.FromMinutes(options.Minutes) / perEpoch));
-        var trained = epochs == 1 ? first
-            : Trainer.Run(TrainOptionsFor(config with { Epochs = epochs }, data, checkpoints, device, first.CheckpointPath), progress, ct);
+        var trained = Trainer.Run(new TrainOptions
+        {
+            Config = config with { CheckpointFolder = checkpoints },
+            Files = data.UnlabelledFiles,
+            OutputDir = checkpoints,
+            Device = device,
+            Overwrite = true,   // the demo's own output folder: a rerun starts over
+        }, progress, ct);
         var pretrainTime = clock.Elapsed;
-        progress.Message($"pretraining: {epochs} epochs in {pretrainTime:mm\\:ss}, weights {trained.WeightsPath}");
+        progress.Message(string.Format(CultureInfo.InvariantCulture, "pretraining: {0} epochs in {1:mm\\:ss}", options.Epochs, pretrainTime));
 
         var results = Path.Combine(options.OutDir, "results");
+        var scoresCsv = Path.Combine(results, TaskName + "-scores.csv");
+        // Each demo run appends a fresh set of rows; an earlier run's rows would otherwise pile up in the same file.
+        if (File.Exists(scoresCsv)) File.Delete(scoresCsv);
         DemoScore Probe(string weights, string name)
         {
             var sw = Stopwatch.StartNew();
@@ -71,23 +70,38 @@ public static class DemoPipeline
                 ResultsDir = results,
                 ModelName = name,
             }, progress, ct);
-            return new DemoScore(name, r.Mean, r.Std, sw.Elapsed);
+            return new DemoScore(name, r.Mean, r.Std, r.Accuracies.Count, sw.Elapsed);
         }
 
-        var pretrained = Probe(trained.WeightsPath, "byol-a-pretrained");
-        var random = Probe(randomWeights, "random-init");
-        return new DemoReport(pretrained, random, pretrainTime, epochs, trained.WeightsPath, randomWeights,
-            data.MetadataCsv, results, trained.LogPath);
+        var official = FindOfficialWeights(options.PretrainedWeightsDir);
+        var scores = new List<DemoScore> { Probe(trained.WeightsPath, "byol-a-pretrained"), Probe(randomWeights, "random-init") };
+        if (official != null) scores.Add(Probe(official, Path.GetFileNameWithoutExtension(official)));
+        return new DemoReport(scores, pretrainTime, options.Epochs, trained.WeightsPath, randomWeights, official,
+            data.MetadataCsv, scoresCsv, trained.LogPath);
     }
 
-    static TrainOptions TrainOptionsFor(Configuration.ByolAConfig config, SyntheticDatasetInfo data, string output,
-        torch.Device device, string? resume) => new()
+    /// <summary>Step 1 alone: writes the labelled and unlabelled clips and metadata.csv below OUT/data.</summary>
+    public static SyntheticDatasetInfo GenerateData(DemoOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
     {
-        Config = config with { CheckpointFolder = output },
-        AudioDir = data.UnlabelledDir,
-        OutputDir = output,
-        Device = device,
-        ResumeFrom = resume,
-        Overwrite = true,   // the demo's own output folder: a rerun starts over
-    };
+        options.Validate();
+        progress ??= NullProgressReporter.Instance;
+        var data = SyntheticDataset.Write(new SyntheticDatasetOptions
+        {
+            Folder = Path.Combine(options.OutDir, "data"),
+            TrainPerClass = options.TrainPerClass,
+            ValidPerClass = options.ValidPerClass,
+            TestPerClass = options.TestPerClass,
+            UnlabelledClips = options.UnlabelledClips,
+            Seed = options.Seed,
+            SampleRate = options.Config.SampleRate,
+        }, progress, ct);
+        progress.Message($"dataset: {data.Labels.Count} kinds of sound ({string.Join(", ", data.Labels)}), " +
+                         $"{options.TrainPerClass}/{options.ValidPerClass}/{options.TestPerClass} labelled train/valid/test clips per kind, " +
+                         $"{data.UnlabelledFiles.Count} unlabelled clips for pretraining");
+        return data;
+    }
+
+    /// <summary>The first official NTT weight file in <paramref name="folder"/>, or null (no folder, no file).</summary>
+    public static string? FindOfficialWeights(string? folder) =>
+        folder == null ? null : DemoOptions.OfficialWeightNames.Select(n => Path.Combine(folder, n)).FirstOrDefault(File.Exists);
 }

@@ -1,16 +1,23 @@
 namespace ByolA.Demo;
 
-/// <summary>One row of the demo's comparison table.</summary>
-public sealed record DemoScore(string Encoder, double MeanAccuracy, double StdAccuracy, TimeSpan Elapsed);
-
-/// <summary>What the demo did and where its files went.</summary>
+/// <summary>What the demo did and where its files went; <see cref="Scores"/> holds one row per encoder probed.</summary>
 public sealed record DemoReport(
-    DemoScore Pretrained,
-    DemoScore Random,
+    IReadOnlyList<DemoScore> Scores,
     TimeSpan PretrainTime,
     int PretrainEpochs,
     string PretrainedWeights,
     string RandomWeights,
-    string DatasetFolder,
-    string ResultsFolder,
-    string TrainLog);
+    string? OfficialWeights,
+    string MetadataCsv,
+    string ScoresCsv,
+    string TrainLog)
+{
+    /// <summary>The encoder pretrained by the demo.</summary>
+    public DemoScore Pretrained => Scores[0];
+
+    /// <summary>The randomly initialised encoder of the same architecture.</summary>
+    public DemoScore Random => Scores[1];
+
+    /// <summary>Pretrained minus random mean accuracy, in percentage points.</summary>
+    public double MarginPoints => 100 * (Pretrained.MeanAccuracy - Random.MeanAccuracy);
+}

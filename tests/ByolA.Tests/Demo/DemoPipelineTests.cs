@@ -1,8 +1,10 @@
+using ByolA.Cli;
 using ByolA.Configuration;
 using ByolA.Demo;
-using ByolA.Evaluation;
+using ByolA.Learning;
 using ByolA.Models;
 using ByolA.Tests.Support;
+using TorchSharp;
 
 namespace ByolA.Tests.Demo;
 
@@ -10,46 +12,60 @@ namespace ByolA.Tests.Demo;
 public class DemoPipelineTests
 {
     [Fact]
-    public void Tiny_demo_runs_train_and_both_probes_end_to_end()
+    public void Cli_demo_trains_probes_every_encoder_prints_relative_paths_and_the_table_last_and_repeats_itself_exactly()
     {
         using var tmp = new TempDir();
-        var options = new DemoOptions
+        var previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = tmp.Path;
+        try
         {
-            OutDir = tmp.Path,
-            Minutes = 0.001,
-            ClipsPerClass = 10,
-            UnlabelledClips = 16,
-            Repeat = 1,
-            Config = ByolAConfig.V1 with { FeatureD = 32, ProjDim = 16, ProjSize = 8, Bs = 8 },
-        };
-        var report = DemoPipeline.Run(options);
+            // Any AudioNTT2020 state dict under an official name stands in for NTT's file (feature_d comes from the shapes).
+            Directory.CreateDirectory("pretrained_weights");
+            torch.random.manual_seed(3);
+            using (var encoder = Trainer.CreateEncoder(ByolAConfig.V1 with { FeatureD = 32 }))
+                EncoderWeights.Save(encoder, Path.Combine("pretrained_weights", DemoOptions.OfficialWeightNames[0]));
+            string[] Args(string outDir) =>
+            [
+                "demo", "--out", outDir, "--epochs", "2", "--train-per-class", "2", "--valid-per-class", "1", "--test-per-class", "2",
+                "--unlabelled", "8", "--repeat", "2", "--seed", "7", "--device", "cpu",
+                "--set", "feature_d=32", "--set", "proj_dim=16", "--set", "proj_size=8", "--set", "bs=4",
+            ];
+            var (code, output, _) = CliRunner.Run(Args("a"));
+            var lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+            Assert.Equal(lines[^1].Contains("NOT") ? ExitCodes.Failure : ExitCodes.Ok, code);
+            Assert.StartsWith("BYOL-A pretraining", lines[^1]);
+            Assert.StartsWith("| AudioNTT2020-BYOLA-64x96d512 ", lines[^2]);
+            Assert.StartsWith("| random-init ", lines[^3]);
+            Assert.StartsWith("| byol-a-pretrained ", lines[^4]);
+            Assert.StartsWith("| encoder ", lines[^6]);
+            Assert.Contains("dataset:            " + Path.Combine("a", "data", "metadata.csv"), lines);
+            Assert.Contains("official weights:   " + Path.Combine("pretrained_weights", DemoOptions.OfficialWeightNames[0]), lines);
+            Assert.DoesNotContain(tmp.Path, output);
 
-        Assert.Equal(1, report.PretrainEpochs);
-        Assert.True(File.Exists(report.PretrainedWeights));
-        Assert.True(File.Exists(report.RandomWeights));
-        Assert.True(File.Exists(report.TrainLog));
-        Assert.InRange(report.Pretrained.MeanAccuracy, 0.0, 1.0);
-        Assert.InRange(report.Random.MeanAccuracy, 0.0, 1.0);
-        using (var trained = EncoderLoader.Load(report.PretrainedWeights))
-        using (var random = EncoderLoader.Load(report.RandomWeights))
-        {
-            Assert.Equal(32, trained.FeatureD);
-            Assert.Equal(32, random.FeatureD);
+            Assert.Equal(2, File.ReadAllLines(Path.Combine("a", "checkpoints", Trainer.LogFileName)).Length - 1);
+            var scores = File.ReadAllLines(Path.Combine("a", "results", "demo-sounds-scores.csv"));
+            Assert.Equal(["byol-a-pretrained", "random-init", "AudioNTT2020-BYOLA-64x96d512"], scores.Skip(1).Select(l => l.Split(',')[2]));
+            var meta = File.ReadAllLines(Path.Combine("a", "data", "metadata.csv"));
+            Assert.Equal(1 + 8 * 5, meta.Length);   // 8 kinds × (2 train + 1 valid + 2 test)
+            Assert.Equal(16, meta.Count(l => l.EndsWith(",test")));
+
+            var (_, again, _) = CliRunner.Run(Args("b"));
+            static string[] Table(string text) => text.TrimEnd().Split('\n')[^6..];
+            Assert.Equal(Table(output), Table(again));
+            static byte[] Weights(string dir) => File.ReadAllBytes(Assert.Single(Directory.GetFiles(Path.Combine(dir, "checkpoints"), "BYOLA-*.pth")));
+            Assert.Equal(Weights("a"), Weights("b"));
         }
-        var scores = Directory.GetFiles(report.ResultsFolder, "*-scores.csv");
-        var lines = File.ReadAllLines(Assert.Single(scores));
-        Assert.Contains(lines, l => l.Contains("byol-a-pretrained"));
-        Assert.Contains(lines, l => l.Contains("random-init"));
-        // 6 kinds × 10 clips, 3 test clips per kind.
-        var meta = File.ReadAllLines(report.DatasetFolder);
-        Assert.Equal(61, meta.Length);
-        Assert.Equal(18, meta.Count(l => l.EndsWith(",test")));
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
     }
 
     [Fact]
-    public void Bad_options_are_rejected_with_the_option_named()
+    public void Bad_options_are_rejected_with_the_value_named()
     {
-        Assert.Contains("--minutes", Assert.Throws<ByolAException>(() => new DemoOptions { Minutes = 0 }.Validate()).Message);
+        Assert.Contains("epochs", Assert.Throws<ByolAException>(() => new DemoOptions { Epochs = 0 }.Validate()).Message);
         Assert.Contains("unlabelled", Assert.Throws<ByolAException>(() => new DemoOptions { UnlabelledClips = 3 }.Validate()).Message);
+        Assert.Contains("test", Assert.Throws<ByolAException>(() => new DemoOptions { TestPerClass = 0 }.Validate()).Message);
     }
 }

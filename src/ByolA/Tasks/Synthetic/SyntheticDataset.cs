@@ -1,5 +1,6 @@
 using ByolA.Data;
 using ByolA.Audio;
+using ByolA.Augmentations;
 using ByolA.Progress;
 
 namespace ByolA.Tasks.Synthetic;
@@ -13,24 +14,25 @@ public static class SyntheticDataset
     /// <summary>The metadata file name inside the dataset folder.</summary>
     public const string MetadataFile = "metadata.csv";
 
+    // Each clip draws from its own generator derived from (seed, stream, class, index) with a fixed function, never
+    // from HashCode (randomised per process) or a shared generator (order would depend on thread timing).
+    const long LabelledStream = 1, UnlabelledStream = 2;
+
     /// <summary>Generates everything (in parallel, deterministic per clip) and returns where it went.</summary>
     public static SyntheticDatasetInfo Write(SyntheticDatasetOptions options, IProgressReporter progress, CancellationToken token = default)
     {
         options.Validate();
         string audio = Path.Combine(options.Folder, "audio"), unlabelled = Path.Combine(options.Folder, "unlabelled");
-        var jobs = new List<(string Path, SoundKind Kind, int Seed)>();
+        var jobs = new List<(string Path, SoundKind Kind, SeededRandom Rng)>();
         var rows = new List<MetadataRow>();
-        for (int k = 0; k < options.Kinds.Count; k++)
+        foreach (var kind in options.Kinds)
         {
-            var kind = options.Kinds[k];
-            int nValid = Math.Max(1, (int)Math.Round(options.ClipsPerClass * options.ValidFraction));
-            int nTest = Math.Max(1, (int)Math.Round(options.ClipsPerClass * options.TestFraction));
             for (int i = 0; i < options.ClipsPerClass; i++)
             {
                 var rel = $"{Label(kind)}/{Label(kind)}_{i:D4}.wav";
-                string split = i < nTest ? "test" : i < nTest + nValid ? "valid" : "train";
+                string split = i < options.TestPerClass ? Splits.Test : i < options.TestPerClass + options.ValidPerClass ? Splits.Valid : Splits.Train;
                 rows.Add(new MetadataRow(rel, Label(kind), split));
-                jobs.Add((Path.Combine(audio, rel), kind, HashCode.Combine(options.Seed, k, i, 1)));
+                jobs.Add((Path.Combine(audio, rel), kind, SeededRandom.Derive(options.Seed, LabelledStream, (long)kind, i)));
             }
         }
         var pretrain = new List<string>();
@@ -38,14 +40,14 @@ public static class SyntheticDataset
         {
             var path = Path.Combine(unlabelled, $"clip_{i:D5}.wav");
             pretrain.Add(path);
-            jobs.Add((path, options.Kinds[i % options.Kinds.Count], HashCode.Combine(options.Seed, i, 2)));
+            jobs.Add((path, options.Kinds[i % options.Kinds.Count], SeededRandom.Derive(options.Seed, UnlabelledStream, i)));
         }
 
         using (var task = progress.Start("generating sounds", jobs.Count))
         {
             Parallel.ForEach(jobs, new ParallelOptions { CancellationToken = token }, job =>
             {
-                var wav = SoundGenerator.Generate(job.Kind, new Random(job.Seed), options.SampleRate, options.Seconds);
+                var wav = SoundGenerator.Generate(job.Kind, job.Rng, options.SampleRate, options.Seconds);
                 Directory.CreateDirectory(Path.GetDirectoryName(job.Path)!);
                 WavFile.WritePcm16(job.Path, wav, options.SampleRate);
                 task.Advance();
@@ -54,13 +56,9 @@ public static class SyntheticDataset
 
         var metadata = Path.Combine(options.Folder, MetadataFile);
         new TaskMetadata(rows).Write(metadata);
-        return new SyntheticDatasetInfo(metadata, audio, unlabelled, rows.Count, pretrain.Count, options.Kinds.Select(Label).ToList());
+        return new SyntheticDatasetInfo(metadata, audio, unlabelled, rows.Count, pretrain, options.Kinds.Select(Label).ToList());
     }
 
-    /// <summary>The label string of a kind, e.g. "noise-band".</summary>
-    public static string Label(SoundKind kind) => kind switch
-    {
-        SoundKind.NoiseBand => "noise-band",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
+    /// <summary>The label string of a kind, e.g. "tremolo".</summary>
+    public static string Label(SoundKind kind) => kind.ToString().ToLowerInvariant();
 }

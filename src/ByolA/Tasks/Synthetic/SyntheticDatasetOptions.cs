@@ -6,8 +6,14 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Output folder; receives audio/ (labelled), unlabelled/ and metadata.csv.</summary>
     public required string Folder { get; init; }
 
-    /// <summary>Labelled clips per class (split into train/valid/test).</summary>
-    public int ClipsPerClass { get; init; } = 60;
+    /// <summary>Labelled training clips per class (few labels are where a learned representation pays off).</summary>
+    public int TrainPerClass { get; init; } = 10;
+
+    /// <summary>Validation clips per class (early stopping of the linear probe).</summary>
+    public int ValidPerClass { get; init; } = 10;
+
+    /// <summary>Test clips per class (the reported accuracy).</summary>
+    public int TestPerClass { get; init; } = 40;
 
     /// <summary>Extra unlabelled clips for pretraining (drawn from the same classes, with no labels kept).</summary>
     public int UnlabelledClips { get; init; } = 600;
@@ -15,18 +21,19 @@ public sealed record SyntheticDatasetOptions
     public int Seed { get; init; } = 42;
     public int SampleRate { get; init; } = 16000;
     public double Seconds { get; init; } = 1.0;
-    public double ValidFraction { get; init; } = 0.2;
-    public double TestFraction { get; init; } = 0.3;
     public IReadOnlyList<SoundKind> Kinds { get; init; } = Enum.GetValues<SoundKind>();
+
+    /// <summary>Labelled clips per class, all splits.</summary>
+    public int ClipsPerClass => TrainPerClass + ValidPerClass + TestPerClass;
 
     public SyntheticDatasetOptions Validate()
     {
-        if (ClipsPerClass < 5) throw new ByolAException($"clips per class must be at least 5 (got {ClipsPerClass})");
+        if (TrainPerClass < 1 || ValidPerClass < 1 || TestPerClass < 1)
+            throw new ByolAException($"every class needs at least one train, valid and test clip (got {TrainPerClass}/{ValidPerClass}/{TestPerClass})");
         if (UnlabelledClips < 0) throw new ByolAException($"unlabelled clips must be >= 0 (got {UnlabelledClips})");
         if (Seconds <= 0.1) throw new ByolAException($"clip length must exceed 0.1 s (got {Seconds})");
-        if (ValidFraction <= 0 || TestFraction <= 0 || ValidFraction + TestFraction >= 1)
-            throw new ByolAException("valid and test fractions must be positive and leave room for training");
         if (Kinds.Count < 2) throw new ByolAException("at least two sound kinds are needed for a classification task");
+        if (Kinds.Distinct().Count() != Kinds.Count) throw new ByolAException("each sound kind may be listed once");
         return this;
     }
 }
