@@ -13,16 +13,16 @@ public sealed record DemoOptions
     public string OutDir { get; init; } = Path.Combine("work", "demo");
 
     /// <summary>Pretraining epochs over the unlabelled clips.</summary>
-    public int Epochs { get; init; } = 20;
+    public int Epochs { get; init; } = 16;
 
-    /// <summary>Labelled training clips per sound class: few, which is where a learned representation pays off.</summary>
-    public int TrainPerClass { get; init; } = 10;
+    /// <summary>Labelled training clips per sound class.</summary>
+    public int TrainPerClass { get; init; } = 50;
 
     /// <summary>Validation clips per sound class (early stopping of the probe).</summary>
-    public int ValidPerClass { get; init; } = 10;
+    public int ValidPerClass { get; init; } = 20;
 
     /// <summary>Test clips per sound class (the reported accuracy).</summary>
-    public int TestPerClass { get; init; } = 40;
+    public int TestPerClass { get; init; } = 30;
 
     /// <summary>Unlabelled clips for pretraining.</summary>
     public int UnlabelledClips { get; init; } = 640;

@@ -18,7 +18,7 @@ public class DemoDatasetTests
         var b = Generate(tmp.File("b"), seed: 11);
         var c = Generate(tmp.File("c"), seed: 12);
 
-        Assert.Equal(8 * 3 + 2 + 1, a.Count);   // 8 kinds × 3 labelled clips, 2 unlabelled, metadata.csv
+        Assert.Equal(Enum.GetValues<ByolA.Tasks.Synthetic.SoundKind>().Length * 3 + 2 + 1, a.Count);   // kinds × 3 labelled clips, 2 unlabelled, metadata.csv
         Assert.Equal(a, b);
         Assert.Equal(a.Keys, c.Keys);
         Assert.Equal(a["metadata.csv"], c["metadata.csv"]);

@@ -22,8 +22,8 @@ public static class DemoCommand
         var unlabelled = new Option<int>("--unlabelled") { Description = "Unlabelled clips generated for pretraining.", DefaultValueFactory = _ => defaults.UnlabelledClips, HelpName = "N" };
         var dataOnly = new Option<bool>("--data-only") { Description = "Only generate the dataset (OUT/data: audio/, unlabelled/, metadata.csv) and stop; use it with train and evaluate." };
         var command = new Command("demo",
-            "Generate a sound-classification task (eight kinds of sound told apart by timbre or temporal pattern, under random " +
-            "pitch, level, noise and interfering sounds), pretrain BYOL-A on its unlabelled clips, and compare linear-probe " +
+            "Generate a labelled sound dataset (tones, chirps, noise bands, clicks, tremolo, buzz; random pitch, level and timing), " +
+            "pretrain BYOL-A on its unlabelled clips, and compare linear-probe " +
             "accuracy of the pretrained encoder, a randomly initialised one and, if pretrained_weights/ holds an official file, " +
             "that file. Uses a CPU-sized v1 recipe (AudioNTT2020 d=512); --config/--set change it.")
         {

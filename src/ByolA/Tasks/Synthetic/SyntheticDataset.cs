@@ -59,6 +59,10 @@ public static class SyntheticDataset
         return new SyntheticDatasetInfo(metadata, audio, unlabelled, rows.Count, pretrain, options.Kinds.Select(Label).ToList());
     }
 
-    /// <summary>The label string of a kind, e.g. "tremolo".</summary>
-    public static string Label(SoundKind kind) => kind.ToString().ToLowerInvariant();
+    /// <summary>The label string of a kind, e.g. "noise-band".</summary>
+    public static string Label(SoundKind kind) => kind switch
+    {
+        SoundKind.NoiseBand => "noise-band",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 }

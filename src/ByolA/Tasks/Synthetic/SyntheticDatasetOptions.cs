@@ -6,14 +6,14 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Output folder; receives audio/ (labelled), unlabelled/ and metadata.csv.</summary>
     public required string Folder { get; init; }
 
-    /// <summary>Labelled training clips per class (few labels are where a learned representation pays off).</summary>
-    public int TrainPerClass { get; init; } = 10;
+    /// <summary>Labelled training clips per class.</summary>
+    public int TrainPerClass { get; init; } = 50;
 
     /// <summary>Validation clips per class (early stopping of the linear probe).</summary>
-    public int ValidPerClass { get; init; } = 10;
+    public int ValidPerClass { get; init; } = 20;
 
     /// <summary>Test clips per class (the reported accuracy).</summary>
-    public int TestPerClass { get; init; } = 40;
+    public int TestPerClass { get; init; } = 30;
 
     /// <summary>Extra unlabelled clips for pretraining (drawn from the same classes, with no labels kept).</summary>
     public int UnlabelledClips { get; init; } = 600;

@@ -5,11 +5,14 @@ namespace ByolA.Tests.Tasks.Synthetic;
 
 public class SoundGeneratorTests
 {
-    public static TheoryData<SoundKind> Kinds() => new(Enum.GetValues<SoundKind>());
-
     [Theory]
-    [MemberData(nameof(Kinds))]
-    public void Clips_have_the_requested_length_a_level_in_range_and_follow_the_generator_state(SoundKind kind)
+    [InlineData(SoundKind.Tone)]
+    [InlineData(SoundKind.Chirp)]
+    [InlineData(SoundKind.NoiseBand)]
+    [InlineData(SoundKind.Clicks)]
+    [InlineData(SoundKind.Tremolo)]
+    [InlineData(SoundKind.Buzz)]
+    public void Clips_have_the_requested_length_a_safe_level_and_are_reproducible(SoundKind kind)
     {
         var a = SoundGenerator.Generate(kind, new SeededRandom(5), 16000, 1.0);
         var b = SoundGenerator.Generate(kind, new SeededRandom(5), 16000, 1.0);
@@ -17,27 +20,21 @@ public class SoundGeneratorTests
         Assert.Equal(16000, a.Length);
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
-        // Peak level is drawn in [-30, -3] dBFS.
-        Assert.InRange(a.Max(Math.Abs), 0.0316f, 0.7080f);
+        float peak = a.Max(Math.Abs);
+        Assert.InRange(peak, 0.03f, 0.6f);
     }
 
     [Fact]
-    public void Pitch_and_level_vary_within_a_kind_so_neither_identifies_it()
+    public void Kinds_differ_in_spectral_centroid_or_envelope()
     {
-        var peaks = Enumerable.Range(0, 20).Select(i => SoundGenerator.Generate(SoundKind.Saw, new SeededRandom(i), 16000, 1.0).Max(Math.Abs)).ToList();
-        Assert.True(peaks.Max() / peaks.Min() > 4, $"peaks {peaks.Min()}..{peaks.Max()} span less than 12 dB");
-    }
-
-    [Fact]
-    public void Repeats_are_gated_while_steady_tones_are_not()
-    {
-        // Fraction of 10 ms frames far below the clip's loudest frame: notes with gaps between them have many.
-        static double QuietFraction(SoundKind kind) => Enumerable.Range(0, 10).Average(i =>
+        // Average zero-crossing rate separates the low buzz from band noise and clicks on average.
+        double Zcr(SoundKind k) => Enumerable.Range(0, 20).Average(i =>
         {
-            var x = SoundGenerator.Generate(kind, new SeededRandom(100 + i), 16000, 1.0);
-            var rms = x.Chunk(160).Select(f => Math.Sqrt(f.Average(v => (double)v * v))).ToArray();
-            return rms.Count(r => r < rms.Max() / 8) / (double)rms.Length;
+            var x = SoundGenerator.Generate(k, new SeededRandom(i), 16000, 1.0);
+            int z = 0;
+            for (int t = 1; t < x.Length; t++) if ((x[t - 1] < 0) != (x[t] < 0)) z++;
+            return z;
         });
-        Assert.True(QuietFraction(SoundKind.Repeats) > QuietFraction(SoundKind.Sine) + 0.1);
+        Assert.True(Zcr(SoundKind.Buzz) < Zcr(SoundKind.NoiseBand));
     }
 }
