@@ -1,4 +1,6 @@
 using ByolA.Audio;
+using ByolA.Configuration;
+using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;
 using TorchSharp;
@@ -64,25 +66,21 @@ public sealed class Embedder : IDisposable
     public EmbedderResult EmbedFiles(IReadOnlyList<string> files, IProgressReporter? progress = null, CancellationToken ct = default)
     {
         progress ??= NullProgressReporter.Instance;
-        var config = Options.Config;
-        var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, Options.Crop, Options.Seed);
+        var source = new ClipSource(files, ClipOptions(Options.Config, Options.Crop, Options.Seed, Options.Workers, Options.PrefetchBatches, Options.SkipBad),
+            w => progress.Message("warning: " + w));
         var parts = new List<Tensor>();
         var kept = new List<string>();
         var skipped = new List<(string, string)>();
         try
         {
             using var task = progress.Start("embed", files.Count);
-            foreach (var batch in reader.Batches(files, Options.BatchSize, Options.Workers, Options.PrefetchBatches, ct))
+            foreach (var batch in source.Batches(source.InOrder(Options.BatchSize), 0, ct: ct))
             {
-                foreach (var (index, error) in batch.Failed)
-                {
-                    if (!Options.SkipBad) throw new ByolAException(error);
-                    skipped.Add((files[index], error));
-                }
+                using var owned = batch;
+                foreach (var (index, error) in batch.Failed) skipped.Add((files[index], error));
                 if (batch.Count > 0)
                 {
-                    using var clips = tensor(batch.Samples, [batch.Count, config.UnitSamples]);
-                    parts.Add(EmbedClips(clips));
+                    parts.Add(EmbedClips(batch.Samples));
                     kept.AddRange(batch.Indices.Select(i => files[i]));
                 }
                 task.Advance(batch.Count + batch.Failed.Count, skipped.Count > 0 ? $"{skipped.Count} skipped" : null);
@@ -114,6 +112,13 @@ public sealed class Embedder : IDisposable
         if (!bad.any().item<bool>()) return null;
         return (int)bad.nonzero()[0, 0].item<long>();
     }
+
+    /// <summary>The clip source settings of an embedding or statistics pass over files at the config's rate and unit length.</summary>
+    internal static ClipSourceOptions ClipOptions(ByolAConfig config, ClipCrop crop, long seed, int workers, int prefetch, bool skipBad) => new()
+    {
+        SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = crop, Seed = seed,
+        Workers = workers, PrefetchBatches = prefetch, SkipUnreadable = skipBad,
+    };
 
     public void Dispose() => logMel.Dispose();
 }

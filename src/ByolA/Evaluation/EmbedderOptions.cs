@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Configuration;
 
 namespace ByolA.Evaluation;
@@ -14,7 +15,7 @@ public sealed record EmbedderOptions
     public int BatchSize { get; init; } = 64;
 
     /// <summary>Centre (default) or seeded random crop of clips longer than unit_sec.</summary>
-    public EmbedderCrop Crop { get; init; } = EmbedderCrop.Centre;
+    public ClipCrop Crop { get; init; } = ClipCrop.Centre;
 
     /// <summary>Seed of the random crop.</summary>
     public int Seed { get; init; } = 42;

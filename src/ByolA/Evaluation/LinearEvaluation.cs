@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;
 using ByolA.Reports;
@@ -138,7 +139,7 @@ public static class LinearEvaluation
             progress: progress, ct: ct);
         progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
         using var embedder = new Embedder(loaded.Encoder, stats,
-            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = EmbedderCrop.Random, Seed = options.Seed, Tf32 = options.Tf32 }, device);
+            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed, Tf32 = options.Tf32 }, device);
         var result = embedder.EmbedFiles(files, progress, ct);
         return result.Embeddings;
     }

@@ -1,5 +1,6 @@
 using ByolA.Audio;
 using ByolA.Configuration;
+using ByolA.Data;
 using ByolA.Progress;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,24 +33,22 @@ public static class NormStatsCalculator
         device ??= CPU;
 
         var chosen = Sample(files, maxFiles, seed);
-        var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, EmbedderCrop.Random, seed);
+        var source = new ClipSource(chosen, Embedder.ClipOptions(config, ClipCrop.Random, seed, Environment.ProcessorCount, 2, skipBad),
+            w => progress.Message("warning: " + w));
         using var logMel = new LogMelSpectrogram(config);
         logMel.to(device);
         using var moments = new LogMelMoments();
         using (var task = progress.Start("norm stats", chosen.Count))
         {
-            foreach (var batch in reader.Batches(chosen, batchSize, Environment.ProcessorCount, 2, ct))
+            foreach (var batch in source.Batches(source.InOrder(batchSize), 0, ct: ct))
             {
-                foreach (var (index, error) in batch.Failed)
-                {
-                    if (!skipBad) throw new ByolAException(error);
-                    skipped?.Add((chosen[index], error));
-                }
+                using var owned = batch;
+                foreach (var (index, error) in batch.Failed) skipped?.Add((chosen[index], error));
                 if (batch.Count > 0)
                 {
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
-                    moments.Add(logMel.forward(tensor(batch.Samples, [batch.Count, config.UnitSamples]).to(device)));
+                    moments.Add(logMel.forward(batch.Samples.to(device)));
                 }
                 task.Advance(batch.Count + batch.Failed.Count);
             }

@@ -19,7 +19,7 @@ namespace ByolA.Learning;
 /// v1 recipe (config model AudioNTT2020): RunningNorm, Mixup 0.4, RandomResizeCrop. v2 (AudioNTT2022): statistics
 /// of up to 10000 clips computed before training, Mixup 0.2, RandomResizeCrop, RandomLinearFader.
 /// <para>
-/// Every epoch: shuffle, load batches ahead of the model (<see cref="ClipBatchSource"/>), augment twice on the
+/// Every epoch: shuffle, load batches ahead of the model (<see cref="ClipSource"/>), augment twice on the
 /// device, NormalizeBatch, one BYOL step (Adam + EMA) per batch (incomplete last batch dropped, as the original's
 /// loader does); then a checkpoint (atomic) and a CSV row. At the end the encoder's state dict is written with
 /// SPEC's file name. The Mixup memory starts empty every epoch, as in the original where each epoch's data-loader
@@ -58,7 +58,17 @@ public static class Trainer
         var meta = TrainingCheckpoint.MetaFor(config, files.Count);
         checkpoint?.RequireCompatible(meta, options.ResumeFrom!);
 
-        using var source = new ClipBatchSource(files, config, threads, pin: device.type == DeviceType.CUDA);
+        var source = new ClipSource(files, new ClipSourceOptions
+        {
+            SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = config.Seed,
+            Workers = threads, PrefetchBatches = options.PrefetchBatches, SkipUnreadable = true, Pin = device.type == DeviceType.CUDA,
+        }, w => progress.Message("warning: " + w));
+        using var mel = new LogMelSpectrogram(config);
+        long frames = mel.FramesFor(config.UnitSamples);
+        if (frames != config.Shape[1])
+            throw new ByolAException($"config: unit_sec {config.UnitSec} gives {frames} frames but shape says {config.Shape[1]}; make them agree (e.g. unit_sec 0.95 ↔ shape [64, 96])");
+        // Log-mel on the loader's thread, ahead of the model: (B, unit) → (B, 1, F, T).
+        Func<Tensor, Tensor> toLogMel = wave => mel.forward(wave).unsqueeze(1);
         var augmentRng = new SeededRandom(config.Seed);
         manual_seed(config.Seed);
         using var learner = new ByolLearner(() => CreateEncoder(config), config.FeatureD, config.ProjDim, config.ProjSize,
@@ -72,7 +82,7 @@ public static class Trainer
         else if (checkpoint != null)
             precomputed = new PrecomputedNorm((float)checkpoint.NormMean, (float)Math.Sqrt(checkpoint.NormVar));
         else
-            precomputed = ComputeNormStats(source, files.Count, config, Math.Min(options.NormStatsClips, files.Count), options.PrefetchBatches, progress, ct);
+            precomputed = ComputeNormStats(source, toLogMel, config, Math.Min(options.NormStatsClips, files.Count), progress, ct);
         using var augment = config.IsV2 ? TwoViewAugmentation.V2(augmentRng, precomputed!) : TwoViewAugmentation.V1(augmentRng, runningNorm!);
 
         int startEpoch = 0;
@@ -103,7 +113,7 @@ public static class Trainer
         for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            var metrics = RunEpoch(epoch, config, bs, files, source, augment, learner, optimizer, augmentRng, options, progress, ct);
+            var metrics = RunEpoch(epoch, config, bs, files, source, toLogMel, augment, learner, optimizer, augmentRng, options, progress, ct);
             epochs.Add(metrics);
             var allUnreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
             TrainingFiles.EnforceLimit(allUnreadable, candidates.Count, options.MaxUnreadableFraction);
@@ -170,7 +180,7 @@ public static class Trainer
     public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
         config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
 
-    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipBatchSource source, TwoViewAugmentation augment,
+    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<Tensor, Tensor> toLogMel, TwoViewAugmentation augment,
         ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -190,9 +200,10 @@ public static class Trainer
         int position = -1;
         using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
         {
-            foreach (var lms in source.Batches(batches, config.Seed, epoch, options.PrefetchBatches, ct))
+            foreach (var batch in source.Batches(batches, epoch, toLogMel, ct))
             {
-                using var owned = lms;   // made on the loader's thread, owned by no dispose scope
+                using var owned = batch;   // made on the loader's thread, owned by no dispose scope
+                var lms = batch.Samples;
                 using var scope = NewDisposeScope();
                 ct.ThrowIfCancellationRequested();
                 long n = lms.shape[0];
@@ -275,19 +286,19 @@ public static class Trainer
     }
 
     /// <summary>v2: mean and population std of the log-mel of up to <paramref name="clips"/> random training clips.</summary>
-    static PrecomputedNorm ComputeNormStats(ClipBatchSource source, int fileCount, ByolAConfig config, int clips, int prefetch,
+    static PrecomputedNorm ComputeNormStats(ClipSource source, Func<Tensor, Tensor> toLogMel, ByolAConfig config, int clips,
         IProgressReporter progress, CancellationToken ct)
     {
-        var chosen = SeededRandom.Derive(config.Seed, -1).Permutation(fileCount).Take(clips).ToArray();
+        var chosen = SeededRandom.Derive(config.Seed, -1).Permutation(source.Files.Count).Take(clips).ToArray();
         int bs = Math.Max(1, Math.Min(config.Bs, clips));
         var batches = chosen.Chunk(bs).ToList();
         using var moments = new LogMelMoments();
         using (var task = progress.Start($"normalisation statistics over {clips} clips", batches.Count))
         {
-            foreach (var lms in source.Batches(batches, config.Seed, 0, prefetch, ct))
+            foreach (var batch in source.Batches(batches, 0, toLogMel, ct))
             {
-                using var owned = lms;
-                moments.Add(lms);
+                using var owned = batch;
+                if (batch.Count > 0) moments.Add(batch.Samples);
                 task.Advance();
             }
         }

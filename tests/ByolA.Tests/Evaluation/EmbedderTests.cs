@@ -67,11 +67,11 @@ public class EmbedderTests
         using var scope = NewDisposeScope();
         using var encoder = EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"));
         var files = EmbedderTestAudio.WriteClips(tmp.File("audio"), 3.0, 0.5);
-        EmbedderResult Run(EmbedderCrop crop, int seed) =>
+        EmbedderResult Run(ClipCrop crop, int seed) =>
             new Embedder(encoder, Stats, new EmbedderOptions { Config = Config, Crop = crop, Seed = seed }).EmbedFiles(files);
-        using var a = Run(EmbedderCrop.Random, 1);
-        using var b = Run(EmbedderCrop.Random, 1);
-        using var c = Run(EmbedderCrop.Centre, 1);
+        using var a = Run(ClipCrop.Random, 1);
+        using var b = Run(ClipCrop.Random, 1);
+        using var c = Run(ClipCrop.Centre, 1);
         Assert.True(a.Embeddings.eq(b.Embeddings).all().item<bool>());
         Assert.False(a.Embeddings[0].allclose(c.Embeddings[0], rtol: 0, atol: 1e-4));
         // A short clip is padded, not cropped: both modes agree on it.

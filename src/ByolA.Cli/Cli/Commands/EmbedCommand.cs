@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.CommandLine;
 using ByolA.Evaluation;
 using ByolA.Onnx;
@@ -121,7 +122,7 @@ public static class EmbedCommand
                 {
                     Config = config,
                     BatchSize = batchSize,
-                    Crop = parse.GetValue(randomCrop) ? EmbedderCrop.Random : EmbedderCrop.Centre,
+                    Crop = parse.GetValue(randomCrop) ? ClipCrop.Random : ClipCrop.Centre,
                     Seed = config.Seed,
                     Frames = parse.GetValue(frames),
                     SkipBad = parse.GetValue(skipBad),

@@ -1,6 +1,7 @@
+using ByolA.Data;
 using static TorchSharp.torch;
 
-namespace ByolA.Audio;
+namespace ByolA.Data;
 
 /// <summary>
 /// Fits a clip to the unit length (<c>unit_samples = int(unit_sec · sample_rate)</c>): shorter clips are zero-padded

@@ -1,0 +1,179 @@
+using ByolA.Data;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using ByolA.Augmentations;
+using static TorchSharp.torch;
+
+namespace ByolA.Data;
+
+/// <summary>
+/// The one way clips get from WAV files to tensors, for training, embedding and normalisation statistics: for each
+/// batch of file indices, decode the files in parallel and fit each to the unit length — zero-padded when shorter,
+/// cropped when longer, where a crop reads only the bytes of its own frames (a 10 s file costs one unit of I/O, not
+/// ten) — then stack them as a (B, unit_samples) float32 batch, optionally transformed (e.g. to log-mel) and pinned,
+/// all on a background task that runs up to <see cref="ClipSourceOptions.PrefetchBatches"/> batches ahead of the
+/// consumer. A random crop's start comes from a generator derived from (seed, epoch, file index), never from thread
+/// timing, so a batch is the same however the workers are scheduled and a resumed run repeats an uninterrupted one.
+/// Unreadable files are left out and listed (<see cref="ClipSourceOptions.SkipUnreadable"/>) or stop the source.
+/// </summary>
+public sealed class ClipSource
+{
+    readonly IReadOnlyList<string> files;
+    readonly ClipSourceOptions options;
+    readonly Action<string>? warn;
+    readonly ConcurrentDictionary<int, string> unreadable = new();
+    int sizeNotes;
+
+    /// <param name="files">The files, addressed by index in every batch.</param>
+    /// <param name="options">Rate, unit length, crop, workers, prefetch, skip policy, pinning.</param>
+    /// <param name="warn">Receives the first header-size note (a WAV written to a pipe) and nothing after it.</param>
+    public ClipSource(IReadOnlyList<string> files, ClipSourceOptions options, Action<string>? warn = null)
+    {
+        this.files = files;
+        this.options = options.Validate();
+        this.warn = warn;
+    }
+
+    public IReadOnlyList<string> Files => files;
+
+    public ClipSourceOptions Options => options;
+
+    /// <summary>Files that failed so far, "path: reason", in file order.</summary>
+    public IReadOnlyList<string> Unreadable => unreadable.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList();
+
+    public int UnreadableCount => unreadable.Count;
+
+    /// <summary>Files read to the end because their header's data size was a placeholder (see <see cref="WavLayout.Note"/>).</summary>
+    public int SizeNotes => sizeNotes;
+
+    /// <summary>Consecutive batches of up to <paramref name="batchSize"/> indices covering all files in order.</summary>
+    public IReadOnlyList<int[]> InOrder(int batchSize) => Enumerable.Range(0, files.Count).Chunk(batchSize).ToList();
+
+    /// <summary>
+    /// The (unit_samples) clip of file <paramref name="index"/> in <paramref name="epoch"/>. Throws
+    /// <see cref="ByolAException"/> "path: reason" for a file that cannot be read or is not mono at the sample rate.
+    /// </summary>
+    public float[] ReadClip(int index, int epoch)
+    {
+        var path = files[index];
+        int unit = options.UnitSamples;
+        try
+        {
+            using var handle = RiffWalker.Open(path);
+            var layout = WavFile.Layout(handle, path, Note);
+            AudioLoader.Require(path, layout, options.SampleRate);
+            int length = (int)layout.Frames;
+            var clip = new float[unit];
+            if (length >= unit)
+            {
+                var rng = options.Crop == ClipCrop.Random ? CropRandom(options.Seed, epoch, index) : null;
+                WavFile.ReadMono(handle, path, layout, length == unit ? 0 : UnitClip.CropStart(length, unit, rng), clip);
+            }
+            else
+            {
+                WavFile.ReadMono(handle, path, layout, 0, clip.AsSpan((unit - length) / 2, length));
+            }
+            return clip;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ByolAException($"{path}: cannot read ({e.Message.TrimEnd('.')})", e);
+        }
+    }
+
+    /// <summary>The crop generator of file <paramref name="index"/> in <paramref name="epoch"/>.</summary>
+    public static Random CropRandom(long seed, int epoch, int index) =>
+        new(unchecked((int)SeededRandom.Derive(seed, epoch, index).NextULong()));
+
+    void Note(string note)
+    {
+        if (Interlocked.Increment(ref sizeNotes) == 1)
+            warn?.Invoke(note + " (later files like it are read the same way without a further warning)");
+    }
+
+    /// <summary>
+    /// One batch: decode and fit in parallel, stack, then <paramref name="transform"/> (on this thread, without
+    /// autograd) and pin. Failed files are left out and listed, or throw the first one's error in file order.
+    /// </summary>
+    public ClipBatch Load(int[] indices, int epoch, Func<Tensor, Tensor>? transform = null, CancellationToken ct = default)
+    {
+        int unit = options.UnitSamples;
+        var clips = new float[indices.Length][];
+        var errors = new string?[indices.Length];
+        Parallel.For(0, indices.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Workers, CancellationToken = ct }, k =>
+        {
+            try { clips[k] = ReadClip(indices[k], epoch); }
+            catch (ByolAException e) { errors[k] = e.Message; }
+        });
+        var failed = new List<(int, string)>();
+        var kept = new List<int>(indices.Length);
+        for (int k = 0; k < indices.Length; k++)
+        {
+            if (errors[k] is { } error)
+            {
+                if (!options.SkipUnreadable) throw new ByolAException(error);
+                unreadable.TryAdd(indices[k], error);
+                failed.Add((indices[k], error));
+            }
+            else kept.Add(k);
+        }
+        var flat = new float[kept.Count * unit];
+        for (int r = 0; r < kept.Count; r++) clips[kept[r]].CopyTo(flat, r * unit);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var samples = tensor(flat, [kept.Count, unit]);
+        if (transform != null && kept.Count > 0) samples = transform(samples);
+        if (options.Pin && kept.Count > 0) samples = samples.pin_memory();
+        return new ClipBatch(kept.Select(k => indices[k]).ToArray(), samples.MoveToOuterDisposeScope(), failed);
+    }
+
+    /// <summary>
+    /// The <paramref name="batches"/> of one epoch in order (see <see cref="Load"/>), prepared ahead on a background
+    /// task. The caller disposes each batch. Abandoning the enumeration stops the producer and frees what it made.
+    /// </summary>
+    public IEnumerable<ClipBatch> Batches(IReadOnlyList<int[]> batches, int epoch, Func<Tensor, Tensor>? transform = null, CancellationToken ct = default)
+    {
+        var channel = Channel.CreateBounded<ClipBatch>(new BoundedChannelOptions(options.PrefetchBatches) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var indices in batches)
+                {
+                    stop.Token.ThrowIfCancellationRequested();
+                    var batch = Load(indices, epoch, transform, stop.Token);
+                    try { await channel.Writer.WriteAsync(batch, stop.Token); }
+                    catch { batch.Dispose(); throw; }
+                }
+                channel.Writer.Complete();
+            }
+            catch (Exception e) { channel.Writer.Complete(e); }
+        });
+        try
+        {
+            while (true)
+            {
+                ClipBatch? next = null;
+                try
+                {
+                    if (!channel.Reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult()) break;
+                    channel.Reader.TryRead(out next);
+                }
+                catch (ChannelClosedException e) when (e.InnerException != null)
+                {
+                    ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                }
+                if (next is not null) yield return next;
+            }
+            producer.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            stop.Cancel();
+            try { producer.Wait(); } catch (AggregateException) { }
+            while (channel.Reader.TryRead(out var left)) left.Dispose();
+        }
+    }
+}
