@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using ByolA.Augmentations;
-using static TorchSharp.torch;
 
 namespace ByolA.Data;
 
@@ -11,8 +10,8 @@ namespace ByolA.Data;
 /// The one way clips get from WAV files to tensors, for training, embedding and normalisation statistics: for each
 /// batch of file indices, decode the files in parallel and fit each to the unit length — zero-padded when shorter,
 /// cropped when longer, where a crop reads only the bytes of its own frames (a 10 s file costs one unit of I/O, not
-/// ten) — then stack them as a (B, unit_samples) float32 batch, optionally transformed (e.g. to log-mel) and pinned,
-/// all on a background task that runs up to <see cref="ClipSourceOptions.PrefetchBatches"/> batches ahead of the
+/// ten) — then stack them as a (B, unit_samples) float32 <see cref="ClipBatch"/>, optionally prepared further by the
+/// consumer (e.g. log-mel as a pinned tensor), all on a background task that runs up to <see cref="ClipSourceOptions.PrefetchBatches"/> batches ahead of the
 /// consumer. A random crop's start comes from a generator derived from (seed, epoch, file index), never from thread
 /// timing, so a batch is the same however the workers are scheduled and a resumed run repeats an uninterrupted one.
 /// Unreadable files are left out and listed (<see cref="ClipSourceOptions.SkipUnreadable"/>) or stop the source.
@@ -26,7 +25,7 @@ public sealed class ClipSource
     int sizeNotes;
 
     /// <param name="files">The files, addressed by index in every batch.</param>
-    /// <param name="options">Rate, unit length, crop, workers, prefetch, skip policy, pinning.</param>
+    /// <param name="options">Rate, unit length, crop, workers, prefetch, skip policy.</param>
     /// <param name="warn">Receives the first header-size note (a WAV written to a pipe) and nothing after it.</param>
     public ClipSource(IReadOnlyList<string> files, ClipSourceOptions options, Action<string>? warn = null)
     {
@@ -93,10 +92,10 @@ public sealed class ClipSource
     }
 
     /// <summary>
-    /// One batch: decode and fit in parallel, stack, then <paramref name="transform"/> (on this thread, without
-    /// autograd) and pin. Failed files are left out and listed, or throw the first one's error in file order.
+    /// One batch: decode and fit in parallel, then stack. Failed files are left out and listed, or throw the first
+    /// one's error in file order.
     /// </summary>
-    public ClipBatch Load(int[] indices, int epoch, Func<Tensor, Tensor>? transform = null, CancellationToken ct = default)
+    public ClipBatch Load(int[] indices, int epoch, CancellationToken ct = default)
     {
         int unit = options.UnitSamples;
         var clips = new float[indices.Length][];
@@ -120,21 +119,21 @@ public sealed class ClipSource
         }
         var flat = new float[kept.Count * unit];
         for (int r = 0; r < kept.Count; r++) clips[kept[r]].CopyTo(flat, r * unit);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var samples = tensor(flat, [kept.Count, unit]);
-        if (transform != null && kept.Count > 0) samples = transform(samples);
-        if (options.Pin && kept.Count > 0) samples = samples.pin_memory();
-        return new ClipBatch(kept.Select(k => indices[k]).ToArray(), samples.MoveToOuterDisposeScope(), failed);
+        return new ClipBatch(kept.Select(k => indices[k]).ToArray(), flat, unit, failed);
     }
 
+    /// <summary>The <paramref name="batches"/> of one epoch in order, loaded ahead on a background task (see <see cref="Load"/>).</summary>
+    public IEnumerable<ClipBatch> Batches(IReadOnlyList<int[]> batches, int epoch, CancellationToken ct = default) =>
+        Batches(batches, epoch, batch => batch, ct);
+
     /// <summary>
-    /// The <paramref name="batches"/> of one epoch in order (see <see cref="Load"/>), prepared ahead on a background
-    /// task. The caller disposes each batch. Abandoning the enumeration stops the producer and frees what it made.
+    /// The <paramref name="batches"/> of one epoch in order, each loaded and then passed through <paramref name="prepare"/>
+    /// on the background task (training turns it into a pinned log-mel tensor there, ahead of the model). The caller
+    /// disposes what it receives; abandoning the enumeration stops the producer and disposes what it made.
     /// </summary>
-    public IEnumerable<ClipBatch> Batches(IReadOnlyList<int[]> batches, int epoch, Func<Tensor, Tensor>? transform = null, CancellationToken ct = default)
+    public IEnumerable<T> Batches<T>(IReadOnlyList<int[]> batches, int epoch, Func<ClipBatch, T> prepare, CancellationToken ct = default)
     {
-        var channel = Channel.CreateBounded<ClipBatch>(new BoundedChannelOptions(options.PrefetchBatches) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(options.PrefetchBatches) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var producer = Task.Run(async () =>
         {
@@ -143,9 +142,9 @@ public sealed class ClipSource
                 foreach (var indices in batches)
                 {
                     stop.Token.ThrowIfCancellationRequested();
-                    var batch = Load(indices, epoch, transform, stop.Token);
-                    try { await channel.Writer.WriteAsync(batch, stop.Token); }
-                    catch { batch.Dispose(); throw; }
+                    var item = prepare(Load(indices, epoch, stop.Token));
+                    try { await channel.Writer.WriteAsync(item, stop.Token); }
+                    catch { (item as IDisposable)?.Dispose(); throw; }
                 }
                 channel.Writer.Complete();
             }
@@ -155,17 +154,18 @@ public sealed class ClipSource
         {
             while (true)
             {
-                ClipBatch? next = null;
+                T? next = default;
+                bool got = false;
                 try
                 {
                     if (!channel.Reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult()) break;
-                    channel.Reader.TryRead(out next);
+                    got = channel.Reader.TryRead(out next);
                 }
                 catch (ChannelClosedException e) when (e.InnerException != null)
                 {
                     ExceptionDispatchInfo.Capture(e.InnerException).Throw();
                 }
-                if (next is not null) yield return next;
+                if (got) yield return next!;
             }
             producer.GetAwaiter().GetResult();
         }
@@ -173,7 +173,7 @@ public sealed class ClipSource
         {
             stop.Cancel();
             try { producer.Wait(); } catch (AggregateException) { }
-            while (channel.Reader.TryRead(out var left)) left.Dispose();
+            while (channel.Reader.TryRead(out var left)) (left as IDisposable)?.Dispose();
         }
     }
 }

@@ -24,9 +24,6 @@ public sealed record ClipSourceOptions
     /// <summary>Leave unreadable files out of their batch (listed in it) instead of stopping with the first one's error.</summary>
     public bool SkipUnreadable { get; init; }
 
-    /// <summary>Pin batches in page-locked memory, so a copy to a CUDA device can overlap with compute.</summary>
-    public bool Pin { get; init; }
-
     /// <summary>Throws <see cref="ByolAException"/> naming the first value that cannot work.</summary>
     public ClipSourceOptions Validate()
     {

@@ -74,13 +74,13 @@ public sealed class Embedder : IDisposable
         try
         {
             using var task = progress.Start("embed", files.Count);
-            foreach (var batch in source.Batches(source.InOrder(Options.BatchSize), 0, ct: ct))
+            foreach (var batch in source.Batches(source.InOrder(Options.BatchSize), 0, ct))
             {
-                using var owned = batch;
                 foreach (var (index, error) in batch.Failed) skipped.Add((files[index], error));
                 if (batch.Count > 0)
                 {
-                    parts.Add(EmbedClips(batch.Samples));
+                    using var clips = batch.ToTensor();
+                    parts.Add(EmbedClips(clips));
                     kept.AddRange(batch.Indices.Select(i => files[i]));
                 }
                 task.Advance(batch.Count + batch.Failed.Count, skipped.Count > 0 ? $"{skipped.Count} skipped" : null);

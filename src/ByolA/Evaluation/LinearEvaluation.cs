@@ -151,7 +151,7 @@ public static class LinearEvaluation
     static Tensor EmbedWithOnnx(EvaluateOptions options, TaskMetadata metadata, List<string> files, Configuration.ByolAConfig config,
         IProgressReporter progress, CancellationToken ct, out NormStats stats)
     {
-        var embedding = new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = EmbedderCrop.Random, Seed = options.Seed };
+        var embedding = new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed };
         var trainFiles = TrainFiles(metadata, files);
         using (var frontEnd = Onnx.OnnxEncoder.Open(options.Weights, config, (0, 1), frames: false, threads: 0))
         {

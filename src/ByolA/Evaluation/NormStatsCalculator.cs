@@ -40,15 +40,14 @@ public static class NormStatsCalculator
         using var moments = new LogMelMoments();
         using (var task = progress.Start("norm stats", chosen.Count))
         {
-            foreach (var batch in source.Batches(source.InOrder(batchSize), 0, ct: ct))
+            foreach (var batch in source.Batches(source.InOrder(batchSize), 0, ct))
             {
-                using var owned = batch;
                 foreach (var (index, error) in batch.Failed) skipped?.Add((chosen[index], error));
                 if (batch.Count > 0)
                 {
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
-                    moments.Add(logMel.forward(batch.Samples.to(device)));
+                    moments.Add(logMel.forward(batch.ToTensor().to(device)));
                 }
                 task.Advance(batch.Count + batch.Failed.Count);
             }

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Onnx;
 using ByolA.Progress;
 
@@ -58,19 +59,16 @@ public static class OnnxEmbedderJob
         IProgressReporter progress, List<(string, string)> skipped, CancellationToken ct)
     {
         var config = options.Config;
-        var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, options.Crop, options.Seed);
+        var source = new ClipSource(files, Embedder.ClipOptions(config, options.Crop, options.Seed, options.Workers, options.PrefetchBatches, options.SkipBad),
+            w => progress.Message("warning: " + w));
         var kept = new List<string>();
         var parts = new List<float[]>();
         long[] rowShape = options.Frames ? [(1 + config.UnitSamples / config.HopLength) / encoder.Info.FrameStride, encoder.FeatureD] : [encoder.FeatureD];
         using (var task = progress.Start("embed", files.Count))
         {
-            foreach (var batch in reader.Batches(files, options.BatchSize, options.Workers, options.PrefetchBatches, ct))
+            foreach (var batch in source.Batches(source.InOrder(options.BatchSize), 0, ct))
             {
-                foreach (var (index, error) in batch.Failed)
-                {
-                    if (!options.SkipBad) throw new ByolAException(error);
-                    skipped.Add((files[index], error));
-                }
+                foreach (var (index, error) in batch.Failed) skipped.Add((files[index], error));
                 if (batch.Count > 0)
                 {
                     var (values, shape) = encoder.Embed(batch.Samples, batch.Count, config.UnitSamples);
@@ -95,18 +93,15 @@ public static class OnnxEmbedderJob
         var config = embedding.Config;
         if (files.Count == 0) throw new ByolAException("no audio files to compute normalisation stats from");
         var chosen = NormStatsCalculator.Sample(files, maxFiles, embedding.Seed);
-        var reader = new EmbedderClipReader(config.SampleRate, config.UnitSamples, EmbedderCrop.Random, embedding.Seed);
+        var source = new ClipSource(chosen, Embedder.ClipOptions(config, ClipCrop.Random, embedding.Seed, Environment.ProcessorCount, 2, embedding.SkipBad),
+            w => progress.Message("warning: " + w));
         double sum = 0, sumSq = 0;
         long count = 0;
         using (var task = progress.Start("norm stats", chosen.Count))
         {
-            foreach (var batch in reader.Batches(chosen, embedding.BatchSize, Environment.ProcessorCount, 2, ct))
+            foreach (var batch in source.Batches(source.InOrder(embedding.BatchSize), 0, ct))
             {
-                foreach (var (index, error) in batch.Failed)
-                {
-                    if (!embedding.SkipBad) throw new ByolAException(error);
-                    skipped.Add((chosen[index], error));
-                }
+                foreach (var (index, error) in batch.Failed) skipped.Add((chosen[index], error));
                 if (batch.Count > 0)
                 {
                     var (values, _) = encoder.LogMel(batch.Samples, batch.Count, config.UnitSamples);

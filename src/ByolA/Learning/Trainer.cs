@@ -61,14 +61,22 @@ public static class Trainer
         var source = new ClipSource(files, new ClipSourceOptions
         {
             SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = config.Seed,
-            Workers = threads, PrefetchBatches = options.PrefetchBatches, SkipUnreadable = true, Pin = device.type == DeviceType.CUDA,
+            Workers = threads, PrefetchBatches = options.PrefetchBatches, SkipUnreadable = true,
         }, w => progress.Message("warning: " + w));
         using var mel = new LogMelSpectrogram(config);
         long frames = mel.FramesFor(config.UnitSamples);
         if (frames != config.Shape[1])
             throw new ByolAException($"config: unit_sec {config.UnitSec} gives {frames} frames but shape says {config.Shape[1]}; make them agree (e.g. unit_sec 0.95 ↔ shape [64, 96])");
-        // Log-mel on the loader's thread, ahead of the model: (B, unit) → (B, 1, F, T).
-        Func<Tensor, Tensor> toLogMel = wave => mel.forward(wave).unsqueeze(1);
+        bool pin = device.type == DeviceType.CUDA;
+        // Log-mel on the loader's thread, ahead of the model: (B', unit) → (B', 1, F, T) on the CPU, pinned for CUDA.
+        Func<ClipBatch, Tensor> toLogMel = batch =>
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            if (batch.Count == 0) return zeros(0, 1, config.NMels, config.Shape[1]).MoveToOuterDisposeScope();
+            var lms = mel.forward(batch.ToTensor()).unsqueeze(1);
+            return (pin ? lms.pin_memory() : lms).MoveToOuterDisposeScope();
+        };
         var augmentRng = new SeededRandom(config.Seed);
         manual_seed(config.Seed);
         using var learner = new ByolLearner(() => CreateEncoder(config), config.FeatureD, config.ProjDim, config.ProjSize,
@@ -180,7 +188,7 @@ public static class Trainer
     public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
         config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
 
-    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<Tensor, Tensor> toLogMel, TwoViewAugmentation augment,
+    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> toLogMel, TwoViewAugmentation augment,
         ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -200,10 +208,9 @@ public static class Trainer
         int position = -1;
         using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
         {
-            foreach (var batch in source.Batches(batches, epoch, toLogMel, ct))
+            foreach (var lms in source.Batches(batches, epoch, toLogMel, ct))
             {
-                using var owned = batch;   // made on the loader's thread, owned by no dispose scope
-                var lms = batch.Samples;
+                using var owned = lms;   // made on the loader's thread, owned by no dispose scope
                 using var scope = NewDisposeScope();
                 ct.ThrowIfCancellationRequested();
                 long n = lms.shape[0];
@@ -286,7 +293,7 @@ public static class Trainer
     }
 
     /// <summary>v2: mean and population std of the log-mel of up to <paramref name="clips"/> random training clips.</summary>
-    static PrecomputedNorm ComputeNormStats(ClipSource source, Func<Tensor, Tensor> toLogMel, ByolAConfig config, int clips,
+    static PrecomputedNorm ComputeNormStats(ClipSource source, Func<ClipBatch, Tensor> toLogMel, ByolAConfig config, int clips,
         IProgressReporter progress, CancellationToken ct)
     {
         var chosen = SeededRandom.Derive(config.Seed, -1).Permutation(source.Files.Count).Take(clips).ToArray();
@@ -295,10 +302,10 @@ public static class Trainer
         using var moments = new LogMelMoments();
         using (var task = progress.Start($"normalisation statistics over {clips} clips", batches.Count))
         {
-            foreach (var batch in source.Batches(batches, 0, toLogMel, ct))
+            foreach (var lms in source.Batches(batches, 0, toLogMel, ct))
             {
-                using var owned = batch;
-                if (batch.Count > 0) moments.Add(batch.Samples);
+                using var owned = lms;
+                if (lms.shape[0] > 0) moments.Add(lms);
                 task.Advance();
             }
         }
