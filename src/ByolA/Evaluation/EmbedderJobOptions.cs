@@ -1,3 +1,4 @@
+using ByolA.Data;
 namespace ByolA.Evaluation;
 
 /// <summary>
@@ -44,7 +45,7 @@ public sealed record EmbedderJobOptions
         if (HopMs is { } hop && !(hop >= MinHopMs)) throw new ByolAException($"the window hop must be at least {MinHopMs} ms (got {hop})");
         if (Mode != EmbedMode.Clip && (Layered || Embedding.Frames))
             throw new ByolAException($"{(Mode == EmbedMode.Whole ? "whole-file" : "timestamped")} embeddings use the encoder's own frames; layered and per-clip frame features apply to clips only");
-        if (Shard != null && Embedding.Crop == EmbedderCrop.Random)
+        if (Shard != null && Embedding.Crop == ClipCrop.Random)
             throw new ByolAException("random crops are seeded by each file's position in the whole run, which a shard does not see; use centre crops with shards");
         if (Inputs.Count == 0) throw new ByolAException("no inputs given");
         if (StatsMaxFiles <= 0) throw new ByolAException($"the stats sample size must be positive (got {StatsMaxFiles})");

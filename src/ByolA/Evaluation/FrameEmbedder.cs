@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Audio;
 using ByolA.Configuration;
 using ByolA.Models;
