@@ -34,8 +34,14 @@ public sealed record TrainOptions
     /// </summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>Threads decoding and cropping audio. Default: min(num_workers, cores); at least 1.</summary>
+    /// <summary>Threads decoding and cropping audio. Default: all cores.</summary>
     public int? DecodeThreads { get; init; }
+
+    /// <summary>
+    /// Where the training log-mel is computed: on the training device from (pinned) waveform batches, or on the loader
+    /// threads. Default (null): on the device with CUDA, on the loader threads on the CPU. Both give the same values.
+    /// </summary>
+    public bool? LogMelOnDevice { get; init; }
 
     /// <summary>Batches prepared ahead of the model (bounded prefetch).</summary>
     public int PrefetchBatches { get; init; } = 3;

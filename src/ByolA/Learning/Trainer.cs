@@ -44,7 +44,8 @@ public static class Trainer
         var device = options.Device ?? CPU;
         var precision = Precision.Apply(device, options.Tf32);
         var startedAt = DateTime.UtcNow;
-        int threads = options.DecodeThreads ?? Math.Clamp(Math.Min(config.NumWorkers, Environment.ProcessorCount), 1, 64);
+        // Loader threads only decode and crop (and, on the CPU, make the log-mel): all cores by default.
+        int threads = options.DecodeThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 64);
 
         var candidates = options.Files?.ToList() ?? TrainingFiles.Find(options.AudioDir!, w => progress.Message("warning: " + w));
         string where = options.Files != null ? "training file list" : options.AudioDir!;
@@ -68,6 +69,13 @@ public static class Trainer
         if (frames != config.Shape[1])
             throw new ByolAException($"config: unit_sec {config.UnitSec} gives {frames} frames but shape says {config.Shape[1]}; make them agree (e.g. unit_sec 0.95 ↔ shape [64, 96])");
         bool pin = device.type == DeviceType.CUDA;
+        // On CUDA the loader only decodes and crops: pinned waveform batches go up and the log-mel is made on the device
+        // (one loader thread cannot keep a GPU fed). On the CPU it stays on the loader thread, ahead of the model.
+        bool melOnDevice = options.LogMelOnDevice ?? pin;
+        using var deviceMel = new LogMelSpectrogram(config);
+        if (melOnDevice) deviceMel.to(device);
+        Func<ClipBatch, Tensor> toWaveform = batch =>
+            batch.Count == 0 ? zeros(0, config.UnitSamples) : batch.ToTensor(pin);
         // Log-mel on the loader's thread, ahead of the model: (B', unit) → (B', 1, F, T) on the CPU, pinned for CUDA.
         Func<ClipBatch, Tensor> toLogMel = batch =>
         {
@@ -121,7 +129,8 @@ public static class Trainer
         for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            var metrics = RunEpoch(epoch, config, bs, files, source, toLogMel, augment, learner, optimizer, augmentRng, options, progress, ct);
+            var metrics = RunEpoch(epoch, config, bs, files, source,
+                melOnDevice ? toWaveform : toLogMel, melOnDevice ? deviceMel : null, augment, learner, optimizer, augmentRng, options, progress, ct);
             epochs.Add(metrics);
             var allUnreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
             TrainingFiles.EnforceLimit(allUnreadable, candidates.Count, options.MaxUnreadableFraction);
@@ -188,7 +197,7 @@ public static class Trainer
     public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
         config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
 
-    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> toLogMel, TwoViewAugmentation augment,
+    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> prepare, LogMelSpectrogram? deviceMel, TwoViewAugmentation augment,
         ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -208,7 +217,7 @@ public static class Trainer
         int position = -1;
         using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
         {
-            foreach (var lms in source.Batches(batches, epoch, toLogMel, ct))
+            foreach (var lms in source.Batches(batches, epoch, prepare, ct))
             {
                 using var owned = lms;   // made on the loader's thread, owned by no dispose scope
                 using var scope = NewDisposeScope();
@@ -217,6 +226,7 @@ public static class Trainer
                 position++;
                 if (n < 2) { task.Advance(1, "batch skipped (unreadable files)"); continue; }
                 var x = lms.to(device, non_blocking: cuda);
+                if (deviceMel != null) x = deviceMel.forward(x).unsqueeze(1);   // (B, unit) → (B, 1, F, T) on the device
                 var (v1, v2) = augment.Apply(x);
                 var paired = cat([v1, v2]);
                 var before = stack([paired.mean(), paired.std()]);

@@ -153,6 +153,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Log_mel_made_on_the_training_device_trains_exactly_like_log_mel_made_by_the_loader()
+    {
+        // CUDA runs take the device path by default; on the CPU it can be asked for, and must change nothing.
+        using var dir = new TempDir();
+        var files = MakeClips(dir, 8);
+        var config = Tiny with { Epochs = 1 };
+        var loader = Trainer.Run(new TrainOptions { Config = config, Files = files, OutputDir = dir.File("loader"), LogMelOnDevice = false });
+        var device = Trainer.Run(new TrainOptions { Config = config, Files = files, OutputDir = dir.File("device"), LogMelOnDevice = true });
+        Assert.Equal(loader.Epochs[0].Loss, device.Epochs[0].Loss);
+        Assert.Equal(loader.Epochs[0].Mb, device.Epochs[0].Mb);
+        var a = Weights(loader.WeightsPath);
+        var b = Weights(device.WeightsPath);
+        foreach (var key in a.Keys)
+            Assert.True((a[key].to_type(ScalarType.Float64) - b[key].to_type(ScalarType.Float64)).abs().max().item<double>() == 0, key);
+    }
+
+    [Fact]
     public void Version_2_recipe_precomputes_statistics_and_names_weights_like_the_original()
     {
         using var dir = new TempDir();

@@ -31,7 +31,7 @@ public static class TrainCommand
         };
         var workers = new Option<int?>("--workers")
         {
-            Description = "Threads decoding audio ahead of the model (default: min(config num_workers, cores)).",
+            Description = "Threads decoding and cropping audio ahead of the model (default: all cores).",
             HelpName = "N",
         };
         var command = new Command("train",
