@@ -37,8 +37,12 @@ public sealed record ConvertWavOptions
         var to = Path.GetFullPath(To);
         if (!Directory.Exists(from))
             throw new ByolAException(File.Exists(from) ? $"{From}: is a file; FROM must be a folder of .wav files" : $"{From}: folder not found");
-        if (FilePaths.IsSameOrInside(to, from))
-            throw new ByolAException($"TO ({To}) is {(FilePaths.IsSameOrInside(from, to) ? "the same folder as" : "inside")} FROM ({From}); " +
+        // Compared as real paths (links resolved; for TO, its nearest existing ancestor's): a TO that is a link to FROM,
+        // or a FROM reached through a link above TO, would otherwise let the outputs overwrite the originals.
+        var fromReal = FilePaths.Real(from);
+        var toReal = FilePaths.Real(to);
+        if (FilePaths.IsSameOrInside(toReal, fromReal))
+            throw new ByolAException($"TO ({To}) is {(FilePaths.IsSameOrInside(fromReal, toReal) ? "the same folder as" : "inside")} FROM ({From}); " +
                                      "convert-wav never writes into its source folder — choose a destination outside it");
         if (File.Exists(to)) throw new ByolAException($"{To}: is a file; TO must be a folder");
         return this;

@@ -30,7 +30,7 @@ public static class WavConverter
         int stale = RemoveStaleTempFiles(to);
         if (stale > 0) progress.Message($"removed {stale} temporary file(s) left by an interrupted run in {options.To}");
         if (pairs.Count == 0) progress.Message($"no .wav files found below {options.From}");
-        var report = ConvertFiles(pairs, options.SampleRate, options.Jobs, options.Overwrite, progress, ct, options.Device, from);
+        var report = ConvertFiles(pairs, options.SampleRate, options.Jobs, options.Overwrite, progress, ct, options.Device, FilePaths.Real(from));
         return report with { StaleTempFilesRemoved = stale };
     }
 
@@ -61,7 +61,8 @@ public static class WavConverter
                 string status;
                 try
                 {
-                    if (protectedFolder != null && FilePaths.IsSameOrInside(destination, protectedFolder))
+                    // Real paths: a link below TO that points into the source tree must not receive an output.
+                    if (protectedFolder != null && FilePaths.IsSameOrInside(FilePaths.Real(destination), protectedFolder))
                         throw new ByolAException($"{source}: its output {destination} would be inside the source folder {protectedFolder}; not written");
                     if (!overwrite && IsUpToDate(source, destination, sampleRate))
                     {

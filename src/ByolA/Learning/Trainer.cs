@@ -1,4 +1,3 @@
-using ByolA.Data;
 using System.Globalization;
 using System.Security.Cryptography;
 using ByolA.Audio;
@@ -296,11 +295,7 @@ public static class Trainer
         throw new ExistingRunException(Path.GetDirectoryName(checkpointPath)!, options.ResumeFrom is { Length: > 0 });
     }
 
-    static bool SamePath(string a, string b)
-    {
-        static string Real(string p) => new FileInfo(p).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(p);
-        return string.Equals(Real(a), Real(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-    }
+    static bool SamePath(string a, string b) => string.Equals(FilePaths.Real(a), FilePaths.Real(b), FilePaths.Comparison);
 
     /// <summary>v2: mean and population std of the log-mel of up to <paramref name="clips"/> random training clips.</summary>
     static PrecomputedNorm ComputeNormStats(ClipSource source, Func<ClipBatch, Tensor> toLogMel, ByolAConfig config, int clips,

@@ -38,7 +38,7 @@ public static class TaskPreprocessor
         var pairs = files.Select(f => (f.Source, TaskMetadata.Resolve(audioDir, f.FileName))).ToList();
         // The convert-wav conversion itself; it keeps outputs that are complete and newer than their source.
         var report = WavConverter.ConvertFiles(pairs, options.SampleRate, options.Workers, overwrite: false, progress, ct,
-            options.Device, protectedFolder: Path.GetFullPath(options.DatasetRoot));
+            options.Device, protectedFolder: FilePaths.Real(options.DatasetRoot));
         if (!report.Succeeded)
             throw new ByolAException($"{options.Task}: {report.Failures.Count} of {files.Count} audio files could not be converted, e.g. " +
                                      string.Join("; ", report.Failures.Take(3).Select(f => f.Reason)) +

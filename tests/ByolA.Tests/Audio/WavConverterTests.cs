@@ -192,6 +192,32 @@ public class WavConverterTests
     }
 
     [Fact]
+    public void Symlinks_never_lead_the_outputs_into_the_source()
+    {
+        if (OperatingSystem.IsWindows()) return; // creating symbolic links needs privileges there
+        using var dir = new TempDir();
+        MakeTree(dir.File("src"));
+        var before = Snapshot(dir.File("src"));
+
+        // TO is a link to FROM: the originals would be overwritten by their 16 kHz mono conversions.
+        Directory.CreateSymbolicLink(dir.File("link-to-src"), dir.File("src"));
+        var same = Assert.Throws<ByolAException>(() => WavConverter.Run(Options(dir) with { To = dir.File("link-to-src") }));
+        Assert.Contains("the same folder as FROM", same.Message);
+
+        // FROM is reached through the link and TO is a new folder inside the real FROM: a rerun would nest out/out/...
+        var inside = Assert.Throws<ByolAException>(() => WavConverter.Run(Options(dir) with { From = dir.File("link-to-src"), To = dir.File("src/out") }));
+        Assert.Contains("inside FROM", inside.Message);
+        Assert.False(Directory.Exists(dir.File("src/out")));
+
+        // A link below TO that points into FROM receives nothing: the files that would land there are failures.
+        Directory.CreateDirectory(dir.File("out"));
+        Directory.CreateSymbolicLink(dir.File("out/a"), dir.File("src/a"));
+        var report = WavConverter.Run(Options(dir));
+        Assert.Contains(report.Failures, f => f.Source.EndsWith("stereo44k.wav") && f.Reason.Contains("inside the source folder"));
+        Assert.Equal(before, Snapshot(dir.File("src")));
+    }
+
+    [Fact]
     public void Bad_options_are_clear_errors()
     {
         using var dir = new TempDir();
