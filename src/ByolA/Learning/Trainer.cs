@@ -71,8 +71,8 @@ public static class Trainer
         // On CUDA the loader only decodes and crops: pinned waveform batches go up and the log-mel is made on the device
         // (one loader thread cannot keep a GPU fed). On the CPU it stays on the loader thread, ahead of the model.
         bool melOnDevice = options.LogMelOnDevice ?? pin;
-        using var deviceMel = new LogMelSpectrogram(config);
-        if (melOnDevice) deviceMel.to(device);
+        using var deviceMel = melOnDevice ? new LogMelSpectrogram(config) : null;
+        deviceMel?.to(device);
         Func<ClipBatch, Tensor> toWaveform = batch =>
             batch.Count == 0 ? zeros(0, config.UnitSamples) : batch.ToTensor(pin);
         // Log-mel on the loader's thread, ahead of the model: (B', unit) → (B', 1, F, T) on the CPU, pinned for CUDA.
@@ -129,7 +129,7 @@ public static class Trainer
         {
             ct.ThrowIfCancellationRequested();
             var metrics = RunEpoch(epoch, config, bs, files, source,
-                melOnDevice ? toWaveform : toLogMel, melOnDevice ? deviceMel : null, augment, learner, optimizer, augmentRng, options, progress, ct);
+                melOnDevice ? toWaveform : toLogMel, deviceMel, augment, learner, optimizer, augmentRng, options, progress, ct);
             epochs.Add(metrics);
             var allUnreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
             TrainingFiles.EnforceLimit(allUnreadable, candidates.Count, options.MaxUnreadableFraction);
