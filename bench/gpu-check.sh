@@ -2,12 +2,15 @@
 # Checks byola on a Linux x86-64 machine with an NVIDIA GPU and PyTorch, without .NET and without network, from the
 # tarball bench/gpu-pack.sh makes:
 #
-#   bench/gpu-check.sh [--cpu] [--libtorch DIR] [--torchsharp-src DIR] TARBALL
+#   bench/gpu-check.sh [--cpu] [--libtorch DIR] [--torchsharp-src DIR] [--binding FILE] TARBALL
 #
 #   --cpu               run every step on the CPU with smaller sizes (proves the script anywhere)
 #   --libtorch DIR      libtorch lib folder to run byola on (default: the lib folder of python3's torch)
-#   --torchsharp-src D  a TorchSharp source tree of byola's TorchSharp version (0.107): when the ABI check fails,
-#                       build LibTorchSharp against the local torch with its CMake (src/Native/build.sh) and retry
+#   --torchsharp-src D  a TorchSharp source tree of byola's TorchSharp version (0.107; src/Native is enough): when
+#                       the ABI check fails, build LibTorchSharp against the local torch with TorchSharp's CMake
+#                       files (all cores; plain g++ if CMake cannot configure), keep a copy in $OUT, and retry
+#   --binding FILE      use this libLibTorchSharp.so (e.g. the copy an earlier run left in $OUT) instead of the
+#                       tarball's
 #
 # Steps: unpack; ABI check (`byola runtime` loads libtorch and binds TorchSharp's LibTorchSharp at once, naming a
 # missing symbol); GPU/driver/torch versions; generated audio; `train` v1 d2048 bs 256 for two epochs (samples/s,
@@ -18,19 +21,22 @@
 set -euo pipefail
 started=$(date +%s)
 
-cpu=0; libtorch=""; tssrc=""; tarball=""
+cpu=0; libtorch=""; tssrc=""; binding=""; tarball=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --cpu) cpu=1 ;;
     --libtorch) libtorch="${2:?--libtorch needs a folder}"; shift ;;
     --torchsharp-src) tssrc="${2:?--torchsharp-src needs a folder}"; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --binding) binding="${2:?--binding needs a file}"; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "gpu-check: unknown option $1" >&2; exit 2 ;;
     *) tarball="$1" ;;
   esac
   shift
 done
-[ -n "$tarball" ] || { echo "usage: gpu-check.sh [--cpu] [--libtorch DIR] [--torchsharp-src DIR] TARBALL" >&2; exit 2; }
+[ -n "$tarball" ] || { echo "usage: gpu-check.sh [--cpu] [--libtorch DIR] [--torchsharp-src DIR] [--binding FILE] TARBALL" >&2; exit 2; }
+[ -z "$binding" ] || [ -f "$binding" ] || { echo "gpu-check: $binding: not found (--binding)" >&2; exit 2; }
+[ -z "$tssrc" ] || [ -f "$tssrc/src/Native/LibTorchSharp/CMakeLists.txt" ] || { echo "gpu-check: $tssrc: no src/Native/LibTorchSharp/CMakeLists.txt (--torchsharp-src wants a TorchSharp source tree)" >&2; exit 2; }
 [ -f "$tarball" ] || { echo "gpu-check: $tarball: not found (make it with bench/gpu-pack.sh)" >&2; exit 2; }
 
 out="${OUT:-./gpu-check-out}"
@@ -55,6 +61,16 @@ run() {
     kv result "failed at $name"
     exit 1
   fi
+}
+# try NAME CMD...: like run, but a failure is recorded (failed_steps) and the check goes on with what does not need it.
+failed_steps=""
+try() {
+  local name="$1"; shift
+  echo "=== $name: $*" >> "$log"
+  if "$@" >> "$log" 2>&1; then return 0; fi
+  say "$name failed (see $log):"; tail -5 "$log" >&2
+  failed_steps="$failed_steps $name"
+  return 1
 }
 # Debian's OpenBLAS tuning variables slow its torch down; unset them for Python only.
 pyrun() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$@"; }
@@ -90,21 +106,50 @@ if [ "$cpu" = 0 ]; then
 fi
 
 # ---- ABI check: byola loads the folder's libtorch and binds LibTorchSharp at once
+if [ -n "$binding" ]; then cp "$binding" "$pack/app/libLibTorchSharp.so"; kv binding "$binding"; fi
 abi_check() { echo "=== abi: byola runtime --device $dev" >> "$log"; "$byola" runtime --device "$dev" > "$work/abi.txt" 2>&1; }
+# build_binding: LibTorchSharp from $tssrc against python3's torch, with TorchSharp's CMake files (no -Werror: a newer
+# libtorch's deprecation warnings are not errors here) on all cores; plain g++ over the same sources if CMake cannot
+# configure (e.g. a CUDA wheel whose CMake files want a toolkit layout this machine lacks). Prints the .so's path.
+build_binding() {
+  local native="$tssrc/src/Native" build="$work/lts-build" torchdir abi
+  torchdir="$(pyrun -c 'import os, torch; print(os.path.dirname(torch.__file__))')"
+  abi="$(pyrun -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')"
+  if cmake -S "$native" -B "$build" -DCMAKE_BUILD_TYPE=Release -DLIBTORCH_PATH="$torchdir/share/cmake/Torch" \
+       -DCMAKE_CXX_FLAGS="-w -Wno-error -D_GLIBCXX_USE_CXX11_ABI=$abi" -DCMAKE_C_FLAGS="-w -Wno-error" >> "$log" 2>&1 \
+     && cmake --build "$build" -j "$(nproc)" >> "$log" 2>&1; then
+    find "$build" -name libLibTorchSharp.so | head -1; return 0
+  fi
+  echo "gpu-check: CMake build failed; compiling the same sources with g++" >> "$log"
+  local objs="$work/lts-obj"; mkdir -p "$objs"
+  local flags="-O2 -fPIC -fvisibility=hidden -w -DNDEBUG -D_GLIBCXX_USE_CXX11_ABI=$abi -D__LINUX__ -D_NO_ASYNCRTIMP -D_NO_PPLXIMP"
+  local incs="-I$native -I$torchdir/include -I$torchdir/include/torch/csrc/api/include"
+  gcc $flags -c "$native/LibTorchSharp/crc32c.c" -o "$objs/crc32c.o" >> "$log" 2>&1 || return 1
+  # shellcheck disable=SC2086
+  ls "$native"/LibTorchSharp/*.cpp | xargs -P "$(nproc)" -I{} sh -c 'g++ -std=c++17 '"$flags $incs"' -c "$1" -o "'"$objs"'/$(basename "$1" .cpp).o"' _ {} >> "$log" 2>&1 || return 1
+  g++ -shared -o "$objs/libLibTorchSharp.so" "$objs"/*.o -Wl,-Bsymbolic -Wl,-Bsymbolic-functions \
+    -L"$torchdir/lib" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10 -Wl,-rpath,"$torchdir/lib" >> "$log" 2>&1 || return 1
+  echo "$objs/libLibTorchSharp.so"
+}
 if abi_check; then
   kv abi ok
 else
   cat "$work/abi.txt" >> "$log"
   say "ABI check failed: $(grep -m1 '^error:' "$work/abi.txt" || tail -1 "$work/abi.txt")"
-  if [ -n "$tssrc" ] && [ -f "$tssrc/src/Native/build.sh" ]; then
-    say "building LibTorchSharp from $tssrc against $libtorch (TorchSharp's CMake)..."
-    prefix="$(pyrun -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
-    run libtorchsharp-build bash "$tssrc/src/Native/build.sh" --arch x64 --configuration Release --libtorchpath "$prefix/Torch"
-    built="$(find "$tssrc/bin" -name libLibTorchSharp.so -newer "$summary" | head -1)"
-    [ -n "$built" ] || { say "the CMake build made no libLibTorchSharp.so"; kv abi "mismatch; rebuild failed"; kv result failed; exit 1; }
-    cp "$built" "$pack/app/libLibTorchSharp.so"
+  if [ -n "$tssrc" ]; then
+    say "building LibTorchSharp from $tssrc against $libtorch..."
+    build_started=$(date +%s)
+    if built="$(build_binding)" && [ -n "$built" ] && [ -f "$built" ]; then
+      kv binding_build_s "$(( $(date +%s) - build_started ))"
+      cp "$built" "$pack/app/libLibTorchSharp.so"
+      cp "$built" "$out/libLibTorchSharp.so"   # for a rerun: --binding "$OUT/libLibTorchSharp.so"
+    else
+      say "building LibTorchSharp failed:"; tail -15 "$log" >&2
+      kv abi "mismatch; rebuild failed"; kv result failed; exit 1
+    fi
     if abi_check; then kv abi "ok after rebuilding LibTorchSharp"; else
-      cat "$work/abi.txt" >> "$log"; kv abi "mismatch even after rebuilding LibTorchSharp"; kv result failed; exit 1; fi
+      cat "$work/abi.txt" >> "$log"; tail -3 "$work/abi.txt" >&2
+      kv abi "mismatch even after rebuilding LibTorchSharp"; kv result failed; exit 1; fi
   else
     kv abi "mismatch: $(grep -m1 '^error:' "$work/abi.txt" | cut -c8- || echo 'see check.log')"
     kv result "failed (give --libtorch DIR of PyTorch 2.10, or --torchsharp-src DIR to rebuild LibTorchSharp)"
@@ -156,27 +201,28 @@ fi
 
 # ---- resume: one epoch, then resume to two, versus the two-epoch run
 say "train 1 epoch + resume 1 epoch..."
-run train-1-epoch "$byola" train "$work/train" "${train_args[@]}" --epochs 1 --out "$work/part"
-run train-resume "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/part" --resume "$work/part/checkpoint.pth"
-full_w="$(ls "$work"/full/BYOLA-*.pth | head -1)"; part_w="$(ls "$work"/part/BYOLA-*e2-*.pth | head -1)"
-kv resume_max_abs_diff "$(pyrun - "$full_w" "$part_w" <<'PY'
+full_w="$(ls "$work"/full/BYOLA-*.pth | head -1)"
+if try train-1-epoch "$byola" train "$work/train" "${train_args[@]}" --epochs 1 --out "$work/part" &&
+   try train-resume "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/part" --resume "$work/part/checkpoint.pth"; then
+  part_w="$(ls "$work"/part/BYOLA-*e2-*.pth | head -1)"
+  kv resume_max_abs_diff "$(pyrun - "$full_w" "$part_w" <<'PY'
 import sys, torch
 a, b = (torch.load(p, map_location="cpu") for p in sys.argv[1:3])
 print(max((a[k].double() - b[k].double()).abs().max().item() for k in a))
 PY
 )"
+else
+  kv resume_max_abs_diff failed
+fi
 
 # ---- embed: CPU (reference) versus this device in FP32 and TF32
 say "embed $embed_clips clips: cpu, $dev, $dev --tf32..."
-embed() { run "embed-$1" "$byola" embed "$full_w" "$work/embed" --stats -5.0,4.0 --batch 64 --out "$work/emb-$1.npy" "${@:2}"; }
-if [ "$cpu" = 1 ]; then
-  # no second device here: the reference runs on one thread, the compared runs on all cores
-  embed ref --device cpu --threads 1
-else
-  embed ref --device cpu
-fi
-embed fp32 --device "$dev"
-embed tf32 --device "$dev" --tf32
+# embed NAME ARGS...: embeds the clips into emb-NAME.npy and reports the whole command's seconds as embed_NAME_s
+embed() {
+  local t0; t0=$(date +%s.%N)
+  try "embed-$1" "$byola" embed "$full_w" "$work/embed" --stats -5.0,4.0 --batch 64 --out "$work/emb-$1.npy" "${@:2}" || return 1
+  kv "embed_$1_s" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+}
 rel() { pyrun - "$work/emb-ref.npy" "$work/emb-$1.npy" <<'PY'
 import sys, numpy as np
 a, b = (np.load(p).astype(np.float64) for p in sys.argv[1:3])
@@ -184,8 +230,13 @@ print(f"{np.abs(a - b).max() / np.abs(a).max():.3e}")
 PY
 }
 kv embed_compared "$( [ "$cpu" = 1 ] && echo 'cpu 1 thread vs cpu all threads' || echo 'cpu vs cuda')"
-kv embed_max_rel_diff "$(rel fp32)"
-kv embed_tf32_max_rel_diff "$(rel tf32)"
+# no second device on a --cpu run: the reference runs on one thread, the compared runs on all cores
+if embed ref --device cpu $( [ "$cpu" = 1 ] && echo --threads 1 ); then
+  if embed fp32 --device "$dev"; then kv embed_max_rel_diff "$(rel fp32)"; else kv embed_max_rel_diff failed; fi
+  if embed tf32 --device "$dev" --tf32; then kv embed_tf32_max_rel_diff "$(rel tf32)"; else kv embed_tf32_max_rel_diff failed; fi
+else
+  kv embed_max_rel_diff "failed (cpu reference)"
+fi
 
 # ---- PyTorch baseline on the same device
 workers="${BASELINE_WORKERS:-$( [ "$cpu" = 1 ] && echo 0 || nproc)}"
@@ -200,7 +251,8 @@ if pyrun "$pack/baseline.py" train "$work/train" --bs "$bs" --epochs 2 --d "$d" 
 else
   say "baseline failed (see $out/baseline.log)"; tail -3 "$out/baseline.log" >&2
   kv baseline_samples_per_s failed
+  failed_steps="$failed_steps baseline"
 fi
 
 kv elapsed_s "$(( $(date +%s) - started ))"
-kv result ok
+if [ -z "$failed_steps" ]; then kv result ok; else kv result "failed steps:$failed_steps"; exit 1; fi

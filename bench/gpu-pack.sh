@@ -27,11 +27,14 @@ dotnet publish "$stage/src/ByolA.Cli/ByolA.Cli.csproj" -c Release -r linux-x64 -
 if find "$pack/app" -name 'libtorch*.so*' -o -name 'libc10*.so*' | grep -q .; then
   echo "gpu-pack: the publish contains libtorch; expected none" >&2; exit 1
 fi
+# ONNX Runtime serves only `embed MODEL.onnx` and `export --check`, which the check does not run, and the runtime's
+# debugger and crash-dump parts serve no run: leaving them out keeps the tarball under its limit.
+rm -f "$pack"/app/libonnxruntime*.so* "$pack"/app/libmscordaccore.so "$pack"/app/libmscordbi.so "$pack"/app/createdump
 cp "$root/bench/baseline.py" "$pack/"
 git -C "$root" rev-parse --short HEAD > "$pack/COMMIT" 2>/dev/null || echo unknown > "$pack/COMMIT"
 
 tarball="$out/byola-gpu-check.tar.gz"
-tar -C "$stage" -czf "$tarball.tmp" byola-gpu-check
+tar -C "$stage" -cf - byola-gpu-check | gzip -9 > "$tarball.tmp"
 mv "$tarball.tmp" "$tarball"
 size=$(stat -c %s "$tarball")
 limit=$((40 * 1024 * 1024))
