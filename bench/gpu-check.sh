@@ -215,6 +215,11 @@ else
   kv resume_max_abs_diff failed
 fi
 
+# ---- training speed with --tf32 (one epoch; the baseline's PyTorch runs its convolutions in TF32 by default)
+if [ "$cpu" = 0 ] && try train-tf32 "$byola" train "$work/train" "${train_args[@]}" --epochs 1 --tf32 --out "$work/tf32"; then
+  kv train_tf32_samples_per_s "$(awk -F, 'NR > 1 { n += $8; s += $9 } END { if (s > 0) printf "%.1f", n / s; else print "-" }' "$work/tf32/train_log.csv")"
+fi
+
 # ---- embed: CPU (reference) versus this device in FP32 and TF32
 say "embed $embed_clips clips: cpu, $dev, $dev --tf32..."
 # embed NAME ARGS...: embeds the clips into emb-NAME.npy and reports the whole command's seconds as embed_NAME_s
