@@ -4,7 +4,6 @@ using ByolA.Audio;
 using ByolA.Configuration;
 using ByolA.Models;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace ByolA.Learning;
@@ -63,16 +62,8 @@ public sealed class TrainingCheckpoint
 
     public static TrainingCheckpoint Load(string path)
     {
-        Hashtable raw;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            raw = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new ByolAException($"{path}: not a readable training checkpoint ({e.Message}); pass the checkpoint.pth written by `byola train`", e);
-        }
+        if (!File.Exists(path)) throw new ByolAException($"{path}: checkpoint not found");
+        var raw = StateDictReader.Read(path, "training checkpoint");
         Tensor Get(string key) => raw[key] as Tensor ?? throw new ByolAException($"{path}: not a training checkpoint (no '{key}'); pass the checkpoint.pth written by `byola train`, not a weights file");
         var learner = new Dictionary<string, Tensor>();
         var meta = new Dictionary<string, long>();

@@ -2,14 +2,13 @@ using ByolA.Data;
 using System.Collections;
 using ByolA.Audio;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace ByolA.Models;
 
 /// <summary>
 /// Reads and writes encoder weights as PyTorch <c>torch.save</c> zip archives of a state dict (what the original
-/// BYOL-A code reads and writes): read with TorchSharp.PyBridge, written with <see cref="StateDictWriter"/>.
+/// BYOL-A code reads and writes): read with <see cref="StateDictReader"/>, written with <see cref="StateDictWriter"/>.
 /// </summary>
 public static class EncoderWeights
 {
@@ -22,26 +21,9 @@ public static class EncoderWeights
     {
         if (!File.Exists(path))
             throw new ByolAException($"{path}: weight file not found");
-        Hashtable raw;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            raw = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new ByolAException(
-                $"{path}: not a readable PyTorch state dict ({Describe(e)}); expected a zip archive written by torch.save(model.state_dict(), ...) — re-download or re-save the file", e);
-        }
+        var raw = StateDictReader.Read(path);
         return Flatten(raw, path);
     }
-
-    static string Describe(Exception e) => e switch
-    {
-        System.IO.InvalidDataException => "not a zip archive, or truncated: " + e.Message,
-        NotImplementedException => e.Message,
-        _ => $"{e.GetType().Name}: {e.Message}",
-    };
 
     static Dictionary<string, Tensor> Flatten(Hashtable table, string path)
     {

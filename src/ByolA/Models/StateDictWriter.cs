@@ -31,20 +31,41 @@ public static class StateDictWriter
     /// Writes <paramref name="stateDict"/> (any devices, any strides; keys kept in the given order) to
     /// <paramref name="stream"/>, which stays open. Tensors are copied to contiguous CPU memory one at a time.
     /// </summary>
-    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> stateDict)
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> stateDict) =>
+        WriteViews(stream, stateDict.Select(kv => new View(kv.Key, kv.Value, null, null, 0)));
+
+    /// <summary>
+    /// One entry as PyTorch may save it: <see cref="Size"/>, <see cref="Stride"/> and storage <see cref="Offset"/> over
+    /// the elements of <see cref="Storage"/> (a transposed or sliced tensor is saved with its whole storage). Null size
+    /// and stride: the tensor itself, contiguous.
+    /// </summary>
+    internal sealed record View(string Key, Tensor Storage, long[]? Size, long[]? Stride, long Offset);
+
+    /// <summary>
+    /// Writes entries as views of their storages; entries over the same <see cref="View.Storage"/> object share one
+    /// storage in the archive, as tensors sharing memory do in a torch.save file. Tests use it to build the files
+    /// PyTorch writes for non-contiguous tensors.
+    /// </summary>
+    internal static void WriteViews(Stream stream, IEnumerable<View> views)
     {
         using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         var dict = new Dictionary<string, object>(StringComparer.Ordinal);
+        var storages = new Dictionary<Tensor, (string Name, long Numel)>(ReferenceEqualityComparer.Instance);
         int index = 0;
-        foreach (var (key, value) in stateDict)
+        foreach (var (key, value, size, stride, offset) in views)
         {
             using var scope = NewDisposeScope();
             var t = value.detach().cpu().contiguous();
-            var name = (index++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            using (var entry = CreateEntry(archive, $"{Archive}/data/{name}"))
-                entry.Write(t.bytes);
-            if (!dict.TryAdd(key, new TensorRecord(name, StorageName(t.dtype, key), t.shape, t.stride(), t.numel())))
-                throw new ArgumentException($"duplicate state-dict key '{key}'", nameof(stateDict));
+            if (!storages.TryGetValue(value, out var storage))
+            {
+                storage = ((index++).ToString(System.Globalization.CultureInfo.InvariantCulture), t.numel());
+                using (var entry = CreateEntry(archive, $"{Archive}/data/{storage.Name}"))
+                    entry.Write(t.bytes);
+                storages[value] = storage;
+            }
+            var record = new TensorRecord(storage.Name, StorageName(t.dtype, key), size ?? t.shape, stride ?? t.stride(), storage.Numel, offset);
+            if (!dict.TryAdd(key, record))
+                throw new ArgumentException($"duplicate state-dict key '{key}'", nameof(views));
         }
         byte[] pkl;
         using (var pickler = new StatePickler()) pkl = pickler.dumps(dict);
@@ -82,8 +103,8 @@ public static class StateDictWriter
         _ => throw new NotSupportedException($"state-dict entry '{key}': cannot save tensors of type {type}"),
     };
 
-    /// <summary>What data.pkl holds for one tensor: its storage entry and layout (contiguous, offset 0).</summary>
-    sealed record TensorRecord(string Entry, string Storage, long[] Shape, long[] Stride, long Numel);
+    /// <summary>What data.pkl holds for one tensor: its storage entry and size, and its layout over that storage.</summary>
+    sealed record TensorRecord(string Entry, string Storage, long[] Shape, long[] Stride, long Numel, long Offset);
 
     /// <summary>The persistent storage reference: ('storage', torch.XStorage, entry, 'cpu', numel).</summary>
     sealed record StorageRef(TensorRecord Tensor);
@@ -119,7 +140,7 @@ public static class StateDictWriter
         public object[] deconstruct(object obj)
         {
             var t = (TensorRecord)obj;
-            return [new StorageRef(t), 0L, t.Shape.Cast<object>().ToArray(), t.Stride.Cast<object>().ToArray(), false, NoHooks.Instance];
+            return [new StorageRef(t), t.Offset, t.Shape.Cast<object>().ToArray(), t.Stride.Cast<object>().ToArray(), false, NoHooks.Instance];
         }
     }
 

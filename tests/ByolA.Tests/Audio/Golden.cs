@@ -9,7 +9,7 @@ static class Golden
 {
     public static Dictionary<string, Tensor> Load(string file)
     {
-        var table = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(SharedData.Golden(file));
+        var table = ByolA.Models.StateDictReader.Read(SharedData.Golden(file));
         var result = new Dictionary<string, Tensor>();
         foreach (DictionaryEntry e in table) result[(string)e.Key] = (Tensor)e.Value!;
         return result;

@@ -9,7 +9,7 @@ public static class Golden
 {
     public static Dictionary<string, Tensor> Load(string file)
     {
-        var table = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(SharedData.Golden(file));
+        var table = ByolA.Models.StateDictReader.Read(SharedData.Golden(file));
         var dict = new Dictionary<string, Tensor>();
         foreach (DictionaryEntry e in (IDictionary)table) dict[(string)e.Key] = (Tensor)e.Value!;
         return dict;

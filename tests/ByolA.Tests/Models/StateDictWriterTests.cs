@@ -1,12 +1,11 @@
 using System.Collections;
 using System.IO.Compression;
 using ByolA.Models;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace ByolA.Tests.Models;
 
-/// <summary>The torch.save-format writer: what it stores, and that PyBridge's reader (as torch.load) gets it back.</summary>
+/// <summary>The torch.save-format writer: what it stores, and that StateDictReader (as torch.load) gets it back.</summary>
 public class StateDictWriterTests
 {
     static Hashtable RoundTrip(IEnumerable<KeyValuePair<string, Tensor>> entries, out MemoryStream file)
@@ -14,7 +13,7 @@ public class StateDictWriterTests
         file = new MemoryStream();
         StateDictWriter.Write(file, entries);
         file.Position = 0;
-        var table = PyTorchUnpickler.UnpickleStateDict(file, leaveOpen: true);
+        var table = StateDictReader.Read(file, "memory");
         file.Position = 0;
         return table;
     }
