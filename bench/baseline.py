@@ -251,6 +251,7 @@ def cmd_train(a):
     seen = 0
     started = time.perf_counter()
     for epoch in range(a.epochs):
+        epoch_started, epoch_seen = time.perf_counter(), seen
         for v1, v2 in loader:
             v1, v2 = v1.to(dev, non_blocking=True), v2.to(dev, non_blocking=True)
             b = v1.shape[0]
@@ -267,6 +268,10 @@ def cmd_train(a):
                 for t, o in zip(target.parameters(), online.parameters()):
                     t.mul_(a.ema).add_(o, alpha=1 - a.ema)
             seen += b
+        # one device sync an epoch: the rate of the last epoch is the steady one (no start-up, no autotuning)
+        epoch_loss = loss.item()
+        print(f"epoch {epoch + 1} loss {epoch_loss:.4f} epoch_samples_per_s {(seen - epoch_seen) / (time.perf_counter() - epoch_started):.1f}",
+              flush=True)
     loss = loss.item()   # waits for the device, so the time below includes its work
     peak = f" peak_gpu_mb {torch.cuda.max_memory_allocated(dev) / 2**20:.0f}" if dev.type == "cuda" else ""
     print(f"train samples {seen} loss {loss:.4f} loop_samples_per_s {seen / (time.perf_counter() - started):.1f}{peak}")

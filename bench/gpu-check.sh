@@ -192,11 +192,32 @@ cp "$work/full/train_log.csv" "$out/train_log.csv"
 # samples/s of the training loop over both epochs (as the baseline's loop_samples_per_s)
 train_rate=$(awk -F, 'NR > 1 { n += $8; s += $9 } END { if (s > 0) printf "%.1f", n / s; else print "-" }' "$work/full/train_log.csv")
 kv train_samples_per_s "$train_rate"
+# the last epoch alone: no start-up, no autotuning (compared with the baseline's last epoch below)
+train_last=$(awk -F, 'NR > 1 { r = $8 / $9 } END { printf "%.1f", r }' "$work/full/train_log.csv")
+kv train_last_epoch_samples_per_s "$train_last"
 kv train_precision "$(awk -F, 'NR == 2 { print $12 }' "$work/full/train_log.csv")"
 if [ -s "$out/gpu-samples.csv" ]; then
   # busy samples only (after the first non-zero utilisation): start-up and file checks are not steps
   kv gpu_util_mean_pct "$(awk -F', ' '$2 > 0 { busy = 1 } busy { u += $2; n++ } END { if (n) printf "%.0f", u / n; else print "-" }' "$out/gpu-samples.csv")"
+  # between the first and the last sample over 50 %: the training loop with its epoch ends, without start-up and exit
+  kv gpu_util_training_window_pct "$(awk -F', ' '{ u[NR] = $2 } $2 >= 50 { if (!a) a = NR; b = NR } END { if (a) { for (i = a; i <= b; i++) t += u[i]; printf "%.0f", t / (b - a + 1) } else print "-" }' "$out/gpu-samples.csv")"
   kv gpu_peak_memory_mb "$(awk -F', ' '$3 > m { m = $3 } END { print m + 0 }' "$out/gpu-samples.csv")"
+fi
+
+# wdiff A B: the largest |Δ| between two saved state dicts
+wdiff() { pyrun - "$1" "$2" <<'PY'
+import sys, torch
+a, b = (torch.load(p, map_location="cpu") for p in sys.argv[1:3])
+print(max((a[k].double() - b[k].double()).abs().max().item() for k in a))
+PY
+}
+
+# ---- the same two-epoch run again: how far two identical runs drift apart on this device (CUDA's convolution
+# backward and scatter kernels add in a varying order), the yardstick for the resume difference below
+if try train-2-epochs-again "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/again"; then
+  kv rerun_max_abs_diff "$(wdiff "$(ls "$work"/full/BYOLA-*.pth | head -1)" "$(ls "$work"/again/BYOLA-*.pth | head -1)")"
+else
+  kv rerun_max_abs_diff failed
 fi
 
 # ---- resume: one epoch, then resume to two, versus the two-epoch run
@@ -205,12 +226,7 @@ full_w="$(ls "$work"/full/BYOLA-*.pth | head -1)"
 if try train-1-epoch "$byola" train "$work/train" "${train_args[@]}" --epochs 1 --out "$work/part" &&
    try train-resume "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/part" --resume "$work/part/checkpoint.pth"; then
   part_w="$(ls "$work"/part/BYOLA-*e2-*.pth | head -1)"
-  kv resume_max_abs_diff "$(pyrun - "$full_w" "$part_w" <<'PY'
-import sys, torch
-a, b = (torch.load(p, map_location="cpu") for p in sys.argv[1:3])
-print(max((a[k].double() - b[k].double()).abs().max().item() for k in a))
-PY
-)"
+  kv resume_max_abs_diff "$(wdiff "$full_w" "$part_w")"
 else
   kv resume_max_abs_diff failed
 fi
@@ -253,6 +269,11 @@ if pyrun "$pack/baseline.py" train "$work/train" --bs "$bs" --epochs 2 --d "$d" 
   peak=$(grep -o 'peak_gpu_mb [0-9]*' "$out/baseline.log" | awk '{print $2}' || true)
   [ -n "$peak" ] && kv baseline_peak_gpu_mb "$peak"
   kv train_ratio_vs_baseline "$(awk -v a="$train_rate" -v b="$base_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+  base_last=$(grep -o 'epoch_samples_per_s [0-9.]*' "$out/baseline.log" | tail -1 | awk '{print $2}')
+  if [ -n "$base_last" ]; then
+    kv baseline_last_epoch_samples_per_s "$base_last"
+    kv train_last_epoch_ratio_vs_baseline "$(awk -v a="$train_last" -v b="$base_last" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+  fi
 else
   say "baseline failed (see $out/baseline.log)"; tail -3 "$out/baseline.log" >&2
   kv baseline_samples_per_s failed
