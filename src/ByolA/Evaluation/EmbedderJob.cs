@@ -14,6 +14,7 @@ public static class EmbedderJob
     {
         options.Validate();
         var embedding = options.Embedding;
+        EmbedderOutput.CheckWritable(options.OutPath);
         var allFiles = EmbedderInputs.Expand(options.Inputs, w => progress.Message("warning: " + w));
         var files = options.Shard?.Select(allFiles) ?? allFiles;
         if (options.Shard != null) progress.Message($"shard {options.Shard}: {files.Count} of {allFiles.Count} file(s)");

@@ -9,12 +9,34 @@ namespace ByolA.Evaluation;
 
 /// <summary>
 /// Writes embeddings as NumPy <c>.npy</c> (float32, C order, format 1.0) with a sidecar list of file names, or as
-/// CSV. Every file is written atomically (temporary name, then rename).
+/// CSV. Every file is written atomically (temporary name, then rename); an <c>.npy</c> and its sidecar are replaced
+/// together or not at all (<see cref="AtomicFile.WriteAll"/>).
 /// </summary>
 public static class EmbedderOutput
 {
-    /// <summary>The sidecar of <c>X.npy</c>: <c>X.files.txt</c>, one input path per line, row order.</summary>
-    public static string SidecarPath(string npyPath) => Path.ChangeExtension(npyPath, null) + ".files.txt";
+    /// <summary>
+    /// The sidecar of <c>X.npy</c>: <c>X.files.npy</c>, a NumPy unicode vector (<c>&lt;U</c>n, as the <c>files</c>
+    /// member of an .npz) holding the input path of each row in row order. Unlike lines of text it keeps any file name
+    /// exactly — newlines, tabs, leading spaces and all — and <c>numpy.load</c> reads it without pickle.
+    /// </summary>
+    public static string SidecarPath(string npyPath) => Path.ChangeExtension(npyPath, null) + ".files.npy";
+
+    /// <summary>
+    /// Checks before the work starts that the outputs <see cref="Write(string, IReadOnlyList{string}, float[], long[])"/>
+    /// will write for <paramref name="path"/> (with an .npy, its sidecar too) are not folders and their folder is writable.
+    /// </summary>
+    public static void CheckWritable(string path)
+    {
+        AtomicFile.CheckWritable(path);
+        if (Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)) AtomicFile.CheckWritable(SidecarPath(path));
+    }
+
+    /// <summary>Reads a sidecar written by <see cref="Write(string, IReadOnlyList{string}, float[], long[])"/>.</summary>
+    public static string[] ReadFileList(string sidecarPath)
+    {
+        using var s = File.OpenRead(sidecarPath);
+        return NpyFormat.ReadStrings(s, NpyFormat.ReadHeader(s, sidecarPath), sidecarPath);
+    }
 
     /// <summary>Writes .npy plus sidecar, or .csv, chosen by the extension of <paramref name="path"/>; returns the paths written.</summary>
     public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, Tensor embeddings)
@@ -32,13 +54,14 @@ public static class EmbedderOutput
         var ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".npy")
         {
-            WriteNpy(path, values, shape);
+            if (shape.Length < 1 || shape[0] != files.Count)
+                throw new ArgumentException($"{files.Count} file(s) for embeddings of shape ({string.Join(", ", shape)})");
             var sidecar = SidecarPath(path);
-            AtomicFile.Write(sidecar, s =>
-            {
-                using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
-                foreach (var f in files) w.WriteLine(f);
-            });
+            var list = NpyFormat.Strings("files", files);
+            AtomicFile.WriteAll([
+                (sidecar, s => { s.Write(NpyFormat.HeaderBytes(list.Descr, list.Shape)); list.WriteData(s); }),
+                (path, s => WriteNpyData(s, values, shape)),
+            ]);
             return [path, sidecar];
         }
         if (ext == ".csv")
@@ -57,22 +80,14 @@ public static class EmbedderOutput
     }
 
     /// <summary>Writes row-major float32 <paramref name="values"/> of <paramref name="shape"/> as a .npy file.</summary>
-    public static void WriteNpy(string path, float[] values, long[] shape)
+    public static void WriteNpy(string path, float[] values, long[] shape) =>
+        AtomicFile.Write(path, s => WriteNpyData(s, values, shape));
+
+    static void WriteNpyData(Stream s, float[] values, long[] shape)
     {
-        string dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
-        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
-        int unpadded = 10 + header.Length + 1;
-        header += new string(' ', (64 - unpadded % 64) % 64) + "\n";
-        AtomicFile.Write(path, s =>
-        {
-            s.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
-            Span<byte> len = stackalloc byte[2];
-            BinaryPrimitives.WriteUInt16LittleEndian(len, checked((ushort)header.Length));
-            s.Write(len);
-            s.Write(Encoding.ASCII.GetBytes(header));
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing .npy needs a little-endian host");
-            s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        });
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing .npy needs a little-endian host");
+        s.Write(NpyFormat.HeaderBytes("<f4", shape));
+        s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
     /// <summary>Reads a little-endian float32 .npy file (C order) as written by <see cref="WriteNpy"/> or NumPy.</summary>

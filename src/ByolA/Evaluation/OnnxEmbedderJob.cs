@@ -16,7 +16,8 @@ public static class OnnxEmbedderJob
         options.Validate();
         var embedding = options.Embedding;
         var config = embedding.Config;
-        var files = EmbedderInputs.Expand(options.Inputs);
+        EmbedderOutput.CheckWritable(options.OutPath);
+        var files = EmbedderInputs.Expand(options.Inputs, w => progress.Message("warning: " + w));
         var (_, info) = OnnxModelFile.Load(options.WeightsPath);
         info.RequireFrontEnd(config, options.WeightsPath);
         if (options.Layered != info.Layered)
@@ -38,7 +39,7 @@ public static class OnnxEmbedderJob
         if (stats == null)
         {
             computed = true;
-            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom]) : files;
+            var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom], w => progress.Message("warning: " + w)) : files;
             var statsSkipped = new List<(string Path, string Reason)>();
             using (var frontEnd = OnnxEncoder.Open(options.WeightsPath, config, (0, 1), embedding.Frames, threads))
                 stats = EmbedderJob.WithSkipHint(embedding.SkipBad, () => ComputeStats(frontEnd, statsFiles, embedding, options.StatsMaxFiles, progress, statsSkipped, ct));

@@ -21,7 +21,7 @@ public class EmbedCommandTests
         Assert.Contains("normalisation stats from the inputs", err);
         using var e = EmbedderOutput.ReadNpy(tmp.File("out/e.npy"));
         Assert.Equal(new long[] { 3, 32 }, e.shape);
-        Assert.Equal(files, File.ReadAllLines(tmp.File("out/e.files.txt")));
+        Assert.Equal(files, EmbedderOutput.ReadFileList(tmp.File("out/e.files.npy")));
 
         // The same stats given explicitly give the same embeddings.
         var stats = NormStatsCalculator.Compute(files, ByolA.Configuration.ByolAConfig.V1);
@@ -84,7 +84,7 @@ public class EmbedCommandTests
         Assert.Contains("skipped 1 unreadable file(s)", err);
         Assert.Contains(bad, err);
         Assert.Contains("2 × 32", output);
-        Assert.Equal(2, File.ReadAllLines(tmp.File("e.files.txt")).Length);
+        Assert.Equal(2, EmbedderOutput.ReadFileList(tmp.File("e.files.npy")).Length);
     }
 
     [Theory]

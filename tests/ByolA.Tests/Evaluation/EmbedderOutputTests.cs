@@ -37,8 +37,8 @@ public class EmbedderOutputTests
         var values = tensor(new float[] { 0.5f, -1.25f, 3f, 1e-8f }).reshape(2, 2);
         string[] files = ["a/x.wav", "b,\"q\".wav"];
         var written = EmbedderOutput.Write(tmp.File("out.npy"), files, values);
-        Assert.Equal(new[] { tmp.File("out.npy"), tmp.File("out.files.txt") }, written);
-        Assert.Equal(files, File.ReadAllLines(tmp.File("out.files.txt")));
+        Assert.Equal(new[] { tmp.File("out.npy"), tmp.File("out.files.npy") }, written);
+        Assert.Equal(files, EmbedderOutput.ReadFileList(tmp.File("out.files.npy")));
         EmbedderOutput.Write(tmp.File("out.csv"), files, values);
         Assert.Equal(new[] { "file,e0,e1", "a/x.wav,0.5,-1.25", "\"b,\"\"q\"\".wav\",3,1E-08" }, File.ReadAllLines(tmp.File("out.csv")));
         EmbedderOutput.Write(tmp.File("frames.csv"), files[..1], values.reshape(1, 2, 2));

@@ -32,7 +32,7 @@ public class OnnxEmbedCommandTests
         Assert.True(code == ExitCodes.Ok, onnxErr);
         Assert.Equal(StatsLine(err), StatsLine(onnxErr), new StatsComparer());
         AssertClose(tmp.File("pth.npy"), tmp.File("onnx.npy"));
-        Assert.Equal(File.ReadAllLines(tmp.File("pth.files.txt")), File.ReadAllLines(tmp.File("onnx.files.txt")));
+        Assert.Equal(EmbedderOutput.ReadFileList(tmp.File("pth.files.npy")), EmbedderOutput.ReadFileList(tmp.File("onnx.files.npy")));
 
         // Given stats, frames.
         (code, _, err) = Run("embed", tmp.File("w.pth"), tmp.File("audio"), "--out", tmp.File("pf.npy"), "--frames", "--stats", "-6,4", "--device", "cpu");

@@ -14,7 +14,7 @@ public static class EmbedCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files or folders (searched recursively for .wav). Mono WAV at the config's sample_rate (run convert-wav first).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o")
         {
-            Description = "Output file: .npy (float32, rows in input order, plus FILE.files.txt listing the files), .csv (file,e0,e1,...) or .npz (embeddings and files; with --timestamps also timestamps and offsets). Default: embeddings.npy.",
+            Description = "Output file: .npy (float32, rows in input order, plus FILE.files.npy, a NumPy string vector of the files that keeps any file name exact), .csv (file,e0,e1,...) or .npz (embeddings and files; with --timestamps also timestamps and offsets). Default: embeddings.npy.",
             HelpName = "FILE.npy|FILE.csv|FILE.npz",
             DefaultValueFactory = _ => "embeddings.npy",
         };

@@ -15,7 +15,7 @@ public static class MergeEmbeddingsCommand
         };
         var output = new Option<string>("--out", "-o")
         {
-            Description = "The merged file, exactly what the unsharded embed run writes: .npz, or for per-file embeddings .npy (with FILE.files.txt) or .csv.",
+            Description = "The merged file, exactly what the unsharded embed run writes: .npz, or for per-file embeddings .npy (with FILE.files.npy) or .csv.",
             HelpName = "FILE.npz|FILE.npy|FILE.csv",
             Required = true,
         };
