@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using ByolA.Cli.Commands;
 
 namespace ByolA.Cli;
@@ -43,13 +45,30 @@ public static class CliApp
         var root = Build(output, error);
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error };
-        if (parse.Errors.Count > 0)
+        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownOptions(parse)).ToList();
+        if (errors.Count > 0)
         {
-            foreach (var e in parse.Errors) error.WriteLine($"error: {e.Message}");
+            foreach (var e in errors) error.WriteLine($"error: {e}");
             var verb = parse.CommandResult.Command;
             error.WriteLine($"Run 'byola{(verb == root ? "" : " " + verb.Name)} --help' for usage.");
             return ExitCodes.Usage;
         }
         return parse.Invoke(config);
+    }
+
+    /// <summary>
+    /// Tokens that look like options (<c>--frobnicate</c>, <c>-x</c>) but were taken as a verb's arguments: a verb whose
+    /// last argument takes several values (embed's inputs) or an optional one (evaluate's TASK) would otherwise read an
+    /// unknown option as a file or task name. Negative numbers pass, and so does anything after <c>--</c>, which is how
+    /// a file whose name starts with '-' is given.
+    /// </summary>
+    static IEnumerable<string> UnknownOptions(ParseResult parse)
+    {
+        int end = parse.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        var beforeEnd = end < 0 ? parse.Tokens : parse.Tokens.Take(end);
+        var arguments = parse.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).ToHashSet();
+        return beforeEnd
+            .Where(t => arguments.Contains(t) && t.Value.Length > 1 && t.Value[0] == '-' && !double.TryParse(t.Value, CultureInfo.InvariantCulture, out _))
+            .Select(t => $"unknown option '{t.Value}' (arguments that start with '-' go after --)");
     }
 }

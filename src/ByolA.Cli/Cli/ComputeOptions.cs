@@ -41,6 +41,19 @@ public sealed class ComputeOptions
                       "difference) instead of the default full FP32, which matches the CPU. Recorded in train_log.csv and the embedding cache key.",
     };
 
+    readonly List<(string Key, Option Flag)> configFlags = [];
+
+    public ComputeOptions()
+    {
+        Names.Add(TorchSetup.ThreadsOption, Threads).Add(DeviceSpec.OptionName, Device).AddOverrides(Set);
+    }
+
+    /// <summary>
+    /// The verb's names for the library's options (see <see cref="FlagNames"/>), holding --threads, --device, --set and
+    /// the config flags; the verb adds its own and passes them to <see cref="VerbRunner.Run"/>.
+    /// </summary>
+    public FlagNames Names { get; } = new();
+
     /// <summary>Adds the options to <paramref name="command"/>; returns this for chaining.</summary>
     public ComputeOptions AddTo(Command command)
     {
@@ -51,23 +64,44 @@ public sealed class ComputeOptions
         return this;
     }
 
-    /// <summary>The validated config: file or preset, then --set, then the verb's own typed overrides.</summary>
-    public ByolAConfig LoadConfig(ParseResult parse, params (string Key, object? Value)[] flags)
+    /// <summary>
+    /// Makes <paramref name="flag"/> a typed override of config key <paramref name="key"/> (<c>--lr</c> of <c>lr</c>):
+    /// applied after --set, and named in errors about the key. Returns this for chaining.
+    /// </summary>
+    public ComputeOptions ConfigFlag(string key, Option flag)
     {
-        var overrides = new List<string>(parse.GetValue(Set) ?? []);
-        overrides.AddRange(flags.Where(f => f.Value != null)
-            .Select(f => $"{f.Key}={Convert.ToString(f.Value, System.Globalization.CultureInfo.InvariantCulture)}"));
-        return ConfigSource.Resolve(parse.GetValue(Config), overrides);
+        configFlags.Add((key, flag));
+        Names.Add(key, flag);
+        return this;
     }
 
-    /// <summary>Parses --device (an invalid value is a usage error) without touching the native runtime.</summary>
-    public DeviceSpec GetDevice(ParseResult parse)
+    /// <summary>
+    /// The validated config: file or preset, then --set, then the verb's config flags. A --set item that cannot be read is a
+    /// usage error here; a value that cannot work is a <see cref="ConfigException"/> naming its key, which
+    /// <see cref="VerbRunner"/> blames on the flag or --set that gave it, or else on the file. Also checks --threads and
+    /// --device, so every computing verb refuses them before any work.
+    /// </summary>
+    /// <param name="fallback">The config without --config (default: <see cref="ConfigSource.Load"/>'s).</param>
+    public ByolAConfig LoadConfig(ParseResult parse, (ByolAConfig Config, string Source)? fallback = null)
     {
-        try { return DeviceSpec.Parse(parse.GetValue(Device) ?? "auto"); }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        ResourceLimits.RequireThreads(TorchSetup.ThreadsOption, parse.GetValue(Threads));
+        GetDevice(parse);
+        var (config, source) = fallback is { } f && parse.GetValue(Config) is not { Length: > 0 } ? f : ConfigSource.Load(parse.GetValue(Config));
+        foreach (var item in parse.GetValue(Set) ?? [])
+        {
+            try { config = ConfigLoader.ApplyOverrides(config, [item]); }
+            catch (ConfigException e) { throw new UsageException($"{Set.Name} {item}: {e.Detail}"); }
+        }
+        foreach (var (key, flag) in configFlags)
+            if (parse.GetResult(flag) is { Implicit: false } given && given.GetValueOrDefault<object?>() is { } value)
+                config = ConfigLoader.With(config, key, value);
+        return config.Validate(source);
     }
 
-    /// <summary>Loads TorchSharp, sets threads, resolves the device.</summary>
+    /// <summary>The one parse of --device every verb uses (a bad value is an <see cref="OptionException"/>); loads nothing.</summary>
+    public DeviceSpec GetDevice(ParseResult parse) => DeviceSpec.Parse(parse.GetValue(Device));
+
+    /// <summary>Checks --threads, loads TorchSharp, sets threads, resolves the device.</summary>
     public TorchSharp.torch.Device InitialiseTorch(ParseResult parse) =>
         TorchSetup.Initialise(GetDevice(parse), parse.GetValue(Threads));
 }

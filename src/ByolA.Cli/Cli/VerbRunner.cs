@@ -8,7 +8,9 @@ namespace ByolA.Cli;
 /// </summary>
 public static class VerbRunner
 {
-    public static int Run(CliContext context, ParseResult parse, Func<CancellationToken, int> body, CancellationToken token = default)
+    /// <param name="names">The verb's names for the library's options: errors naming them show the flags, and an
+    /// <see cref="OptionException"/> blaming a value given on the command line is a usage error (exit code 2).</param>
+    public static int Run(CliContext context, ParseResult parse, Func<CancellationToken, int> body, FlagNames? names = null, CancellationToken token = default)
     {
         bool verbose = parse.GetValue(CliApp.Verbose);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -20,9 +22,7 @@ public static class VerbRunner
         }
         catch (UsageException e)
         {
-            context.Error.WriteLine($"error: {e.Message}");
-            context.Error.WriteLine($"Run 'byola {parse.CommandResult.Command.Name} --help' for usage.");
-            return ExitCodes.Usage;
+            return Usage(context, parse, e.Message);
         }
         catch (OperationCanceledException)
         {
@@ -31,7 +31,9 @@ public static class VerbRunner
         }
         catch (ByolAException e)
         {
-            context.Error.WriteLine($"error: {e.Message}");
+            var (message, usage) = (names ?? new FlagNames()).Describe(e, parse);
+            if (usage) return Usage(context, parse, message);
+            context.Error.WriteLine($"error: {message}");
             if (verbose) context.Error.WriteLine(e);
             return ExitCodes.Failure;
         }
@@ -45,6 +47,13 @@ public static class VerbRunner
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    static int Usage(CliContext context, ParseResult parse, string message)
+    {
+        context.Error.WriteLine($"error: {message}");
+        context.Error.WriteLine($"Run 'byola {parse.CommandResult.Command.Name} --help' for usage.");
+        return ExitCodes.Usage;
     }
 
     /// <summary>The body of a verb whose issue has not landed yet.</summary>

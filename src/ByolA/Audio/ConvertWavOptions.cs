@@ -1,4 +1,5 @@
 using ByolA.Data;
+using ByolA.Runtime;
 
 namespace ByolA.Audio;
 
@@ -26,13 +27,16 @@ public sealed record ConvertWavOptions
     /// </summary>
     public TorchSharp.torch.Device? Device { get; init; }
 
-    /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>
+    /// <summary>
+    /// Throws <see cref="OptionException"/> naming the first property whose value cannot work, or
+    /// <see cref="ByolAException"/> for folders that are missing or overlap.
+    /// </summary>
     public ConvertWavOptions Validate()
     {
-        if (SampleRate <= 0) throw new ByolAException($"--sample-rate must be a positive number of Hz (got {SampleRate})");
-        if (Jobs <= 0) throw new ByolAException($"--jobs must be at least 1 (got {Jobs})");
-        if (string.IsNullOrWhiteSpace(From)) throw new ByolAException("FROM must name a folder");
-        if (string.IsNullOrWhiteSpace(To)) throw new ByolAException("TO must name a folder");
+        if (SampleRate <= 0) throw OptionException.Invalid(nameof(SampleRate), $"must be a positive number of Hz (got {SampleRate})");
+        ResourceLimits.RequireThreads(nameof(Jobs), Jobs);
+        if (string.IsNullOrWhiteSpace(From)) throw OptionException.Invalid(nameof(From), "must name a folder");
+        if (string.IsNullOrWhiteSpace(To)) throw OptionException.Invalid(nameof(To), "must name a folder");
         var from = Path.GetFullPath(From);
         var to = Path.GetFullPath(To);
         if (!Directory.Exists(from))

@@ -43,6 +43,9 @@ public sealed record ByolAConfig
     /// <summary>Whether this config selects the v2 recipe (AudioNTT2022 encoder).</summary>
     public bool IsV2 => Model == "AudioNTT2022";
 
+    /// <summary>The most samples one clip may have: .NET's largest array (clips are float arrays).</summary>
+    public static int MaxUnitSamples => Array.MaxLength;
+
     /// <summary>Number of samples in one unit-length clip.</summary>
     public int UnitSamples => (int)(UnitSec * SampleRate);
 
@@ -51,10 +54,12 @@ public sealed record ByolAConfig
     {
         void Require(bool ok, string key, string why)
         {
-            if (!ok) throw new ConfigException($"{source}: key '{key}' {why}");
+            if (!ok) throw new ConfigException(source, key, why);
         }
         Require(UnitSec > 0, "unit_sec", $"must be > 0 (got {UnitSec})");
         Require(SampleRate > 0, "sample_rate", $"must be > 0 (got {SampleRate})");
+        Require(UnitSec * SampleRate <= MaxUnitSamples, "unit_sec",
+            $"must be at most {MaxUnitSamples / (double)SampleRate:0.###} s at {SampleRate} Hz, one clip being one array of at most {MaxUnitSamples} samples (got {UnitSec})");
         Require(NFft > 0, "n_fft", $"must be > 0 (got {NFft})");
         Require(WinLength > 0 && WinLength <= NFft, "win_length", $"must be in 1..n_fft (got {WinLength})");
         Require(HopLength > 0, "hop_length", $"must be > 0 (got {HopLength})");

@@ -24,10 +24,10 @@ public static class ConfigLoader
     public static ByolAConfig Load(string path)
     {
         if (!File.Exists(path))
-            throw new ConfigException($"{path}: config file not found (pass --config with an existing file, e.g. configs/config.yaml)");
+            throw new ConfigException(path, "config file not found (name an existing file, e.g. configs/config.yaml, or a built-in recipe: v1 or v2)");
         string text;
         try { text = File.ReadAllText(path); }
-        catch (IOException e) { throw new ConfigException($"{path}: cannot read config file: {e.Message}"); }
+        catch (IOException e) { throw new ConfigException(path, $"cannot read config file: {e.Message}"); }
         return Parse(text, path);
     }
 
@@ -40,11 +40,11 @@ public static class ConfigLoader
             CheckDepth(yaml, source);
             stream.Load(new StringReader(yaml));
         }
-        catch (YamlException e) { throw new ConfigException($"{source}: not valid YAML at line {e.Start.Line}: {e.Message}"); }
+        catch (YamlException e) { throw new ConfigException(source, $"not valid YAML at line {e.Start.Line}: {e.Message}"); }
         var config = new ByolAConfig();
         if (stream.Documents.Count == 0) return config;
         if (stream.Documents[0].RootNode is not YamlMappingNode map)
-            throw new ConfigException($"{source}: expected a mapping of key: value pairs at the top level");
+            throw new ConfigException(source, "expected a mapping of key: value pairs at the top level");
         foreach (var (keyNode, valueNode) in map.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
@@ -70,7 +70,7 @@ public static class ConfigLoader
             if (parser.Current is YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart)
             {
                 if (++depth > MaxDepth)
-                    throw new ConfigException($"{source}: nested more than {MaxDepth} levels deep (line {parser.Current.Start.Line}, column {parser.Current.Start.Column}); config values are numbers, strings or short lists");
+                    throw new ConfigException(source, $"nested more than {MaxDepth} levels deep (line {parser.Current.Start.Line}, column {parser.Current.Start.Column}); config values are numbers, strings or short lists");
             }
             else if (parser.Current is YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd) depth--;
         }
@@ -82,7 +82,7 @@ public static class ConfigLoader
         foreach (var item in overrides)
         {
             int eq = item.IndexOf('=');
-            if (eq <= 0) throw new ConfigException($"override '{item}': expected key=value (e.g. --set lr=0.001)");
+            if (eq <= 0) throw new ConfigException($"override '{item}'", "expected key=value (e.g. lr=0.001)");
             var key = item[..eq].Trim();
             var stream = new YamlStream();
             try
@@ -90,7 +90,7 @@ public static class ConfigLoader
                 CheckDepth(item[(eq + 1)..], $"override '{key}'");
                 stream.Load(new StringReader(item[(eq + 1)..]));
             }
-            catch (YamlException e) { throw new ConfigException($"override '{item}': value is not valid YAML: {e.Message}"); }
+            catch (YamlException e) { throw new ConfigException($"override '{item}'", $"value is not valid YAML: {e.Message}"); }
             var node = stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
             config = Set(config, key, node, $"override '{item}'");
         }
@@ -101,7 +101,7 @@ public static class ConfigLoader
     public static ByolAConfig With(ByolAConfig config, string key, object value)
     {
         if (!Keys.TryGetValue(key, out var prop))
-            throw new ConfigException($"unknown config key '{key}'");
+            throw new ConfigException("config", $"unknown key '{key}'");
         var copy = config with { };
         prop.SetValue(copy, System.Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture));
         return copy;
@@ -110,7 +110,7 @@ public static class ConfigLoader
     static ByolAConfig Set(ByolAConfig config, string key, YamlNode node, string where)
     {
         if (!Keys.TryGetValue(key, out var prop))
-            throw new ConfigException($"{where}: unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys.Order())})");
+            throw new ConfigException(where, $"unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys.Order())})");
         var copy = config with { };
         prop.SetValue(copy, ConvertNode(node, prop.PropertyType, key, where));
         return copy;
@@ -121,16 +121,16 @@ public static class ConfigLoader
         if (type == typeof(int[]))
         {
             if (node is not YamlSequenceNode seq)
-                throw new ConfigException($"{where}: key '{key}' expects a list of integers like [64, 96]");
+                throw new ConfigException(where, key, "expects a list of integers like [64, 96]");
             return seq.Children.Select(c => (int)ConvertNode(c, typeof(int), key, where)).ToArray();
         }
         if (node is not YamlScalarNode scalar)
-            throw new ConfigException($"{where}: key '{key}' expects a single {Describe(type)} value");
+            throw new ConfigException(where, key, $"expects a single {Describe(type)} value");
         var text = scalar.Value ?? "";
         if (type == typeof(string)) return text;
         if (type == typeof(int) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)) return i;
         if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
-        throw new ConfigException($"{where}: key '{key}' expects {Describe(type)}, got '{text}'");
+        throw new ConfigException(where, key, $"expects {Describe(type)}, got '{text}'");
     }
 
     static string Describe(Type t) => t == typeof(int) ? "an integer" : t == typeof(double) ? "a number" : "text";

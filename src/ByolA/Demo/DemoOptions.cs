@@ -53,13 +53,15 @@ public sealed record DemoOptions
 
     public torch.Device? Device { get; init; }
 
+    /// <summary>Throws <see cref="OptionException"/> naming the first property (or config key) that cannot work.</summary>
     public DemoOptions Validate()
     {
-        if (Epochs is < 1 or > 10000) throw new ByolAException($"epochs must be in [1, 10000] (got {Epochs})");
-        if (TrainPerClass < 1 || ValidPerClass < 1 || TestPerClass < 1)
-            throw new ByolAException($"every class needs at least one train, valid and test clip (got {TrainPerClass}/{ValidPerClass}/{TestPerClass})");
-        if (UnlabelledClips < Config.Bs) throw new ByolAException($"need at least one batch ({Config.Bs}) of unlabelled clips (got {UnlabelledClips})");
-        if (Repeat <= 0) throw new ByolAException($"repeat must be > 0 (got {Repeat})");
+        if (Epochs is < 1 or > 10000) throw OptionException.Invalid(nameof(Epochs), $"must be in [1, 10000] (got {Epochs})");
+        if (TrainPerClass < 1) throw OptionException.Invalid(nameof(TrainPerClass), $"must be at least 1 clip per class (got {TrainPerClass})");
+        if (ValidPerClass < 1) throw OptionException.Invalid(nameof(ValidPerClass), $"must be at least 1 clip per class (got {ValidPerClass})");
+        if (TestPerClass < 1) throw OptionException.Invalid(nameof(TestPerClass), $"must be at least 1 clip per class (got {TestPerClass})");
+        if (UnlabelledClips < Config.Bs) throw OptionException.Invalid(nameof(UnlabelledClips), $"must be at least one batch of {Config.Bs} clips (got {UnlabelledClips})");
+        if (Repeat <= 0) throw OptionException.Invalid(nameof(Repeat), $"must be > 0 (got {Repeat})");
         Config.Validate("demo config");
         return this;
     }

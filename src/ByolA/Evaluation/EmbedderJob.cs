@@ -55,13 +55,14 @@ public static class EmbedderJob
         return new EmbedderJobResult(result.Files.Count, result.Embeddings.shape, loaded.Architecture, stats, computed, written, skipped);
     }
 
-    /// <summary>Read errors end with how to get past them, unless skipping is already on.</summary>
+    /// <summary>Read errors end with how to get past them (<see cref="EmbedderOptions.SkipBad"/>), unless skipping is already on.</summary>
     internal static T WithSkipHint<T>(bool skipping, Func<T> run)
     {
         try { return run(); }
         catch (ByolAException e) when (!skipping)
         {
-            throw new ByolAException(e.Message + " (use --skip-bad to skip unreadable files)", e);
+            throw ByolAException.Naming(e.Template + " (skip unreadable files with {" + e.Options.Count + "})",
+                [.. e.Options, nameof(EmbedderOptions.SkipBad)], e);
         }
     }
 }

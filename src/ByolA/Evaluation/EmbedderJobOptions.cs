@@ -29,26 +29,28 @@ public sealed record EmbedderJobOptions
     /// <summary>The smallest window hop, 10 ms (one log-mel hop at 16 kHz).</summary>
     public const double MinHopMs = 10;
 
-    /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>
+    /// <summary>Throws <see cref="OptionException"/> naming the first property (and the ones it clashes with) that cannot work.</summary>
     public EmbedderJobOptions Validate()
     {
-        if (Stats != null && StatsFrom != null) throw new ByolAException("give normalisation stats either as values or as a folder to compute them from, not both");
+        if (Inputs.Count == 0) throw OptionException.Invalid(nameof(Inputs), "names no files or folders");
+        if (Stats != null && StatsFrom != null) throw new OptionException("give either {0} or {1}, not both", nameof(Stats), nameof(StatsFrom));
         Stats?.Validate();
         var ext = Path.GetExtension(OutPath).ToLowerInvariant();
-        if (ext is not (".npy" or ".csv" or ".npz")) throw new ByolAException($"{OutPath}: output must be a .npy, .csv or .npz file");
+        var outPath = OptionException.Escape(OutPath);
+        if (ext is not (".npy" or ".csv" or ".npz")) throw OptionException.Invalid(nameof(OutPath), $"must be a file name ending in .npy, .csv or .npz (got {outPath})");
         if (Mode == EmbedMode.Timestamps && ext != ".npz")
-            throw new ByolAException($"{OutPath}: timestamped embeddings are written to an .npz file (embeddings, timestamps, offsets, files)");
+            throw new OptionException($"{{0}} writes an .npz file (embeddings, timestamps, offsets, files): give {{1}} FILE.npz (got {outPath})", nameof(Mode), nameof(OutPath));
         if (Shard != null && ext != ".npz")
-            throw new ByolAException($"{OutPath}: a shard writes an .npz part (it records which shard it is); merge the parts into .npy, .csv or .npz");
+            throw new OptionException($"{{0}} writes an .npz part (it records which shard it is): give {{1}} PART.npz (got {outPath}); merging the parts gives .npy, .csv or .npz", nameof(Shard), nameof(OutPath));
         Shard?.Validate();
-        if (HopMs != null && Mode != EmbedMode.Timestamps) throw new ByolAException("a window hop applies to timestamped embeddings only");
-        if (HopMs is { } hop && !(hop >= MinHopMs)) throw new ByolAException($"the window hop must be at least {MinHopMs} ms (got {hop})");
+        if (HopMs != null && Mode != EmbedMode.Timestamps) throw new OptionException("{0} applies to timestamped embeddings only: it needs {1}", nameof(HopMs), nameof(EmbedMode.Timestamps));
+        if (HopMs is { } hop && !(hop >= MinHopMs)) throw OptionException.Invalid(nameof(HopMs), $"must be at least {MinHopMs} ms (got {hop})");
         if (Mode != EmbedMode.Clip && (Layered || Embedding.Frames))
-            throw new ByolAException($"{(Mode == EmbedMode.Whole ? "whole-file" : "timestamped")} embeddings use the encoder's own frames; layered and per-clip frame features apply to clips only");
+            throw new OptionException("{0} uses the encoder's own frames and cannot be combined with {1}", nameof(Mode), Layered ? nameof(Layered) : nameof(EmbedderOptions.Frames));
         if (Shard != null && Embedding.Crop == ClipCrop.Random)
-            throw new ByolAException("random crops are seeded by each file's position in the whole run, which a shard does not see; use centre crops with shards");
-        if (Inputs.Count == 0) throw new ByolAException("no inputs given");
-        if (StatsMaxFiles <= 0) throw new ByolAException($"the stats sample size must be positive (got {StatsMaxFiles})");
+            throw new OptionException("{0} cannot be combined with {1}: random crops are seeded by each file's position in the whole run, which a shard does not see",
+                nameof(EmbedderOptions.Crop), nameof(Shard));
+        if (StatsMaxFiles <= 0) throw OptionException.Invalid(nameof(StatsMaxFiles), $"must be positive (got {StatsMaxFiles})");
         Embedding.Validate();
         return this;
     }

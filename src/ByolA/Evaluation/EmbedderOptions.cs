@@ -1,5 +1,6 @@
 using ByolA.Data;
 using ByolA.Configuration;
+using ByolA.Runtime;
 
 namespace ByolA.Evaluation;
 
@@ -35,13 +36,15 @@ public sealed record EmbedderOptions
     /// <summary>CUDA only: run the encoder's convolutions and matmuls in TF32 (faster, about 1e-3 relative) instead of FP32.</summary>
     public bool Tf32 { get; init; }
 
-    /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>
+    /// <summary>Throws <see cref="OptionException"/> naming the first property that cannot work.</summary>
     public EmbedderOptions Validate()
     {
-        if (BatchSize <= 0) throw new ByolAException($"batch size must be positive (got {BatchSize})");
-        if (Workers <= 0) throw new ByolAException($"workers must be positive (got {Workers})");
-        if (PrefetchBatches <= 0) throw new ByolAException($"prefetch must be positive (got {PrefetchBatches})");
-        if (Config.UnitSamples <= 0) throw new ByolAException($"unit_sec {Config.UnitSec} gives no samples at {Config.SampleRate} Hz");
+        if (BatchSize <= 0) throw OptionException.Invalid(nameof(BatchSize), $"must be positive (got {BatchSize})");
+        ResourceLimits.RequireThreads(nameof(Workers), Workers);
+        if (PrefetchBatches <= 0) throw OptionException.Invalid(nameof(PrefetchBatches), $"must be positive (got {PrefetchBatches})");
+        if (Config.UnitSamples <= 0) throw OptionException.Invalid("unit_sec", $"gives no samples at {Config.SampleRate} Hz (got {Config.UnitSec})");
+        // The decoder holds PrefetchBatches batches ahead of the one being embedded, each one float array.
+        ResourceLimits.RequireClipBatch(nameof(BatchSize), BatchSize, Config.UnitSamples, PrefetchBatches + 1);
         return this;
     }
 }

@@ -95,7 +95,7 @@ public static class EmbeddingMerger
         {
             using var zip = ZipFile.OpenRead(path);
             Stream Open(string name) => (zip.GetEntry(name + ".npy")
-                ?? throw new ByolAException($"{path}: no '{name}' array; is it a part written by embed --shard?")).Open();
+                ?? throw new ByolAException($"{path}: no '{name}' array; is it a part written by a sharded embed run?")).Open();
             long[] shard;
             using (var s = Open("shard")) { var h = NpyFormat.ReadHeader(s, path); shard = NpyFormat.ReadValues<long>(s, h.Count); }
             if (shard.Length != 2) throw new ByolAException($"{path}: malformed 'shard' array");

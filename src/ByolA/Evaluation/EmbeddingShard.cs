@@ -54,7 +54,7 @@ public sealed record EmbeddingShard(int Index, int Count)
             int id = Read("SLURM_ARRAY_TASK_ID"), count = Read("SLURM_ARRAY_TASK_COUNT");
             int min = string.IsNullOrWhiteSpace(variable("SLURM_ARRAY_TASK_MIN")) ? 0 : Read("SLURM_ARRAY_TASK_MIN");
             if (id - min >= count)
-                throw new ByolAException($"shard auto: SLURM_ARRAY_TASK_ID {id} is beyond {count} tasks from {min}; use a step-1 array (--array=0-{count - 1}) or give K/N");
+                throw new ByolAException($"shard auto: SLURM_ARRAY_TASK_ID {id} is beyond {count} tasks from {min}; use a step-1 array (0-{count - 1}) or give K/N");
             return new EmbeddingShard(id - min + 1, count).Validate();
         }
         if (!string.IsNullOrWhiteSpace(variable("JOB_COMPLETION_INDEX")))

@@ -1,4 +1,5 @@
 using ByolA.Configuration;
+using ByolA.Runtime;
 using ByolA.Tasks;
 using TorchSharp;
 
@@ -67,23 +68,36 @@ public sealed record EvaluateOptions
     public double ResolvedUnitSec => UnitSec ?? KnownTask?.UnitSec ?? Config.UnitSec;
     public string ResolvedModelName => ModelName ?? Path.GetFileNameWithoutExtension(Weights);
 
+    /// <summary>The longest clip an evaluation embeds, in seconds.</summary>
+    public const double MaxUnitSec = 600;
+
+    /// <summary>
+    /// Throws <see cref="OptionException"/> naming the first property whose value cannot work (checked first, before any
+    /// file is looked at), then <see cref="ByolAException"/> for missing weights, task or audio folder.
+    /// </summary>
     public EvaluateOptions Validate()
     {
-        if (!File.Exists(Weights)) throw new ByolAException($"{Weights}: weights file not found");
         if (MetadataPath == null)
         {
-            if (Task == null) throw new ByolAException("give a task name, or --metadata FILE.csv --audio-dir DIR for your own task");
-            TaskRegistry.Get(Task);
-            if (AudioDir != null) throw new ByolAException("--audio-dir goes with --metadata (a user task); a known task reads WORK/16k/TASK");
+            if (Task == null) throw new OptionException("give a task name, or {0} with {1} for your own task", nameof(MetadataPath), nameof(AudioDir));
+            if (AudioDir != null) throw new OptionException("{0} goes with {1} (a user task); a known task reads WORK/16k/TASK", nameof(AudioDir), nameof(MetadataPath));
         }
-        else if (AudioDir == null) throw new ByolAException("--metadata needs --audio-dir DIR (the folder its file names are relative to)");
-        if (AudioDir != null && !Directory.Exists(AudioDir)) throw new ByolAException($"{AudioDir}: audio folder not found");
-        if (UnitSec is <= 0 or > 600) throw new ByolAException($"unit seconds must be in (0, 600] (got {UnitSec})");
-        if (Repeat <= 0) throw new ByolAException($"repeat must be > 0 (got {Repeat})");
-        if (EmbedBatch <= 0) throw new ByolAException($"embedding batch must be > 0 (got {EmbedBatch})");
+        else if (AudioDir == null) throw new OptionException("{0} needs {1} (the folder its file names are relative to)", nameof(MetadataPath), nameof(AudioDir));
+        if (UnitSec is { } unit && !(unit > 0 && unit <= MaxUnitSec))
+            throw OptionException.Invalid(nameof(UnitSec), $"must be in (0, {MaxUnitSec}] seconds (got {unit})");
+        if (Repeat <= 0) throw OptionException.Invalid(nameof(Repeat), $"must be > 0 (got {Repeat})");
+        if (EmbedBatch <= 0) throw OptionException.Invalid(nameof(EmbedBatch), $"must be > 0 (got {EmbedBatch})");
         if (TaskName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || TaskName.Length == 0)
-            throw new ByolAException($"task name '{TaskName}' cannot be used in a file name");
+            throw OptionException.Invalid(Task != null ? nameof(Task) : nameof(MetadataPath), $"gives the task name '{TaskName}', which cannot be used in a file name");
         Probe.Validate();
+        if (MetadataPath == null && TaskRegistry.Find(Task!) == null)
+            throw new OptionException($"{{0}} '{OptionException.Escape(Task!)}' is not a known task; known tasks: {TaskRegistry.KnownNames} (for your own task give {{1}} and {{2}})",
+                nameof(Task), nameof(MetadataPath), nameof(AudioDir));
+        // Known before any file is read: a batch of clips is one float array, and the embedder holds its prefetch plus one.
+        int unitSamples = (int)(Math.Min(ResolvedUnitSec, MaxUnitSec) * Config.SampleRate);
+        ResourceLimits.RequireClipBatch(nameof(EmbedBatch), EmbedBatch, unitSamples, new EmbedderOptions().PrefetchBatches + 1);
+        if (!File.Exists(Weights)) throw new ByolAException($"{Weights}: weights file not found");
+        if (AudioDir != null && !Directory.Exists(AudioDir)) throw new ByolAException($"{AudioDir}: audio folder not found");
         return this;
     }
 }

@@ -27,7 +27,8 @@ public static class LinearEvaluation
         var metadataPath = options.ResolvedMetadataPath;
         var audioDir = options.ResolvedAudioDir;
         if (options.KnownTask != null && !File.Exists(metadataPath))
-            throw new ByolAException($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first (or pass --work DIR where it was written)");
+            throw ByolAException.Naming(ByolAException.Escape($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first") +
+                " (or point {0} to the folder it was written below)", [nameof(EvaluateOptions.WorkRoot)]);
         var metadata = TaskMetadata.Read(metadataPath);
         ProbeProtocol.CheckClasses(metadata);
         var files = CheckAudio(metadata, audioDir);
@@ -117,12 +118,13 @@ public static class LinearEvaluation
     static List<string> CheckAudio(TaskMetadata metadata, string audioDir)
     {
         if (!Directory.Exists(audioDir))
-            throw new ByolAException($"{audioDir}: audio folder not found; run 'byola preprocess' for known tasks, or pass --audio-dir DIR");
+            throw ByolAException.Naming(ByolAException.Escape($"{audioDir}: audio folder not found; run 'byola preprocess' for known tasks,") +
+                " or give your own task's folder with {0}", [nameof(EvaluateOptions.AudioDir)]);
         var files = metadata.Rows.Select(r => TaskMetadata.Resolve(audioDir, r.FileName)).ToList();
         var missing = metadata.Rows.Where((r, i) => !File.Exists(files[i])).Select(r => r.FileName).ToList();
         if (missing.Count > 0)
             throw new ByolAException($"{metadata.Source}: {missing.Count} of {files.Count} listed audio files are missing below {audioDir}, e.g. " +
-                                     string.Join(", ", missing.Take(NamedMissing)) + "; rerun 'byola preprocess' or fix --audio-dir");
+                                     string.Join(", ", missing.Take(NamedMissing)) + "; rerun 'byola preprocess', or correct the audio folder");
         return files;
     }
 

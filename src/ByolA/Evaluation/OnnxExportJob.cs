@@ -13,6 +13,8 @@ public static class OnnxExportJob
     public static OnnxExportResult Run(OnnxExportOptions options, string? statsFrom, IProgressReporter progress, CancellationToken ct)
     {
         if (options.Stats != null && statsFrom != null) throw new ByolAException("give normalisation stats either as values or as a folder to compute them from, not both");
+        // Checked before the stats are computed (minutes on a big folder): stats from a folder count as given.
+        (options with { Stats = options.Stats ?? (statsFrom != null ? (0, 1) : null) }).Validate();
         if (statsFrom != null)
         {
             var stats = NormStatsCalculator.Compute(EmbedderInputs.Expand([statsFrom]), options.Config, CPU, seed: options.Config.Seed,

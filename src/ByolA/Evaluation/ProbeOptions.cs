@@ -15,13 +15,14 @@ public sealed record ProbeOptions
     /// <summary>When false, train all epochs and keep the last weights (validation is not used).</summary>
     public bool EarlyStopping { get; init; } = true;
 
+    /// <summary>Throws <see cref="OptionException"/> naming the first property that cannot work.</summary>
     public ProbeOptions Validate()
     {
-        if (Epochs <= 0) throw new ByolAException($"--epochs must be > 0 (got {Epochs})");
-        if (!(Lr > 0)) throw new ByolAException($"--lr must be > 0 (got {Lr})");
-        if (WeightDecay < 0) throw new ByolAException($"weight decay must be >= 0 (got {WeightDecay})");
-        if (BatchSize <= 0) throw new ByolAException($"--batch must be > 0 (got {BatchSize})");
-        if (Patience <= 0) throw new ByolAException($"patience must be > 0 (got {Patience})");
+        if (Epochs <= 0) throw OptionException.Invalid(nameof(Epochs), $"must be > 0 (got {Epochs})");
+        if (!(Lr > 0) || double.IsInfinity(Lr)) throw OptionException.Invalid(nameof(Lr), $"must be a finite number > 0 (got {Lr})");
+        if (!(WeightDecay >= 0)) throw OptionException.Invalid(nameof(WeightDecay), $"must be >= 0 (got {WeightDecay})");
+        if (BatchSize <= 0) throw OptionException.Invalid(nameof(BatchSize), $"must be > 0 (got {BatchSize})");
+        if (Patience <= 0) throw OptionException.Invalid(nameof(Patience), $"must be > 0 (got {Patience})");
         return this;
     }
 }

@@ -1,4 +1,5 @@
 using ByolA.Configuration;
+using ByolA.Runtime;
 using static TorchSharp.torch;
 
 namespace ByolA.Learning;
@@ -67,21 +68,42 @@ public sealed record TrainOptions
     /// <summary>The folder actually used for outputs.</summary>
     public string ResolvedOutputDir => OutputDir is { Length: > 0 } o ? o : Config.CheckpointFolder;
 
-    /// <summary>Throws <see cref="ByolAException"/> for options that cannot work.</summary>
+    /// <summary>
+    /// Throws <see cref="OptionException"/> naming the first property (or config key) whose value cannot work, including
+    /// requests larger than this machine (<see cref="ResourceLimits"/>), before any file is looked at; then
+    /// <see cref="ByolAException"/> for a missing audio folder or checkpoint.
+    /// </summary>
     public TrainOptions Validate()
     {
         if (Files is null && string.IsNullOrWhiteSpace(AudioDir))
-            throw new ByolAException("training needs an audio folder or a list of files");
+            throw new OptionException("training needs {0} or {1}", nameof(AudioDir), nameof(Files));
+        ResourceLimits.RequireThreads(nameof(DecodeThreads), DecodeThreads);
+        if (PrefetchBatches < 1) throw OptionException.Invalid(nameof(PrefetchBatches), $"must be at least 1 batch (got {PrefetchBatches})");
+        if (NormStatsClips < 1) throw OptionException.Invalid(nameof(NormStatsClips), $"must be positive (got {NormStatsClips})");
+        if (ProgressInterval < TimeSpan.Zero) throw OptionException.Invalid(nameof(ProgressInterval), "cannot be negative");
+        if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
+        if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
+        RequireMemory(Config, PrefetchBatches);
         if (Files is null && !Directory.Exists(AudioDir))
             throw new ByolAException($"{AudioDir}: audio folder not found");
-        if (DecodeThreads is <= 0) throw new ByolAException($"decode threads must be positive (got {DecodeThreads})");
-        if (PrefetchBatches < 1) throw new ByolAException($"prefetch must be at least 1 batch (got {PrefetchBatches})");
-        if (NormStatsClips < 1) throw new ByolAException($"norm-stats clips must be positive (got {NormStatsClips})");
-        if (ProgressInterval < TimeSpan.Zero) throw new ByolAException("the progress interval cannot be negative");
-        if (MaxUnreadableFraction is < 0 or > 1) throw new ByolAException("the unreadable-file limit must be a fraction in [0, 1]");
         if (ResumeFrom is { Length: > 0 } && !File.Exists(ResumeFrom))
             throw new ByolAException($"{ResumeFrom}: checkpoint to resume from not found");
-        if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new ByolAException("no output folder (set checkpoint_folder or pass an output folder)");
         return this;
+    }
+
+    /// <summary>
+    /// Refuses a feature_d or bs whose training could never fit this machine's memory, by lower bounds: the online and
+    /// target networks' largest weight matrices, and the batches held at once — the loader's clips and the first
+    /// convolution's output for both views.
+    /// </summary>
+    static void RequireMemory(ByolAConfig c, int prefetch)
+    {
+        double d = c.FeatureD, flat = 64.0 * (c.NMels / 8);
+        // Linear(64·F/8 → d) and the projector's Linear(d → proj_dim) in both recipes, v1's Linear(d → d) too.
+        double weights = d * (flat + c.ProjDim) + (c.IsV2 ? 0 : d * d);
+        ResourceLimits.RequireMemory("feature_d", 2 * 4 * weights, $"the online and target networks' weights at feature_d {c.FeatureD}");
+        ResourceLimits.RequireClipBatch("bs", c.Bs, c.UnitSamples, prefetch + 1);
+        double firstConv = 2.0 * c.Bs * 64 * c.Shape[0] * c.Shape[1] * 4;
+        ResourceLimits.RequireMemory("bs", firstConv, $"the first convolution's output for two views of {c.Bs} clips");
     }
 }

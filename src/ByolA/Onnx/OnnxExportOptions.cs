@@ -18,15 +18,16 @@ public sealed record OnnxExportOptions
     public bool Layered { get; init; }
     public ByolAConfig Config { get; init; } = ByolAConfig.V1;
 
-    /// <summary>Throws <see cref="ByolAException"/> naming the first option that cannot work.</summary>
+    /// <summary>Throws <see cref="OptionException"/> naming the first property that cannot work.</summary>
     public OnnxExportOptions Validate()
     {
         if (Stats is var (mean, std) && (!double.IsFinite(mean) || !double.IsFinite(std) || std <= 0))
-            throw new ByolAException($"normalisation stats must be finite with a positive std (got mean {mean}, std {std})");
+            throw OptionException.Invalid(nameof(Stats), $"must be finite with a positive std (got mean {mean}, std {std})");
         if (FrontEnd && Stats == null)
-            throw new ByolAException("a model with the front end in the graph normalises its log-mel, so it needs stats: give MEAN,STD or a folder of training audio to compute them from");
-        if (!OnnxModelFile.IsOnnx(OutPath)) throw new ByolAException($"{OutPath}: the output must be an .onnx file");
-        if (OnnxModelFile.IsOnnx(WeightsPath)) throw new ByolAException($"{WeightsPath}: already an ONNX model; export reads PyTorch weights (.pth)");
+            throw new OptionException("{0} puts the front end in the graph, which normalises its log-mel, so it needs {1}: give MEAN,STD or a folder of training audio to compute them from",
+                nameof(FrontEnd), nameof(Stats));
+        if (!OnnxModelFile.IsOnnx(OutPath)) throw OptionException.Invalid(nameof(OutPath), $"must be a file name ending in .onnx (got {ByolAException.Escape(OutPath)})");
+        if (OnnxModelFile.IsOnnx(WeightsPath)) throw OptionException.Invalid(nameof(WeightsPath), $"is already an ONNX model ({ByolAException.Escape(WeightsPath)}); export reads PyTorch weights (.pth)");
         return this;
     }
 }

@@ -5,14 +5,18 @@ namespace ByolA.Runtime;
 /// <summary>Process-wide TorchSharp settings every verb applies before computing.</summary>
 public static class TorchSetup
 {
+    /// <summary>The name <see cref="Initialise"/>'s thread-count errors blame (<see cref="ByolAException.Options"/>).</summary>
+    public const string ThreadsOption = "Threads";
+
     /// <summary>
     /// Sets the intra-op thread count (default: all available cores) and resolves the device.
     /// Loading TorchSharp's native library happens here, so a broken runtime fails early with a clear message.
     /// Also tunes the native heap for tensor workloads (<see cref="NativeHeap"/>) before the first tensor exists.
     /// </summary>
+    /// <remarks>A thread count that cannot work is an <see cref="OptionException"/> naming <see cref="ThreadsOption"/>.</remarks>
     public static torch.Device Initialise(DeviceSpec device, int? threads)
     {
-        if (threads is <= 0) throw new ByolAException($"--threads must be a positive number (got {threads})");
+        ResourceLimits.RequireThreads(ThreadsOption, threads);
         NativeHeap.Configure();
         bool external = LibTorchFolder.LoadFromEnvironment();
         try

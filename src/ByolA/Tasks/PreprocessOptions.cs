@@ -1,3 +1,5 @@
+using ByolA.Runtime;
+
 namespace ByolA.Tasks;
 
 /// <summary>Options of <c>byola preprocess</c>; <see cref="Validate"/> before use.</summary>
@@ -33,13 +35,18 @@ public sealed record PreprocessOptions
     /// <summary>work/16k/TASK (the converted audio).</summary>
     public string AudioDir => Path.Combine(WorkRoot, "16k", Task);
 
+    /// <summary>
+    /// Throws <see cref="OptionException"/> naming the first property whose value cannot work (before any file is looked
+    /// at), then <see cref="ByolAException"/> for a missing dataset folder or split CSV.
+    /// </summary>
     public PreprocessOptions Validate()
     {
-        TaskRegistry.Get(Task);
+        var task = TaskRegistry.Get(Task, nameof(Task));
+        if (SampleRate <= 0) throw OptionException.Invalid(nameof(SampleRate), $"must be > 0 (got {SampleRate})");
+        ResourceLimits.RequireThreads(nameof(Workers), Workers);
+        if (SplitCsv != null && task.Name != "voxforge") throw OptionException.Invalid(nameof(SplitCsv), "applies to voxforge only");
         if (!Directory.Exists(DatasetRoot))
             throw new ByolAException($"{DatasetRoot}: dataset folder not found; pass the folder holding the {Task} dataset as distributed");
-        if (SampleRate <= 0) throw new ByolAException($"sample rate must be > 0 (got {SampleRate})");
-        if (Workers <= 0) throw new ByolAException($"workers must be > 0 (got {Workers})");
         if (SplitCsv != null && !File.Exists(SplitCsv)) throw new ByolAException($"{SplitCsv}: split CSV not found");
         return this;
     }

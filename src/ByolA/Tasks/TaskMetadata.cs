@@ -46,7 +46,7 @@ public sealed class TaskMetadata
     public static TaskMetadata Read(string path)
     {
         if (!File.Exists(path))
-            throw new ByolAException($"{path}: metadata file not found; run 'byola preprocess TASK DATASET_ROOT' first, or pass --metadata FILE.csv");
+            throw new ByolAException($"{path}: metadata file not found; run 'byola preprocess TASK DATASET_ROOT' first, or give your own task's metadata CSV");
         var rows = new List<MetadataRow>();
         using var reader = new StreamReader(path);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim });

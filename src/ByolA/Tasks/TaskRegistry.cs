@@ -17,7 +17,10 @@ public static class TaskRegistry
     public static IDownstreamTask? Find(string name) =>
         All.FirstOrDefault(t => t.Name.Equals(name?.Trim(), StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The task called <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
-    public static IDownstreamTask Get(string name) =>
-        Find(name) ?? throw new ByolAException($"unknown task '{name}'; known tasks: {KnownNames} (or pass --metadata FILE.csv --audio-dir DIR for your own)");
+    /// <summary>
+    /// The task called <paramref name="name"/>; an unknown name is an <see cref="OptionException"/> blaming
+    /// <paramref name="option"/> and listing the known ones.
+    /// </summary>
+    public static IDownstreamTask Get(string name, string option = "Task") =>
+        Find(name) ?? throw OptionException.Invalid(option, $"'{name}' is not a known task; known tasks: {KnownNames}");
 }

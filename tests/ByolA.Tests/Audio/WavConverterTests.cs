@@ -223,8 +223,8 @@ public class WavConverterTests
         using var dir = new TempDir();
         Assert.Contains("folder not found", Assert.Throws<ByolAException>(() => WavConverter.Run(Options(dir))).Message);
         Directory.CreateDirectory(dir.File("src"));
-        Assert.Contains("--jobs", Assert.Throws<ByolAException>(() => WavConverter.Run(Options(dir, jobs: 0))).Message);
-        Assert.Contains("--sample-rate", Assert.Throws<ByolAException>(() => WavConverter.Run(Options(dir) with { SampleRate = 0 })).Message);
+        Assert.Equal(nameof(ConvertWavOptions.Jobs), Assert.Throws<OptionException>(() => WavConverter.Run(Options(dir, jobs: 0))).Option);
+        Assert.Equal(nameof(ConvertWavOptions.SampleRate), Assert.Throws<OptionException>(() => WavConverter.Run(Options(dir) with { SampleRate = 0 })).Option);
         var empty = WavConverter.Run(Options(dir));
         Assert.Equal((0, 0, true), (empty.Total, empty.Converted, empty.Succeeded));
     }

@@ -65,8 +65,8 @@ public class DemoPipelineTests
     [Fact]
     public void Bad_options_are_rejected_with_the_value_named()
     {
-        Assert.Contains("epochs", Assert.Throws<ByolAException>(() => new DemoOptions { Epochs = 0 }.Validate()).Message);
-        Assert.Contains("unlabelled", Assert.Throws<ByolAException>(() => new DemoOptions { UnlabelledClips = 3 }.Validate()).Message);
-        Assert.Contains("test", Assert.Throws<ByolAException>(() => new DemoOptions { TestPerClass = 0 }.Validate()).Message);
+        Assert.Contains("Epochs must be in [1, 10000] (got 0)", Assert.Throws<OptionException>(() => new DemoOptions { Epochs = 0 }.Validate()).Message);
+        Assert.Contains("UnlabelledClips must be at least one batch", Assert.Throws<OptionException>(() => new DemoOptions { UnlabelledClips = 3 }.Validate()).Message);
+        Assert.Contains("TestPerClass", Assert.Throws<OptionException>(() => new DemoOptions { TestPerClass = 0 }.Validate()).Message);
     }
 }

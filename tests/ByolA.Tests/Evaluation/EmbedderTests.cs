@@ -113,8 +113,8 @@ public class EmbedderTests
     [Fact]
     public void Options_are_validated()
     {
-        Assert.Throws<ByolAException>(() => new EmbedderOptions { BatchSize = 0 }.Validate());
-        Assert.Throws<ByolAException>(() => new EmbedderOptions { Workers = 0 }.Validate());
+        Assert.Equal(nameof(EmbedderOptions.BatchSize), Assert.Throws<OptionException>(() => new EmbedderOptions { BatchSize = 0 }.Validate()).Option);
+        Assert.Equal(nameof(EmbedderOptions.Workers), Assert.Throws<OptionException>(() => new EmbedderOptions { Workers = 0 }.Validate()).Option);
         using var encoder = new ByolA.Models.AudioNTT2020(64, 32);
         var e = Assert.Throws<ByolAException>(() => new Embedder(encoder, Stats, new EmbedderOptions { Config = Config with { NMels = 80, Shape = [80, 96] } }));
         Assert.Contains("n_mels", e.Message);

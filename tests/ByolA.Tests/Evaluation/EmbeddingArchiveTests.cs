@@ -137,7 +137,7 @@ public class EmbeddingArchiveTests
         WriteTimestamped(tmp.File("plain.npz"), [0], null);
         Assert.Contains("2/2 is missing", Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("p1.npz")], tmp.File("m.npz"))).Message);
         Assert.Contains("given twice", Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("p1.npz"), tmp.File("p1b.npz")], tmp.File("m.npz"))).Message);
-        Assert.Contains("embed --shard", Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("plain.npz")], tmp.File("m.npz"))).Message);
+        Assert.Contains("a sharded embed run", Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("plain.npz")], tmp.File("m.npz"))).Message);
         Assert.False(File.Exists(tmp.File("m.npz")));
     }
 }

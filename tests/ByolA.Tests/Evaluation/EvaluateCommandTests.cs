@@ -33,13 +33,14 @@ public class EvaluateCommandTests
     }
 
     [Fact]
-    public void Unknown_task_exits_1_listing_the_known_tasks()
+    public void Unknown_task_is_a_usage_error_listing_the_known_tasks()
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("w.pth"), "x");
         var (code, _, err) = Run("evaluate", dir.File("w.pth"), "esc50", "--device", "cpu");
-        Assert.Equal(ExitCodes.Failure, code);
-        Assert.Contains("unknown task 'esc50'; known tasks: spcv2, spcv2-12, spcv1, us8k, nsynth, vc1, voxforge, fsdnoisy18k", err);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("TASK 'esc50' is not a known task; known tasks: spcv2, spcv2-12, spcv1, us8k, nsynth, vc1, voxforge, fsdnoisy18k", err);
+        Assert.Contains("give --metadata and --audio-dir", err);
     }
 
     [Fact]

@@ -114,10 +114,11 @@ public class LinearEvaluationTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("w.pth"), "x");
-        var e = Assert.Throws<ByolAException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), Task = "esc50" }.Validate());
+        ByolAException e = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), Task = "esc50" }.Validate());
         Assert.Contains("known tasks: spcv2, spcv2-12", e.Message);
-        e = Assert.Throws<ByolAException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), MetadataPath = dir.File("m.csv") }.Validate());
-        Assert.Contains("--audio-dir", e.Message);
+        var missing = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), MetadataPath = dir.File("m.csv") }.Validate());
+        Assert.Equal([nameof(EvaluateOptions.MetadataPath), nameof(EvaluateOptions.AudioDir)], missing.Options);
+        Assert.Contains("MetadataPath needs AudioDir", missing.Message);
         e = Assert.Throws<ByolAException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), Task = "us8k", WorkRoot = dir.Path }.Validate() is var o ? LinearEvaluation.Run(o) : null);
         Assert.Contains("byola preprocess us8k", e.Message);
     }

@@ -19,11 +19,11 @@ public class TorchRuntimeTests
     }
 
     [Theory]
-    [InlineData("auto", "auto", 0)]
-    [InlineData("CPU", "cpu", 0)]
-    [InlineData("cuda", "cuda", 0)]
-    [InlineData("cuda:3", "cuda", 3)]
-    public void Device_spec_parses(string text, string kind, int index)
+    [InlineData("auto", DeviceKind.Auto, 0)]
+    [InlineData("CPU", DeviceKind.Cpu, 0)]
+    [InlineData("cuda", DeviceKind.Cuda, 0)]
+    [InlineData("cuda:3", DeviceKind.Cuda, 3)]
+    public void Device_spec_parses(string text, DeviceKind kind, int index)
     {
         var spec = DeviceSpec.Parse(text);
         Assert.Equal(kind, spec.Kind);
@@ -34,8 +34,12 @@ public class TorchRuntimeTests
     [InlineData("gpu")]
     [InlineData("cuda:-1")]
     [InlineData("cuda:x")]
-    public void Device_spec_rejects_garbage(string text) =>
-        Assert.Contains("invalid device", Assert.Throws<ArgumentException>(() => DeviceSpec.Parse(text)).Message);
+    public void Device_spec_rejects_garbage(string text)
+    {
+        var e = Assert.Throws<OptionException>(() => DeviceSpec.Parse(text));
+        Assert.Equal(DeviceSpec.OptionName, e.Option);
+        Assert.Contains("is not a device", e.Message);
+    }
 
     [Fact]
     public void Cuda_without_cuda_is_a_clear_error()
@@ -47,6 +51,10 @@ public class TorchRuntimeTests
     }
 
     [Fact]
-    public void Threads_must_be_positive() =>
-        Assert.Throws<ByolAException>(() => TorchSetup.Initialise(DeviceSpec.Cpu, threads: 0));
+    public void Threads_must_be_positive_and_not_more_than_the_machine_allows()
+    {
+        Assert.Equal(TorchSetup.ThreadsOption, Assert.Throws<OptionException>(() => TorchSetup.Initialise(DeviceSpec.Cpu, threads: 0)).Option);
+        var e = Assert.Throws<OptionException>(() => TorchSetup.Initialise(DeviceSpec.Cpu, threads: ResourceLimits.MaxThreads + 1));
+        Assert.Contains($"at most {ResourceLimits.MaxThreads}", e.Message);
+    }
 }

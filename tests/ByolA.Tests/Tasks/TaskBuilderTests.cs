@@ -193,8 +193,9 @@ public class TaskBuilderTests
     [Fact]
     public void Unknown_task_lists_the_known_ones()
     {
-        var e = Assert.Throws<ByolAException>(() => TaskRegistry.Get("esc50"));
-        Assert.Contains("unknown task 'esc50'", e.Message);
+        var e = Assert.Throws<OptionException>(() => TaskRegistry.Get("esc50"));
+        Assert.Equal("Task", e.Option);
+        Assert.Contains("'esc50' is not a known task", e.Message);
         foreach (var name in new[] { "spcv2", "spcv2-12", "spcv1", "us8k", "nsynth", "vc1", "voxforge", "fsdnoisy18k" })
             Assert.Contains(name, e.Message);
         Assert.Equal(8, TaskRegistry.All.Select(t => t.Name).Distinct().Count());

@@ -95,7 +95,7 @@ public class TaskPreprocessorTests
         Assert.True(File.Exists(dir.File("work/metadata/vc1.csv")));
 
         code = CliApp.Run(["preprocess", "nosuch", dir.File("vox1")], o, e);
-        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("known tasks: spcv2", e.ToString());
     }
 }

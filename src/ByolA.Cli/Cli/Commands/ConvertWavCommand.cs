@@ -37,37 +37,32 @@ public static class ConvertWavCommand
         compute.Device.Description = "Where to resample: auto and cpu run a managed filter on the CPU without loading libtorch (fastest for " +
                                      "file conversion); cuda or cuda:N runs the same filter as a torch conv1d on that GPU.";
         compute.Threads.Description = "Torch threads per file, used only with --device cuda[:N]. Default: 1, since --jobs already converts files in parallel.";
+        var names = compute.Names.Add(nameof(ConvertWavOptions.SampleRate), sampleRate).Add(nameof(ConvertWavOptions.Jobs), jobs)
+            .Add(nameof(ConvertWavOptions.From), from).Add(nameof(ConvertWavOptions.To), to);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             // --sample-rate is not a config override: converting to 8 kHz must not trip the config's f_max check.
             var config = compute.LoadConfig(parse);
-            int rate = parse.GetValue(sampleRate) ?? config.SampleRate;
-            if (rate <= 0) throw new UsageException($"--sample-rate must be a positive number of Hz (got {rate})");
-            int jobCount = parse.GetValue(jobs) ?? Environment.ProcessorCount;
-            if (jobCount <= 0) throw new UsageException($"--jobs must be at least 1 (got {jobCount})");
-            // Only a GPU needs libtorch; auto and cpu take the managed path, which is faster than a per-file GPU round trip
-            // and saves loading the native runtime (about half a second).
-            var spec = compute.GetDevice(parse);
-            int threads = parse.GetValue(compute.Threads) ?? 1;
-            if (threads <= 0) throw new ByolAException($"--threads must be a positive number (got {threads})");
-            var device = spec.Kind == "cuda" ? TorchSetup.Initialise(spec, threads) : null;
             var options = new ConvertWavOptions
             {
                 From = parse.GetValue(from)!.FullName,
                 To = parse.GetValue(to)!.FullName,
-                SampleRate = rate,
-                Jobs = jobCount,
+                SampleRate = parse.GetValue(sampleRate) ?? config.SampleRate,
+                Jobs = parse.GetValue(jobs) ?? Environment.ProcessorCount,
                 Overwrite = parse.GetValue(overwrite),
-                Device = device,
-            };
-            var report = WavConverter.Run(options.Validate(), context.CreateProgress(), ct);
+            }.Validate();
+            // Only a GPU needs libtorch; auto and cpu take the managed path, which is faster than a per-file GPU round trip
+            // and saves loading the native runtime (about half a second).
+            var spec = compute.GetDevice(parse);
+            if (spec.IsCuda) options = options with { Device = TorchSetup.Initialise(spec, parse.GetValue(compute.Threads) ?? 1) };
+            var report = WavConverter.Run(options, context.CreateProgress(), ct);
             context.Output.WriteLine($"{report.Total} .wav file(s): {report.Converted} converted, {report.Skipped} already up to date, " +
                                      $"{report.Failures.Count} failed → {options.To} ({options.SampleRate} Hz mono 16-bit)");
             if (report.Succeeded) return ExitCodes.Ok;
             context.Error.WriteLine($"error: {report.Failures.Count} file(s) could not be converted:");
             foreach (var failure in report.Failures) context.Error.WriteLine($"  {failure.Reason}");
             return ExitCodes.Failure;
-        }));
+        }, names));
         return command;
     }
 }

@@ -30,11 +30,12 @@ public static class DemoCommand
             outDir, epochs, seed, repeat, train, valid, test, unlabelled, dataOnly,
         };
         var compute = new ComputeOptions().AddTo(command);
+        var names = compute.Names.Add(nameof(DemoOptions.OutDir), outDir).Add(nameof(DemoOptions.Epochs), epochs)
+            .Add(nameof(DemoOptions.Repeat), repeat).Add(nameof(DemoOptions.TrainPerClass), train).Add(nameof(DemoOptions.ValidPerClass), valid)
+            .Add(nameof(DemoOptions.TestPerClass), test).Add(nameof(DemoOptions.UnlabelledClips), unlabelled);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
-            var config = parse.GetValue(compute.Config) is { Length: > 0 }
-                ? compute.LoadConfig(parse)
-                : ConfigLoader.ApplyOverrides(defaults.Config, parse.GetValue(compute.Set) ?? []).Validate("demo config");
+            var config = compute.LoadConfig(parse, fallback: (defaults.Config, "demo config"));
             var options = new DemoOptions
             {
                 OutDir = parse.GetValue(outDir)!,
@@ -46,7 +47,7 @@ public static class DemoCommand
                 TestPerClass = parse.GetValue(test),
                 UnlabelledClips = parse.GetValue(unlabelled),
                 Config = config,
-            };
+            }.Validate();
             var progress = context.CreateProgress();
             if (parse.GetValue(dataOnly))
             {
@@ -59,7 +60,7 @@ public static class DemoCommand
             var report = DemoPipeline.Run(options, progress, ct);
             Print(context.Output, report);
             return report.MarginPoints > 0 ? ExitCodes.Ok : ExitCodes.Failure;
-        }));
+        }, names));
         return command;
     }
 

@@ -66,22 +66,19 @@ public static class EmbedCommand
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
+        compute.ConfigFlag("unit_sec", unitSec);
+        var names = compute.Names.Add(nameof(EmbedderJobOptions.WeightsPath), weights).Add(nameof(EmbedderJobOptions.Inputs), inputs)
+            .Add(nameof(EmbedderJobOptions.OutPath), output).Add(nameof(EmbedderJobOptions.Stats), statsOptions.Stats)
+            .Add(nameof(EmbedderJobOptions.StatsFrom), statsOptions.StatsFrom).Add(nameof(EmbedderJobOptions.Layered), layered)
+            .Add(nameof(EmbedderJobOptions.Mode), timestamps).Add(nameof(EmbedderJobOptions.Mode), whole).Add(nameof(EmbedMode.Timestamps), timestamps)
+            .Add(nameof(EmbedderJobOptions.HopMs), hopMs).Add(nameof(EmbedderJobOptions.Shard), shard)
+            .Add(nameof(EmbedderOptions.BatchSize), batch).Add(nameof(EmbedderOptions.Crop), randomCrop)
+            .Add(nameof(EmbedderOptions.Frames), frames).Add(nameof(EmbedderOptions.SkipBad), skipBad);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var (given, statsDir) = statsOptions.Get(parse);
-            int batchSize = parse.GetValue(batch);
-            if (batchSize <= 0) throw new UsageException($"--batch must be a positive number (got {batchSize})");
-            var outPath = parse.GetValue(output) ?? "embeddings.npy";
-            if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npy" or ".csv" or ".npz"))
-                throw new UsageException($"--out {outPath}: use a file name ending in .npy, .csv or .npz");
             bool wantTimestamps = parse.GetValue(timestamps), wantWhole = parse.GetValue(whole);
             if (wantTimestamps && wantWhole) throw new UsageException("give either --timestamps or --whole, not both");
-            if (wantTimestamps && !outPath.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
-                throw new UsageException($"--timestamps writes an .npz file: use --out FILE.npz (got {outPath})");
-            if (parse.GetValue(hopMs) is { } hop && (!wantTimestamps || hop < EmbedderJobOptions.MinHopMs))
-                throw new UsageException(wantTimestamps ? $"--hop-ms must be at least {EmbedderJobOptions.MinHopMs} (got {hop})" : "--hop-ms needs --timestamps");
-            if ((wantTimestamps || wantWhole) && (parse.GetValue(layered) || parse.GetValue(frames)))
-                throw new UsageException($"--{(wantWhole ? "whole" : "timestamps")} cannot be combined with --layered or --frames");
             EmbeddingShard? shardSpec = null;
             if (parse.GetValue(shard) is { } shardText)
             {
@@ -92,21 +89,10 @@ public static class EmbedCommand
                         : EmbeddingShard.Parse(shardText);
                 }
                 catch (ByolAException e) { throw new UsageException("--shard: " + e.Message); }
-                if (!outPath.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
-                    throw new UsageException($"--shard writes an .npz part: use --out PART.npz (got {outPath}); byola merge-embeddings joins the parts into .npy, .csv or .npz");
-                if (parse.GetValue(randomCrop)) throw new UsageException("--random-crop cannot be combined with --shard (crops are seeded by position in the whole run)");
             }
-            if (parse.GetValue(unitSec) is <= 0) throw new UsageException($"--unit-sec must be positive (got {parse.GetValue(unitSec)})");
-
-            var config = compute.LoadConfig(parse, ("unit_sec", parse.GetValue(unitSec)));
+            var config = compute.LoadConfig(parse);
             var weightsPath = parse.GetValue(weights)!;
-            // An .onnx model runs in ONNX Runtime on the CPU, and libtorch is never loaded.
-            bool onnx = OnnxModelFile.IsOnnx(weightsPath);
-            if (onnx && compute.GetDevice(parse).Kind == "cuda")
-                throw new UsageException("--device cuda: ONNX models run on the CPU (ONNX Runtime's CPU provider); use --device cpu or auto, or .pth weights for CUDA");
-            if (onnx && (wantTimestamps || wantWhole || shardSpec != null || outPath.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)))
-                throw new UsageException("--timestamps, --whole, --shard and .npz output need .pth weights (an .onnx model embeds unit_sec clips to .npy or .csv)");
-            var device = onnx ? null : compute.InitialiseTorch(parse);
+            var outPath = parse.GetValue(output) ?? "embeddings.npy";
             var options = new EmbedderJobOptions
             {
                 WeightsPath = weightsPath,
@@ -121,14 +107,21 @@ public static class EmbedCommand
                 Embedding = new EmbedderOptions
                 {
                     Config = config,
-                    BatchSize = batchSize,
+                    BatchSize = parse.GetValue(batch),
                     Crop = parse.GetValue(randomCrop) ? ClipCrop.Random : ClipCrop.Centre,
                     Seed = config.Seed,
                     Frames = parse.GetValue(frames),
                     SkipBad = parse.GetValue(skipBad),
                     Tf32 = parse.GetValue(tf32),
                 },
-            };
+            }.Validate();
+            // An .onnx model runs in ONNX Runtime on the CPU, and libtorch is never loaded.
+            bool onnx = OnnxModelFile.IsOnnx(weightsPath);
+            if (onnx && compute.GetDevice(parse).IsCuda)
+                throw new UsageException("--device cuda: ONNX models run on the CPU (ONNX Runtime's CPU provider); use --device cpu or auto, or .pth weights for CUDA");
+            if (onnx && (wantTimestamps || wantWhole || shardSpec != null || outPath.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)))
+                throw new UsageException("--timestamps, --whole, --shard and .npz output need .pth weights (an .onnx model embeds unit_sec clips to .npy or .csv)");
+            var device = onnx ? null : compute.InitialiseTorch(parse);
             var progress = context.CreateProgress();
             var result = onnx
                 ? OnnxEmbedderJob.Run(options, parse.GetValue(compute.Threads) ?? 0, progress, ct)
@@ -140,7 +133,7 @@ public static class EmbedCommand
             }
             context.Output.WriteLine($"wrote {string.Join(" × ", result.Shape)} {result.Architecture} embeddings (stats {result.Stats}) to {string.Join(", ", result.Written)}");
             return ExitCodes.Ok;
-        }));
+        }, names));
         return command;
     }
 }

@@ -43,18 +43,20 @@ public static class EvaluateCommand
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
+        compute.ConfigFlag("seed", seed);
+        var names = compute.Names.Add(nameof(EvaluateOptions.Weights), weights).Add(nameof(EvaluateOptions.Task), task)
+            .Add(nameof(EvaluateOptions.UnitSec), unitSec).Add(nameof(EvaluateOptions.Repeat), repeat)
+            .Add(nameof(ProbeOptions.Epochs), epochs).Add(nameof(ProbeOptions.Lr), lr).Add(nameof(ProbeOptions.BatchSize), batch)
+            .Add(nameof(EvaluateOptions.EmbedBatch), embedBatch).Add(nameof(EvaluateOptions.MetadataPath), metadata)
+            .Add(nameof(EvaluateOptions.AudioDir), audioDir).Add(nameof(EvaluateOptions.WorkRoot), work);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
-            var config = compute.LoadConfig(parse, ("seed", parse.GetValue(seed)));
-            var metadataFile = parse.GetValue(metadata);
-            var taskName = parse.GetValue(task);
-            if (metadataFile == null && taskName == null)
-                throw new UsageException($"give a TASK ({TaskRegistry.KnownNames}) or --metadata FILE.csv --audio-dir DIR");
+            var config = compute.LoadConfig(parse);
             var options = new EvaluateOptions
             {
                 Weights = parse.GetValue(weights)!.FullName,
-                Task = taskName,
-                MetadataPath = metadataFile?.FullName,
+                Task = parse.GetValue(task),
+                MetadataPath = parse.GetValue(metadata)?.FullName,
                 AudioDir = parse.GetValue(audioDir)?.FullName,
                 UnitSec = parse.GetValue(unitSec),
                 Repeat = parse.GetValue(repeat) ?? 1,
@@ -85,7 +87,7 @@ public static class EvaluateCommand
             if (result.PerClassPath != null) context.Output.WriteLine($"per-class accuracy: {result.PerClassPath}");
             if (result.ConfusionPath != null) context.Output.WriteLine($"confusion matrix:   {result.ConfusionPath}");
             return ExitCodes.Ok;
-        }));
+        }, names));
         return command;
     }
 }

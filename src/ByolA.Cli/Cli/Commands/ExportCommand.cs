@@ -30,13 +30,13 @@ public static class ExportCommand
         };
         statsOptions.AddTo(command);
         var compute = new ComputeOptions().AddTo(command);
+        var names = compute.Names.Add(nameof(OnnxExportOptions.WeightsPath), weights).Add(nameof(OnnxExportOptions.OutPath), output)
+            .Add(nameof(OnnxExportOptions.FrontEnd), frontEnd).Add(nameof(OnnxExportOptions.Stats), statsOptions.Stats)
+            .Add(nameof(OnnxExportOptions.Frames), frames).Add(nameof(OnnxExportOptions.Layered), layered);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var (given, statsDir) = statsOptions.Get(parse);
             var outPath = parse.GetValue(output)!;
-            if (!OnnxModelFile.IsOnnx(outPath)) throw new UsageException($"{outPath}: the output must be a file name ending in .onnx");
-            if (parse.GetValue(frontEnd) && given == null && statsDir == null)
-                throw new UsageException("--frontend needs normalisation stats: add --stats MEAN,STD or --stats-from DIR");
             var config = compute.LoadConfig(parse);
             compute.InitialiseTorch(parse);
             var options = new OnnxExportOptions
@@ -57,7 +57,7 @@ public static class ExportCommand
                                      $"outputs embedding{(info.HasFrames ? " + frames" : "")}, frame hop {info.FrameHopMs} ms" +
                                      (info.Stats is var (m, s) ? $", stats {new NormStats(m, s)}" : ""));
             return ExitCodes.Ok;
-        }));
+        }, names));
         return command;
     }
 }

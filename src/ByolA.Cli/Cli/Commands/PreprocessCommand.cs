@@ -23,10 +23,13 @@ public static class PreprocessCommand
         var compute = new ComputeOptions().AddTo(command);
         compute.Device.Description = "Where to resample: auto and cpu run convert-wav's managed filter on the CPU (no per-file GPU " +
                                      "round trips, the same output as convert-wav); cuda or cuda:N runs it as a torch conv1d on that GPU.";
+        compute.ConfigFlag("seed", seed);
+        var names = compute.Names.Add(nameof(PreprocessOptions.Task), task).Add(nameof(PreprocessOptions.DatasetRoot), root)
+            .Add(nameof(PreprocessOptions.WorkRoot), work).Add(nameof(PreprocessOptions.SplitCsv), splitCsv)
+            .Add(nameof(PreprocessOptions.Workers), compute.Threads);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
-            var config = compute.LoadConfig(parse, ("seed", parse.GetValue(seed)));
-            var threads = parse.GetValue(compute.Threads);
+            var config = compute.LoadConfig(parse);
             var options = new PreprocessOptions
             {
                 Task = parse.GetValue(task)!,
@@ -35,21 +38,18 @@ public static class PreprocessCommand
                 SampleRate = config.SampleRate,
                 Seed = config.Seed,
                 SplitCsv = parse.GetValue(splitCsv)?.FullName,
-                Workers = threads is > 0 ? threads.Value : Environment.ProcessorCount,
-            };
-            if (options.SplitCsv != null && TaskRegistry.Find(options.Task)?.Name != "voxforge")
-                throw new UsageException("--split-csv applies to voxforge only");
+                Workers = parse.GetValue(compute.Threads) ?? Environment.ProcessorCount,
+            }.Validate();
             // As convert-wav: only an explicit cuda loads libtorch; auto resamples on the CPU, where per-file uploads from
             // every worker would cost more than the filter and round differently by one LSB.
-            var spec = compute.GetDevice(parse);
-            options = options.Validate() with { Device = spec.Kind == "cuda" ? compute.InitialiseTorch(parse) : null };
+            if (compute.GetDevice(parse).IsCuda) options = options with { Device = compute.InitialiseTorch(parse) };
             var result = TaskPreprocessor.Run(options, context.CreateProgress(), ct);
             context.Output.WriteLine($"{result.Task}: {result.Rows} clips, {result.Classes} classes → {result.MetadataPath}");
             context.Output.WriteLine($"audio: {result.AudioDir} ({result.Converted} converted, {result.AlreadyConverted} already there" +
                                      (result.SlicesWritten > 0 ? $", {result.SlicesWritten} clips cut" : "") + ")");
             if (result.Warnings.Count > 0) context.Output.WriteLine($"{result.Warnings.Count} warning(s) about counts: see above");
             return ExitCodes.Ok;
-        }));
+        }, names));
         return command;
     }
 }

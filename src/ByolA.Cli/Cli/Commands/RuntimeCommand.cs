@@ -20,7 +20,7 @@ public static class RuntimeCommand
             var device = compute.InitialiseTorch(parse);
             foreach (var (key, value) in TorchSetup.Describe(device)) context.Output.WriteLine($"{key}: {value}");
             return ExitCodes.Ok;
-        }));
+        }, compute.Names));
         return command;
     }
 }

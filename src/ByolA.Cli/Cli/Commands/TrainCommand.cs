@@ -44,25 +44,23 @@ public static class TrainCommand
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
+        compute.ConfigFlag("feature_d", d).ConfigFlag("epochs", epochs).ConfigFlag("bs", bs).ConfigFlag("lr", lr).ConfigFlag("seed", seed);
+        var names = compute.Names.Add(nameof(TrainOptions.AudioDir), audio).Add(nameof(TrainOptions.OutputDir), output)
+            .Add(nameof(TrainOptions.ResumeFrom), resume).Add(nameof(TrainOptions.DecodeThreads), workers);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
-            if (parse.GetValue(workers) is <= 0) throw new UsageException($"--workers must be a positive number (got {parse.GetValue(workers)})");
-            var config = compute.LoadConfig(parse,
-                ("feature_d", parse.GetValue(d)), ("epochs", parse.GetValue(epochs)), ("bs", parse.GetValue(bs)),
-                ("lr", parse.GetValue(lr)), ("seed", parse.GetValue(seed)));
-            var resumeFrom = parse.GetValue(resume) is { Length: > 0 } r ? r : config.Resume is { Length: > 0 } cr ? cr : null;
-            var device = compute.InitialiseTorch(parse);
+            var config = compute.LoadConfig(parse);
             var options = new TrainOptions
             {
                 Config = config,
                 AudioDir = parse.GetValue(audio),
                 OutputDir = parse.GetValue(output),
-                Device = device,
-                ResumeFrom = resumeFrom,
+                ResumeFrom = parse.GetValue(resume) is { Length: > 0 } r ? r : config.Resume is { Length: > 0 } cr ? cr : null,
                 DecodeThreads = parse.GetValue(workers),
                 Tf32 = parse.GetValue(tf32),
                 Overwrite = parse.GetValue(overwrite),
-            };
+            }.Validate();
+            options = options with { Device = compute.InitialiseTorch(parse) };
             TrainResult result;
             try
             {
@@ -86,7 +84,7 @@ public static class TrainCommand
             context.Output.WriteLine($"checkpoint: {result.CheckpointPath}");
             context.Output.WriteLine($"log: {result.LogPath}");
             return ExitCodes.Ok;
-        }));
+        }, names));
         return command;
     }
 }
