@@ -34,6 +34,7 @@ public static class CliApp
         root.Subcommands.Add(EmbedCommand.Create(context));
         root.Subcommands.Add(MergeEmbeddingsCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(RuntimeCommand.Create(context));
         return root;

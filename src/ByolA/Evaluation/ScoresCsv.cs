@@ -69,9 +69,15 @@ public static class ScoresCsv
     /// The rows of an existing scores file as column → cell maps. A file that is not a scores CSV (no model, mean and
     /// std columns, other columns than runN, binary or malformed) is a <see cref="ByolAException"/> naming it.
     /// </summary>
-    public static List<Dictionary<string, string>> Read(string path)
+    public static List<Dictionary<string, string>> Read(string path) => ReadNumbered(path).Select(r => r.Cells).ToList();
+
+    /// <summary>
+    /// As <see cref="Read"/>, each row with the 1-based line of the file it starts on, so that a reader that finds a bad
+    /// cell (the report) can name the line.
+    /// </summary>
+    public static List<(int Line, Dictionary<string, string> Cells)> ReadNumbered(string path)
     {
-        var rows = new List<Dictionary<string, string>>();
+        var rows = new List<(int Line, Dictionary<string, string> Cells)>();
         string NotScores(string why) =>
             $"{path}: exists but is not a scores CSV ({why}); it was left untouched — move it away or choose another results folder";
         try
@@ -84,12 +90,13 @@ public static class ScoresCsv
                 throw new ByolAException(NotScores($"header {Shorten(string.Join(",", header))}, expected run0,…,model,mean,std"));
             while (csv.Read())
             {
+                int line = csv.Parser.RawRow;
                 if (csv.Parser.Count != header.Length)
                     throw new ByolAException(NotScores($"line {csv.Parser.RawRow} has {csv.Parser.Count} fields, the header {header.Length}"));
                 var row = new Dictionary<string, string>();
                 for (int i = 0; i < header.Length; i++)
                     if (csv.TryGetField<string>(i, out var v) && v is { Length: > 0 }) row[header[i]] = v;
-                rows.Add(row);
+                rows.Add((line, row));
             }
         }
         catch (CsvHelperException e)

@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+using ByolA.Data;
+
+namespace ByolA.Reports;
+
+/// <summary>
+/// <c>byola report</c> as a library call: the tasks × models table of a results folder (<see cref="ResultsSummary"/>),
+/// written as <see cref="MarkdownFileName"/> and drawn as <see cref="PictureFileName"/> (grouped bars with std
+/// whiskers, <see cref="SummaryPlot"/>), both into that folder and atomically.
+/// </summary>
+public static class ResultsReport
+{
+    public const string MarkdownFileName = "summary.md";
+    public const string PictureFileName = "summary.png";
+
+    public static ResultsReportResult Run(ReportOptions options)
+    {
+        options.Validate();
+        var summary = ResultsSummary.Read(options.ResultsDir);
+        var table = summary.ToMarkdown();
+        var markdownPath = Path.Combine(options.ResultsDir, MarkdownFileName);
+        var picturePath = Path.Combine(options.ResultsDir, PictureFileName);
+        var (minRuns, maxRuns) = summary.RunsPerCell;
+        var runs = minRuns == maxRuns ? minRuns.ToString(CultureInfo.InvariantCulture) : $"{minRuns}–{maxRuns}";
+        var text = new StringBuilder()
+            .Append("# Linear-evaluation results\n\n")
+            .Append(table)
+            .Append('\n')
+            .Append($"Test accuracy (%) of a linear probe on each model's frozen embeddings: mean ± std (population) over every run of ")
+            .Append($"every evaluation of the model on the task ({runs} runs per cell); average: the mean of the task means, for models ")
+            .Append("evaluated on every task. Read from ")
+            .AppendJoin(", ", summary.Files.Select(f => "`" + Path.GetFileName(f) + "`"))
+            .Append($".\n\n![tasks × models]({PictureFileName})\n")
+            .ToString();
+        AtomicFile.Write(markdownPath, s =>
+        {
+            using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true);
+            w.Write(text);
+        });
+        SummaryPlot.Write(summary, picturePath);
+        return new ResultsReportResult(summary, table, markdownPath, picturePath);
+    }
+}

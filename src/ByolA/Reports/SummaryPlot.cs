@@ -1,0 +1,96 @@
+using ScottPlot;
+
+namespace ByolA.Reports;
+
+/// <summary>
+/// <c>summary.png</c>: the results table as grouped bars — one group per task (and one for the average when there are
+/// several tasks), one bar per model in the legend's colours, std whiskers, the mean above each bar while bars are
+/// wide enough to hold it. The width grows with the number of bars (within <see cref="MaxWidth"/>) so labels keep
+/// their size instead of overlapping.
+/// </summary>
+public static class SummaryPlot
+{
+    public const int Height = 560;
+    public const int MinWidth = 720;
+    public const int MaxWidth = 2400;
+    const int BarPixels = 44;
+    const int LabelledBarPixels = 34;
+
+    /// <summary>Groups drawn: the tasks, then "average" when there are several tasks and some model has one.</summary>
+    public static IReadOnlyList<string> Groups(ResultsSummary summary) =>
+        summary.Tasks.Count > 1 && summary.Models.Any(m => summary.Average(m) != null) ? [.. summary.Tasks, "average"] : summary.Tasks;
+
+    /// <summary>Pixel size of the figure for <paramref name="summary"/>.</summary>
+    public static (int Width, int Height) Size(ResultsSummary summary)
+    {
+        int groups = Groups(summary).Count, models = summary.Models.Count;
+        int longestTask = Groups(summary).Max(g => g.Length);
+        int slot = Math.Max((models + 1) * BarPixels, 8 * longestTask + 24);
+        return (Math.Clamp(LeftMargin + groups * slot + LegendWidth(summary), MinWidth, MaxWidth), Height);
+    }
+
+    const int LeftMargin = 90;
+
+    static int LegendWidth(ResultsSummary summary) => 60 + 8 * Math.Min(summary.Models.Max(m => m.Length), 48);
+
+    public static void Write(ResultsSummary summary, string pngPath)
+    {
+        var (width, height) = Size(summary);
+        var groups = Groups(summary);
+        int models = summary.Models.Count;
+        var plot = new Plot();
+        Style.Apply(plot);
+        var palette = new ScottPlot.Palettes.Category10();
+        double barPixels = (width - LeftMargin - LegendWidth(summary)) / (double)(groups.Count * (models + 1));
+        bool labels = barPixels >= LabelledBarPixels;
+        var missing = new List<double>();
+        for (int m = 0; m < models; m++)
+        {
+            var model = summary.Models[m];
+            var items = new List<BarChart.Item>();
+            for (int g = 0; g < groups.Count; g++)
+            {
+                double x = g * (models + 1) + m;
+                var score = g < summary.Tasks.Count
+                    ? summary.Cell(model, summary.Tasks[g]) is { } c ? (c.Mean, c.Std) : ((double, double)?)null
+                    : summary.Average(model) is { } a ? (a, 0) : null;
+                if (score is var (mean, std)) items.Add(new(x, mean, std, palette.GetColor(m)));
+                else missing.Add(x);
+            }
+            var bars = BarChart.Add(plot, items, labels);
+            bars.LegendText = model.Length > 48 ? model[..47] + "…" : model;
+        }
+        // The bars' y range is per call: set it once more over all of them.
+        double top = summary.Models.SelectMany(m => summary.Tasks.Select(t => summary.Cell(m, t)))
+            .Where(c => c != null).Max(c => 100 * (c!.Mean + c.Std));
+        double ceiling = Math.Max(top * 1.12, 10);
+        plot.Axes.SetLimitsY(0, ceiling);
+        // A gap, not a zero: say so where the bar would stand.
+        if (labels)
+            foreach (var x in missing)
+            {
+                var text = plot.Add.Text("n/a", x, ceiling * 0.01);
+                text.LabelFontSize = 11;
+                text.LabelAlignment = Alignment.LowerCenter;
+                text.LabelFontColor = Colors.Gray;
+            }
+        plot.Axes.SetLimitsX(-0.7, groups.Count * (models + 1) - 1.3);
+
+        var centres = Enumerable.Range(0, groups.Count).Select(g => g * (models + 1) + (models - 1) / 2.0).ToArray();
+        plot.Axes.Bottom.SetTicks(centres, groups.ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
+        BarChart.StyleAxes(plot);
+        if (groups.Count > summary.Tasks.Count)
+        {
+            // The average is not a task: a faint rule sets its group apart.
+            var rule = plot.Add.VerticalLine(summary.Tasks.Count * (models + 1) - 1);
+            rule.Color = Colors.Gray.WithAlpha(0.6);
+            rule.LinePattern = LinePattern.Dashed;
+            rule.LineWidth = 1;
+        }
+        plot.Title("Linear-probe accuracy: mean ± std over runs");
+        plot.ShowLegend(Edge.Right);
+        PngFile.Save(plot, pngPath, width, height);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using ByolA.Cli;
+using ByolA.Evaluation;
+using ByolA.Reports;
+using ByolA.Tests.Support;
+
+namespace ByolA.Tests.Reports;
+
+public class ResultsReportTests
+{
+    /// <summary>
+    /// A results folder as evaluate leaves it (rows appended by <see cref="ScoresCsv.Append"/>): three models on two
+    /// tasks, model "b" evaluated twice on spcv2 (its runs pool), model "c" never on us8k. Returns every run by cell.
+    /// </summary>
+    static Dictionary<(string Model, string Task), List<double>> WriteResults(string dir)
+    {
+        var runs = new Dictionary<(string, string), List<double>>();
+        var random = new Random(5);
+        void Evaluate(string model, string task, int repeat)
+        {
+            var acc = Enumerable.Range(0, repeat).Select(_ => Math.Round(0.5 + 0.45 * random.NextDouble(), 6)).ToList();
+            double mean = acc.Average();
+            ScoresCsv.Append(Path.Combine(dir, task + "-scores.csv"), model, acc, mean,
+                Math.Sqrt(acc.Sum(a => (a - mean) * (a - mean)) / acc.Count));
+            if (!runs.TryGetValue((model, task), out var list)) runs[(model, task)] = list = [];
+            list.AddRange(acc);
+        }
+        Evaluate("a", "us8k", 5);
+        Evaluate("b", "spcv2", 3);
+        Evaluate("a", "spcv2", 5);
+        Evaluate("b", "us8k", 2);
+        Evaluate("b", "spcv2", 4);
+        Evaluate("c", "spcv2", 1);
+        return runs;
+    }
+
+    static string Pct(double fraction) => (100 * fraction).ToString("0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>Table rows as cell lists (header and separator skipped), keyed by the model cell.</summary>
+    static Dictionary<string, string[]> Rows(string table) =>
+        table.TrimEnd().Split('\n').Skip(2)
+            .Select(l => l.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray())
+            .ToDictionary(r => r[0]);
+
+    [Fact]
+    public void The_table_holds_mean_and_std_of_every_run_per_model_and_task_and_the_average_of_complete_rows()
+    {
+        using var dir = new TempDir();
+        var runs = WriteResults(dir.Path);
+        var result = ResultsReport.Run(new ReportOptions { ResultsDir = dir.Path });
+
+        var lines = result.Table.TrimEnd().Split('\n');
+        Assert.Equal(["model", "spcv2", "us8k", "average"], lines[0].Trim('|', ' ').Split('|').Select(c => c.Trim()));
+        var rows = Rows(result.Table);
+        Assert.Equal(["a", "b", "c"], rows.Keys.Order());
+        foreach (var ((model, task), values) in runs)
+        {
+            double mean = values.Sum() / values.Count;
+            double std = Math.Sqrt(values.Select(v => (v - mean) * (v - mean)).Sum() / values.Count);
+            Assert.Equal($"{Pct(mean)} ± {Pct(std)}", rows[model][task == "spcv2" ? 1 : 2]);
+        }
+        // One evaluation only: the cell is the row evaluate wrote.
+        var written = ScoresCsv.Read(dir.File("us8k-scores.csv")).Single(r => r["model"] == "a");
+        Assert.Equal($"{Pct(double.Parse(written["mean"], CultureInfo.InvariantCulture))} ± {Pct(double.Parse(written["std"], CultureInfo.InvariantCulture))}",
+            rows["a"][2]);
+        Assert.Equal(Pct((runs[("a", "spcv2")].Average() + runs[("a", "us8k")].Average()) / 2), rows["a"][3]);
+        Assert.Equal("–", rows["c"][2]);
+        Assert.Equal("–", rows["c"][3]);
+
+        Assert.Contains(result.Table, File.ReadAllText(dir.File(ResultsReport.MarkdownFileName)));
+        var (w, h, inked) = Png.Read(dir.File(ResultsReport.PictureFileName));
+        Assert.Equal(SummaryPlot.Size(result.Summary), (w, h));
+        Assert.InRange(inked, 0.03, 0.6);
+        Assert.Equal(["spcv2", "us8k", "average"], SummaryPlot.Groups(result.Summary));
+    }
+
+    [Fact]
+    public void Cli_report_prints_the_table_and_both_paths()
+    {
+        using var dir = new TempDir();
+        WriteResults(dir.Path);
+        var (code, output, error) = CliRunner.Run("report", dir.Path);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal("", error);
+        Assert.StartsWith("| model ", output);
+        Assert.Contains(dir.File(ResultsReport.MarkdownFileName), output);
+        Assert.Contains(dir.File(ResultsReport.PictureFileName), output);
+        Assert.True(File.Exists(dir.File(ResultsReport.PictureFileName)));
+    }
+
+    [Fact]
+    public void By_default_the_report_reads_the_folder_evaluate_writes_to() =>
+        Assert.Equal(new EvaluateOptions { Weights = "w.pth" }.ResultsDir, new ReportOptions().ResultsDir);
+
+    [Fact]
+    public void A_missing_or_empty_folder_is_one_line_and_exit_code_1()
+    {
+        using var dir = new TempDir();
+        var missing = dir.File("nowhere");
+        var (code, output, error) = CliRunner.Run("report", missing);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Equal("", output);
+        Assert.Equal($"error: {missing}: results folder not found; run 'byola evaluate' first, or give the folder it wrote TASK-scores.csv files to",
+            error.TrimEnd());
+
+        File.WriteAllText(dir.File("notes.csv"), "x\n");
+        File.WriteAllText(dir.File("empty-scores.csv"), "");   // no rows: not an evaluation
+        (code, output, error) = CliRunner.Run("report", dir.Path);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(dir.Path, error);
+        Assert.Contains("byola evaluate", error);
+        Assert.False(File.Exists(dir.File(ResultsReport.MarkdownFileName)));
+        Assert.False(File.Exists(dir.File(ResultsReport.PictureFileName)));
+    }
+
+    [Theory]
+    [InlineData("run0,run1,model,mean,std\n0.5,0.6,a,0.55,0.05\n0.5,oops,b,0.5,0\n", "line 3: run1 'oops' is not a number")]
+    [InlineData("run0,run1,model,mean,std\n0.5,0.6,a,0.55,0.05\n0.5,0.6,b,0.55\n", "line 3 has 4 fields")]
+    [InlineData("run0,model,mean,std\n0.5,a,0.5,0\n\n85.5,b,85.5,0\n", "line 4: run0 85.5 is outside [0, 1]")]
+    [InlineData("run0,model,mean,std\n,a,0.5,0\n", "line 2: no run0")]
+    [InlineData("task,accuracy\nspcv2,0.9\n", "not a scores CSV")]
+    public void A_malformed_scores_file_is_named_with_its_line(string content, string reason)
+    {
+        using var dir = new TempDir();
+        WriteResults(dir.Path);
+        var bad = dir.File("zz-scores.csv");
+        File.WriteAllText(bad, content);
+        var (code, _, error) = CliRunner.Run("report", dir.Path);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.StartsWith($"error: {bad}: ", error);
+        Assert.Contains(reason, error);
+        Assert.False(File.Exists(dir.File(ResultsReport.MarkdownFileName)));
+    }
+}
