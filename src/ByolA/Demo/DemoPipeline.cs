@@ -4,6 +4,7 @@ using ByolA.Evaluation;
 using ByolA.Learning;
 using ByolA.Models;
 using ByolA.Progress;
+using ByolA.Reports;
 using ByolA.Tasks.Synthetic;
 using TorchSharp;
 
@@ -12,7 +13,8 @@ namespace ByolA.Demo;
 /// <summary>
 /// <c>byola demo</c> as a library call: generate a labelled sound dataset, pretrain BYOL-A on its unlabelled
 /// clips with <see cref="Trainer"/> for a fixed number of epochs, then run <see cref="LinearEvaluation"/> with the
-/// pretrained encoder, a randomly initialised one and, when present, an official NTT file. Nothing is shortcut:
+/// pretrained encoder, a randomly initialised one and, when present, an official NTT file, and draw the loss curve and
+/// the accuracies in OUT/demo.png (<see cref="DemoPlot"/>). Nothing is shortcut:
 /// these are the code paths of train and evaluate. Everything is a function of the options (seed included), not of
 /// the clock or the machine's load.
 /// </summary>
@@ -76,8 +78,10 @@ public static class DemoPipeline
         var official = FindOfficialWeights(options.PretrainedWeightsDir);
         var scores = new List<DemoScore> { Probe(trained.WeightsPath, "byol-a-pretrained"), Probe(randomWeights, "random-init") };
         if (official != null) scores.Add(Probe(official, Path.GetFileNameWithoutExtension(official)));
+        var picture = Path.Combine(options.OutDir, DemoPlot.FileName);
+        DemoPlot.Write(trained.LogPath, scores.Select(s => new DemoPlot.Encoder(s.Encoder, s.MeanAccuracy, s.StdAccuracy, s.Runs)).ToList(), picture);
         return new DemoReport(scores, pretrainTime, options.Epochs, trained.WeightsPath, randomWeights, official,
-            data.MetadataCsv, scoresCsv, trained.LogPath);
+            data.MetadataCsv, scoresCsv, trained.LogPath, picture);
     }
 
     /// <summary>Step 1 alone: writes the labelled and unlabelled clips and metadata.csv below OUT/data.</summary>

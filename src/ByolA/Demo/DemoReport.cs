@@ -1,6 +1,9 @@
 namespace ByolA.Demo;
 
-/// <summary>What the demo did and where its files went; <see cref="Scores"/> holds one row per encoder probed.</summary>
+/// <summary>
+/// What the demo did and where its files went; <see cref="Scores"/> holds one row per encoder probed, and
+/// <see cref="Picture"/> is the PNG of the pretraining loss and those scores.
+/// </summary>
 public sealed record DemoReport(
     IReadOnlyList<DemoScore> Scores,
     TimeSpan PretrainTime,
@@ -10,7 +13,8 @@ public sealed record DemoReport(
     string? OfficialWeights,
     string MetadataCsv,
     string ScoresCsv,
-    string TrainLog)
+    string TrainLog,
+    string Picture)
 {
     /// <summary>The encoder pretrained by the demo.</summary>
     public DemoScore Pretrained => Scores[0];

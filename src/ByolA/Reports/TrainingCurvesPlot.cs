@@ -71,7 +71,7 @@ public static class TrainingCurvesPlot
     }
 
     /// <summary>Numeric columns of the log by header name; unknown or unparsable cells become NaN.</summary>
-    static Dictionary<string, double[]> ReadLog(string path)
+    internal static Dictionary<string, double[]> ReadLog(string path)
     {
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new ByolAException($"{path}: empty training log");

@@ -3,6 +3,7 @@ using ByolA.Configuration;
 using ByolA.Demo;
 using ByolA.Learning;
 using ByolA.Models;
+using ByolA.Reports;
 using ByolA.Tests.Support;
 using TorchSharp;
 
@@ -40,7 +41,12 @@ public class DemoPipelineTests
             Assert.StartsWith("| encoder ", lines[^6]);
             Assert.Contains("dataset:            " + Path.Combine("a", "data", "metadata.csv"), lines);
             Assert.Contains("official weights:   " + Path.Combine("pretrained_weights", DemoOptions.OfficialWeightNames[0]), lines);
+            Assert.Contains("picture:            " + Path.Combine("a", DemoPlot.FileName), lines);
             Assert.DoesNotContain(tmp.Path, output);
+            // The picture: loss curve and one bar per encoder, at the size that fits the longest encoder name.
+            var (w, h, inked) = Png.Read(Path.Combine("a", DemoPlot.FileName));
+            Assert.Equal(DemoPlot.Size(["byol-a-pretrained", "random-init", Path.GetFileNameWithoutExtension(DemoOptions.OfficialWeightNames[0])]), (w, h));
+            Assert.InRange(inked, 0.03, 0.6);
 
             Assert.Equal(2, File.ReadAllLines(Path.Combine("a", "checkpoints", Trainer.LogFileName)).Length - 1);
             var scores = File.ReadAllLines(Path.Combine("a", "results", "demo-sounds-scores.csv"));

@@ -75,6 +75,7 @@ public static class DemoCommand
         if (r.OfficialWeights != null) o.WriteLine($"official weights:   {DisplayPath.For(r.OfficialWeights)}");
         o.WriteLine($"training log:       {DisplayPath.For(r.TrainLog)}");
         o.WriteLine($"scores CSV:         {DisplayPath.For(r.ScoresCsv)}");
+        o.WriteLine($"picture:            {DisplayPath.For(r.Picture)}");
         o.WriteLine(string.Format(inv, "time: pretraining {0} epochs {1:mm\\:ss}, probes {2}", r.PretrainEpochs, r.PretrainTime,
             string.Join(", ", r.Scores.Select(s => string.Format(inv, "{0} {1:mm\\:ss}", s.Encoder, s.Elapsed)))));
         o.WriteLine();
