@@ -29,19 +29,19 @@ public sealed record ByolAConfig
     public string CheckpointFolder { get; init; } = "checkpoints";
 
     /// <summary>Encoder family, which also selects the training recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
-    public string Model { get; init; } = "AudioNTT2020";
+    public ModelKind Model { get; init; } = ModelKind.AudioNTT2020;
 
     /// <summary>The known model names accepted by <see cref="Model"/>.</summary>
-    public static readonly IReadOnlyList<string> KnownModels = ["AudioNTT2020", "AudioNTT2022"];
+    public static readonly IReadOnlyList<ModelKind> KnownModels = [ModelKind.AudioNTT2020, ModelKind.AudioNTT2022];
 
     /// <summary>The v1 recipe's values (configs/config.yaml).</summary>
     public static ByolAConfig V1 { get; } = new();
 
     /// <summary>The v2 recipe's values (configs/config_v2.yaml): AudioNTT2022, d=3072, lr 0.0001.</summary>
-    public static ByolAConfig V2 { get; } = new() { FeatureD = 3072, Lr = 0.0001, Model = "AudioNTT2022" };
+    public static ByolAConfig V2 { get; } = new() { FeatureD = 3072, Lr = 0.0001, Model = ModelKind.AudioNTT2022 };
 
     /// <summary>Whether this config selects the v2 recipe (AudioNTT2022 encoder).</summary>
-    public bool IsV2 => Model == "AudioNTT2022";
+    public bool IsV2 => Model == ModelKind.AudioNTT2022;
 
     /// <summary>The most samples one clip may have: .NET's largest array (clips are float arrays).</summary>
     public static int MaxUnitSamples => Array.MaxLength;

@@ -103,7 +103,9 @@ public static class ConfigLoader
         if (!Keys.TryGetValue(key, out var prop))
             throw new ConfigException("config", $"unknown key '{key}'");
         var copy = config with { };
-        prop.SetValue(copy, System.Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture));
+        prop.SetValue(copy, prop.PropertyType.IsEnum
+            ? ParseEnum(System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "", prop.PropertyType, key, "config")
+            : System.Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture));
         return copy;
     }
 
@@ -128,10 +130,16 @@ public static class ConfigLoader
             throw new ConfigException(where, key, $"expects a single {Describe(type)} value");
         var text = scalar.Value ?? "";
         if (type == typeof(string)) return text;
+        if (type.IsEnum) return ParseEnum(text, type, key, where);
         if (type == typeof(int) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)) return i;
         if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
         throw new ConfigException(where, key, $"expects {Describe(type)}, got '{text}'");
     }
+
+    /// <summary>An enum value by its exact name (as written in configs: <c>model: AudioNTT2022</c>); numbers are not names.</summary>
+    static object ParseEnum(string text, Type type, string key, string where) =>
+        Enum.GetNames(type).FirstOrDefault(n => n == text.Trim()) is { } name ? Enum.Parse(type, name)
+            : throw new ConfigException(where, key, $"expects one of {string.Join(", ", Enum.GetNames(type))}, got '{text}'");
 
     static string Describe(Type t) => t == typeof(int) ? "an integer" : t == typeof(double) ? "a number" : "text";
 }

@@ -39,7 +39,7 @@ public class AudioNTT2020Task6 : Module<Tensor, Tensor>, IAudioEncoder
         RegisterComponents();
     }
 
-    public virtual string Architecture => "AudioNTT2020";
+    public virtual ModelKind Architecture => ModelKind.AudioNTT2020;
     public virtual int FeatureD => D;
     public int FrameStride => 8;
     nn.Module IAudioEncoder.Module => this;

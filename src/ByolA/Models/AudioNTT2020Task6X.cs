@@ -45,7 +45,7 @@ public class AudioNTT2020Task6X : Module<Tensor, Tensor>, IAudioEncoder
         RegisterComponents();
     }
 
-    public virtual string Architecture => "AudioNTT2020X";
+    public virtual ModelKind Architecture => ModelKind.AudioNTT2020X;
     public int FeatureD => Layered ? LayerWidths.Sum() : D;
     public int FrameStride => 8;
     nn.Module IAudioEncoder.Module => this;

@@ -45,7 +45,7 @@ public class AudioNTT2022Encoder : Module<Tensor, Tensor>, IAudioEncoder
         RegisterComponents();
     }
 
-    public string Architecture => "AudioNTT2022";
+    public ModelKind Architecture => ModelKind.AudioNTT2022;
     public int FeatureD => D;
     public int FrameStride => 4;
     nn.Module IAudioEncoder.Module => this;

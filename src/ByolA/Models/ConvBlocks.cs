@@ -114,7 +114,7 @@ internal static class ConvBlocks
     }
 
     /// <summary>Rejects input that is not (B, 1, n_mels, T ≥ minFrames) with a message naming both shapes.</summary>
-    public static void RequireInput(Tensor x, int nMels, string model, int minFrames)
+    public static void RequireInput(Tensor x, int nMels, ModelKind model, int minFrames)
     {
         if (x.dim() != 4 || x.shape[1] != 1 || x.shape[2] != nMels || x.shape[3] < minFrames)
             throw new ArgumentException($"{model} expects (B, 1, {nMels}, T) log-mel input with T >= {minFrames}, got ({string.Join(", ", x.shape)})");

@@ -21,7 +21,7 @@ public static partial class EncoderLoader
     /// <paramref name="expectedFeatureD"/> / <paramref name="expectedArchitecture"/>, when given, must match the file.
     /// </summary>
     public static LoadedEncoder Load(string path, Device? device = null, bool layered = false,
-        int? expectedFeatureD = null, string? expectedArchitecture = null)
+        int? expectedFeatureD = null, ModelKind? expectedArchitecture = null)
     {
         var warnings = new List<string>();
         var raw = EncoderWeights.ReadStateDict(path);
@@ -36,10 +36,10 @@ public static partial class EncoderLoader
                 throw new ByolAException($"{path}: encoder has d={d} ({ShapeClue(arch, weights)}), but d={want} was expected (config feature_d) — pass matching weights or set feature_d={d}");
             if (FeatureDFromFileName(path) is { } named && named != d)
                 warnings.Add($"{Path.GetFileName(path)}: the name says d{named} but the weights have d={d}; using d={d}");
-            if (layered && arch != "AudioNTT2020")
+            if (layered && arch != ModelKind.AudioNTT2020)
                 throw new ByolAException($"{path}: layered features exist only for AudioNTT2020 (v1) weights; this file holds {arch} weights");
 
-            IAudioEncoder encoder = arch == "AudioNTT2022"
+            IAudioEncoder encoder = arch == ModelKind.AudioNTT2022
                 ? new AudioNTT2022(nMels, d, hidden)
                 : layered ? new AudioNTT2020X(nMels, d, layered: true) : new AudioNTT2020(nMels, d);
             try
@@ -87,7 +87,7 @@ public static partial class EncoderLoader
     }
 
     /// <summary>(architecture, n_mels, d, mlp_hidden_d) from the official-named weights.</summary>
-    static (string Arch, int NMels, int D, int Hidden) Inspect(Dictionary<string, Tensor> w, string path)
+    static (ModelKind Arch, int NMels, int D, int Hidden) Inspect(Dictionary<string, Tensor> w, string path)
     {
         if (!w.TryGetValue("fc.0.weight", out var fc0) || !w.TryGetValue("fc.3.weight", out var fc3) || !w.ContainsKey("features.0.weight"))
         {
@@ -103,18 +103,18 @@ public static partial class EncoderLoader
         {
             int nMels = (int)(inWidth / 64 * 8);
             int d = (int)fc0.shape[0];
-            return ("AudioNTT2020", nMels, d, 0);
+            return (ModelKind.AudioNTT2020, nMels, d, 0);
         }
         {
             int nMels = (int)(inWidth / 64 * 4);
             int hidden = (int)fc0.shape[0];
             int d = (int)(inWidth + fc3.shape[0]);
-            return ("AudioNTT2022", nMels, d, hidden);
+            return (ModelKind.AudioNTT2022, nMels, d, hidden);
         }
     }
 
-    static string ShapeClue(string arch, Dictionary<string, Tensor> w) =>
-        arch == "AudioNTT2022"
+    static string ShapeClue(ModelKind arch, Dictionary<string, Tensor> w) =>
+        arch == ModelKind.AudioNTT2022
             ? $"fc.3.weight {Shape(w["fc.3.weight"])} after {w["fc.0.weight"].shape[1]} conv features"
             : $"fc.0.weight {Shape(w["fc.0.weight"])}";
 

@@ -10,8 +10,8 @@ namespace ByolA.Models;
 /// </summary>
 public interface IAudioEncoder : IDisposable
 {
-    /// <summary>Architecture name as in the original code: "AudioNTT2020", "AudioNTT2020X" or "AudioNTT2022".</summary>
-    string Architecture { get; }
+    /// <summary>The architecture, named as in the original code (AudioNTT2020, AudioNTT2020X or AudioNTT2022).</summary>
+    ModelKind Architecture { get; }
 
     /// <summary>Mel bins F the encoder expects.</summary>
     int NMels { get; }

@@ -10,9 +10,9 @@ namespace ByolA.Onnx;
 /// </summary>
 public sealed record OnnxModelInfo
 {
-    public const string V1 = "AudioNTT2020";
-    public const string V1X = "AudioNTT2020X";
-    public const string V2 = "AudioNTT2022";
+    public const string V1 = nameof(ByolA.ModelKind.AudioNTT2020);
+    public const string V1X = nameof(ByolA.ModelKind.AudioNTT2020X);
+    public const string V2 = nameof(ByolA.ModelKind.AudioNTT2022);
 
     /// <summary>Input name without the front end: normalised log-mel (B, 1, F, T).</summary>
     public const string LogMelInput = "lms";

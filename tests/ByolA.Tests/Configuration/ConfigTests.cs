@@ -51,8 +51,12 @@ public class ConfigTests
     {
         var c = ConfigLoader.Parse("n_mels: 60\nshape: [60, 96]\n", "f.yaml");
         Assert.Contains("'n_mels'", Assert.Throws<ConfigException>(() => c.Validate("f.yaml")).Message);
-        var m = ConfigLoader.Parse("model: Resnet\n", "f.yaml");
-        Assert.Contains("'model'", Assert.Throws<ConfigException>(() => m.Validate("f.yaml")).Message);
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("model: Resnet\n", "f.yaml"));
+        Assert.Equal("model", e.Key);
+        Assert.Contains("got 'Resnet'", e.Message);
+        Assert.Equal(ModelKind.AudioNTT2022, ConfigLoader.Parse("model: AudioNTT2022\n", "f.yaml").Model);
+        var layered = ConfigLoader.Parse("model: AudioNTT2020X\n", "f.yaml");
+        Assert.Contains("'model' must be one of AudioNTT2020, AudioNTT2022", Assert.Throws<ConfigException>(() => layered.Validate("f.yaml")).Message);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public class EncoderErrorTests
         var e = Assert.Throws<ByolAException>(() => EncoderLoader.LoadInto(v2, path));
         Assert.Contains(path, e.Message);
         Assert.Contains("AudioNTT2022", e.Message);
-        e = Assert.Throws<ByolAException>(() => EncoderLoader.Load(path, expectedArchitecture: "AudioNTT2022"));
+        e = Assert.Throws<ByolAException>(() => EncoderLoader.Load(path, expectedArchitecture: ModelKind.AudioNTT2022));
         Assert.Contains("holds AudioNTT2020 weights", e.Message);
 
         var v2Path = tmp.File("v2.pth");
