@@ -110,6 +110,7 @@ public class UsageErrorTests
     [InlineData("export", "DIR/w.pth", "DIR/w.onnx")]
     [InlineData("demo")]
     [InlineData("runtime")]
+    [InlineData("report")]
     public void Every_verb_refuses_an_unknown_option_with_exit_2(params string[] verbAndArgs)
     {
         using var dir = new TempDir();
