@@ -15,10 +15,13 @@ public static class EmbeddingMerger
     /// <summary>
     /// Writes the merged embeddings to <paramref name="outPath"/>: <c>.npz</c> (same members as an unsharded run), or,
     /// for per-file embeddings, <c>.npy</c> (with its file list) or <c>.csv</c> as <see cref="EmbedderOutput.Write"/>
-    /// writes them. Returns the paths written and the merged <c>embeddings</c> shape.
+    /// writes them. Returns the paths written and the merged <c>embeddings</c> shape. Another extension is an
+    /// <see cref="OptionException"/> naming <c>OutPath</c>.
     /// </summary>
     public static (IReadOnlyList<string> Written, long[] Shape) Merge(IReadOnlyList<string> partPaths, string outPath)
     {
+        if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npz" or ".npy" or ".csv"))
+            throw OptionException.Invalid("OutPath", $"must be a file name ending in .npz, .npy or .csv (got {ByolAException.Escape(outPath)})");
         if (partPaths.Count == 0) throw new ByolAException("no parts to merge");
         var parts = partPaths.Select(ReadPart).OrderBy(p => p.Shard.Index).ToList();
         int n = parts[0].Shard.Count;

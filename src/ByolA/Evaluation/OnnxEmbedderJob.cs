@@ -14,6 +14,9 @@ public static class OnnxEmbedderJob
     public static EmbedderJobResult Run(EmbedderJobOptions options, int threads, IProgressReporter progress, CancellationToken ct)
     {
         options.Validate();
+        if (options.Mode != EmbedMode.Clip || options.Shard != null || Path.GetExtension(options.OutPath).Equals(".npz", StringComparison.OrdinalIgnoreCase))
+            throw new OptionException("{0} is an ONNX model, which embeds unit_sec clips to .npy or .csv; timestamps, whole files, shards and .npz output need .pth weights",
+                nameof(options.WeightsPath));
         var embedding = options.Embedding;
         var config = embedding.Config;
         EmbedderOutput.CheckWritable(options.OutPath);

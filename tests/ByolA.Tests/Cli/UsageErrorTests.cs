@@ -81,6 +81,8 @@ public class UsageErrorTests
         AssertUsage("--hop-ms applies to timestamped embeddings only: it needs --timestamps", "embed", dir.File("w.pth"), dir.Path, "--hop-ms", "20");
         AssertUsage("OUT must be a file name ending in .onnx", "export", dir.File("w.pth"), dir.File("w.txt"));
         AssertUsage("--frontend puts the front end in the graph", "export", dir.File("w.pth"), dir.File("w.onnx"), "--frontend");
+        AssertUsage("--out must be a file name ending in .npz, .npy or .csv", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
+        AssertUsage("WEIGHTS is an ONNX model, which embeds unit_sec clips to .npy or .csv", "embed", dir.File("m.onnx"), dir.Path, "--whole", "--out", dir.File("e.npy"));
     }
 
     [Theory]

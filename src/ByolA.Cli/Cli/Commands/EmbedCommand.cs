@@ -119,8 +119,6 @@ public static class EmbedCommand
             bool onnx = OnnxModelFile.IsOnnx(weightsPath);
             if (onnx && compute.GetDevice(parse).IsCuda)
                 throw new UsageException("--device cuda: ONNX models run on the CPU (ONNX Runtime's CPU provider); use --device cpu or auto, or .pth weights for CUDA");
-            if (onnx && (wantTimestamps || wantWhole || shardSpec != null || outPath.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)))
-                throw new UsageException("--timestamps, --whole, --shard and .npz output need .pth weights (an .onnx model embeds unit_sec clips to .npy or .csv)");
             var device = onnx ? null : compute.InitialiseTorch(parse);
             var progress = context.CreateProgress();
             var result = onnx

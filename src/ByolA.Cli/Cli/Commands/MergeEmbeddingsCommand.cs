@@ -25,13 +25,10 @@ public static class MergeEmbeddingsCommand
         };
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
-            var outPath = parse.GetValue(output)!;
-            if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npz" or ".npy" or ".csv"))
-                throw new UsageException($"--out {outPath}: use a file name ending in .npz, .npy or .csv");
-            var (written, shape) = EmbeddingMerger.Merge(parse.GetValue(parts) ?? [], outPath);
+            var (written, shape) = EmbeddingMerger.Merge(parse.GetValue(parts) ?? [], parse.GetValue(output)!);
             context.Output.WriteLine($"merged {parse.GetValue(parts)!.Length} part(s): {string.Join(" × ", shape)} embeddings to {string.Join(", ", written)}");
             return ExitCodes.Ok;
-        }));
+        }, new FlagNames().Add("OutPath", output)));
         return command;
     }
 }
