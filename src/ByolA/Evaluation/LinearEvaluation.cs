@@ -32,6 +32,8 @@ public static class LinearEvaluation
         var metadata = TaskMetadata.Read(metadataPath);
         ProbeProtocol.CheckClasses(metadata);
         var files = CheckAudio(metadata, audioDir);
+        foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
+        if (ValidationNote(metadata, options.Probe) is { } note) progress.Message(note);
         string? resultsPath = options.ResultsDir != null ? Path.Combine(options.ResultsDir, $"{task}-scores.csv") : null;
         if (resultsPath != null) ScoresCsv.Check(resultsPath);   // before the long work, not after it
         double unitSec = options.ResolvedUnitSec;
@@ -112,6 +114,19 @@ public static class LinearEvaluation
         {
             embeddings.Dispose();
         }
+    }
+
+    /// <summary>Says where the early-stopping validation clips come from when the metadata does not list them.</summary>
+    static string? ValidationNote(TaskMetadata metadata, ProbeOptions probe)
+    {
+        if (!probe.EarlyStopping) return null;
+        int percent = (int)Math.Round(ProbeProtocol.ValidFraction * 100);
+        if (metadata.HasFolds)
+            return $"validation: for each fold left out, a seeded {percent}% of the other folds' clips (holding every class) is held out for early stopping";
+        if (metadata.Rows.Any(r => r.Split == Splits.Valid)) return null;
+        int train = metadata.Rows.Count(r => r.Split == Splits.Train);
+        return $"validation: {metadata.Source ?? "the metadata"} has no valid split, so each run holds out a seeded {percent}% of the {train} training clips " +
+               "(holding every class) for early stopping and trains on the rest";
     }
 
     /// <summary>The absolute audio path of every row; missing files are one error with the count and first names.</summary>

@@ -15,12 +15,14 @@ public static class ProbeProtocol
     public const double ValidFraction = 0.1;
 
     /// <summary>
-    /// Throws <see cref="ByolAException"/> when a class appears in a test set but not in its training data (such
-    /// clips could never be classified correctly, so the accuracy would be meaningless).
+    /// Throws <see cref="ByolAException"/> when the task has a single class, or when a class appears in a test set but
+    /// not in its training data (such clips could never be classified correctly, so the accuracy would be meaningless).
     /// </summary>
     public static void CheckClasses(TaskMetadata metadata)
     {
         string where = metadata.Source ?? "metadata";
+        if (metadata.Classes.Count < 2)
+            throw new ByolAException($"{where}: every row has the label '{metadata.Classes[0]}'; a linear probe needs at least two classes to tell apart");
         if (metadata.HasFolds)
         {
             if (metadata.Folds.Count < 2) throw new ByolAException($"{where}: leave-one-fold-out needs at least two folds (found {metadata.Folds.Count})");

@@ -19,11 +19,7 @@ public static class ScoresCsv
     public static void Append(string path, string model, IReadOnlyList<double> runs, double mean, double std)
     {
         var full = Path.GetFullPath(path);
-        try { Directory.CreateDirectory(Path.GetDirectoryName(full)!); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ByolAException($"{Path.GetDirectoryName(full)}: cannot create the results folder ({e.Message})", e);
-        }
+        IoErrors.Guard(Path.GetDirectoryName(full)!, "create the results folder", () => Directory.CreateDirectory(Path.GetDirectoryName(full)!));
         using var held = FileLock.Acquire(LockPath(full), TimeSpan.FromMinutes(2), "the scores file");
         var rows = Check(full);
         var row = new Dictionary<string, string>();
@@ -88,11 +84,15 @@ public static class ScoresCsv
             var header = csv.HeaderRecord!;
             if (!header.Contains("model") || !header.Contains("mean") || !header.Contains("std"))
                 throw new ByolAException(NotScores($"header {Shorten(string.Join(",", header))}, expected run0,…,model,mean,std"));
+            int previousEnd = csv.Parser.RawRow;
             while (csv.Read())
             {
-                int line = csv.Parser.RawRow;
+                var (line, multiline) = CsvErrors.Lines(csv.Parser, previousEnd);
+                previousEnd = csv.Parser.RawRow;
                 if (csv.Parser.Count != header.Length)
-                    throw new ByolAException(NotScores($"line {csv.Parser.RawRow} has {csv.Parser.Count} fields, the header {header.Length}"));
+                    throw new ByolAException(NotScores(multiline
+                        ? $"CSV syntax error on line {line}: a quote that is not closed"
+                        : $"line {line} has {csv.Parser.Count} fields, the header {header.Length}"));
                 var row = new Dictionary<string, string>();
                 for (int i = 0; i < header.Length; i++)
                     if (csv.TryGetField<string>(i, out var v) && v is { Length: > 0 }) row[header[i]] = v;
@@ -101,11 +101,11 @@ public static class ScoresCsv
         }
         catch (CsvHelperException e)
         {
-            throw new ByolAException(NotScores($"CSV syntax error near line {e.Context?.Parser?.RawRow}"), e);
+            throw new ByolAException(NotScores($"CSV syntax error on line {e.Context?.Parser?.RawRow}: {CsvErrors.Describe(e)}"), e);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsIo(e))
         {
-            throw new ByolAException($"{path}: cannot read the scores file ({e.Message})", e);
+            throw IoErrors.Failure(path, "read the scores file", e);
         }
         return rows;
     }

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using ByolA.Progress;
 using CsvHelper;
@@ -56,7 +57,7 @@ public sealed class FsdNoisy18kTask : IDownstreamTask
         }
         catch (CsvHelperException e)
         {
-            throw new ByolAException($"{path}: unreadable CSV ({e.Message.Split('\n')[0]})", e);
+            throw CsvErrors.Failure(path, e);
         }
         return rows;
     }

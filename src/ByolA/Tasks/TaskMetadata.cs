@@ -40,16 +40,59 @@ public sealed class TaskMetadata
     public IReadOnlyList<int> Folds { get; }
 
     /// <summary>
+    /// What makes an evaluation on these rows misleading without making it impossible, one line each: a file listed
+    /// more than once in the same split or fold (it counts as several clips), and a file listed in two splits or folds
+    /// (leakage: the probe is scored on clips it was trained on). <paramref name="files"/> identifies each row's file
+    /// (e.g. its resolved path, so <c>a/./x.wav</c> and <c>a/x.wav</c> are one file); by default the file name.
+    /// </summary>
+    public IReadOnlyList<string> Warnings(IReadOnlyList<string>? files = null)
+    {
+        string where = Source ?? "metadata";
+        var comparer = FilePaths.Comparison == StringComparison.Ordinal ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+        var groups = Rows.Select((r, i) => (Row: r, File: files?[i] ?? r.FileName))
+            .GroupBy(p => p.File, comparer).Where(g => g.Count() > 1).ToList();
+        string Part(MetadataRow r) => HasFolds ? $"fold {r.Fold}" : r.Split!;
+        var warnings = new List<string>();
+        var repeated = groups.Where(g => g.GroupBy(p => Part(p.Row)).Any(s => s.Count() > 1)).ToList();
+        if (repeated.Count > 0)
+        {
+            var first = repeated[0].GroupBy(p => Part(p.Row)).First(s => s.Count() > 1);
+            var labels = first.Select(p => p.Row.Label).Distinct().ToList();
+            warnings.Add($"{where}: {repeated.Count} file(s) listed more than once in the same {(HasFolds ? "fold" : "split")}, e.g. {first.First().Row.FileName} " +
+                         $"({first.Count()} rows in {first.Key}{(labels.Count > 1 ? ", labelled " + string.Join(" and ", labels) : "")}); each row counts as a separate clip");
+        }
+        int Order(MetadataRow r) => HasFolds ? r.Fold!.Value : Array.IndexOf([Splits.Train, Splits.Valid, Splits.Test], r.Split);
+        var spread = groups.Select(g => (g, Parts: g.OrderBy(p => Order(p.Row)).Select(p => Part(p.Row)).Distinct().ToList()))
+            .Where(x => x.Parts.Count > 1).ToList();
+        foreach (var pair in spread.GroupBy(x => string.Join(" and ", x.Parts)))
+        {
+            var example = pair.First().g.First().Row.FileName;
+            bool tested = HasFolds || pair.First().Parts.Contains(Splits.Test);
+            warnings.Add($"{where}: {pair.Count()} file(s) listed in both {pair.Key}, e.g. {example}: " +
+                         (tested ? "the probe is tested on clips it was trained on (leakage), so the accuracy is too high" : "the same clip trains the probe and decides when it stops") +
+                         "; keep each file in one " + (HasFolds ? "fold" : "split"));
+        }
+        return warnings;
+    }
+
+    /// <summary>
     /// Reads a metadata CSV with a header holding <c>file_name</c>, <c>label</c> and <c>split</c> or <c>fold</c>
     /// (other columns are ignored). Throws <see cref="ByolAException"/> naming the file and the bad row.
     /// </summary>
     public static TaskMetadata Read(string path)
     {
+        if (Directory.Exists(path))
+            throw new ByolAException($"{path}: is a folder, not a metadata CSV; pass the file_name,label,split (or fold) CSV");
         if (!File.Exists(path))
             throw new ByolAException($"{path}: metadata file not found; run 'byola preprocess TASK DATASET_ROOT' first, or give your own task's metadata CSV");
+        return CsvErrors.Read(path, "read the metadata", () => ReadRows(path));
+    }
+
+    static TaskMetadata ReadRows(string path)
+    {
         var rows = new List<MetadataRow>();
         using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim });
+        using var csv = new CsvReader(reader, CsvErrors.Strict(new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim }, path));
         if (!csv.Read() || !csv.ReadHeader())
             throw new ByolAException($"{path}: empty file; expected a header file_name,label,split (or fold)");
         var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
@@ -58,9 +101,16 @@ public sealed class TaskMetadata
         if (fileCol < 0 || labelCol < 0 || (splitCol < 0 && foldCol < 0))
             throw new ByolAException($"{path}: header must have file_name, label and split or fold columns (got {string.Join(",", csv.HeaderRecord!)})");
         bool useFold = splitCol < 0;
+        int needed = new[] { fileCol, labelCol, useFold ? foldCol : splitCol }.Max() + 1;
+        int previousEnd = csv.Parser.RawRow;
         while (csv.Read())
         {
-            int line = csv.Parser.Row;
+            var (line, multiline) = CsvErrors.Lines(csv.Parser, previousEnd);
+            previousEnd = csv.Parser.RawRow;
+            if (csv.Parser.Count < needed && multiline)
+                throw new ByolAException($"{path}:{line}: not valid CSV (a quote that is not closed: the field runs on to line {csv.Parser.RawRow})");
+            if (csv.Parser.Count < needed)
+                throw new ByolAException($"{path}:{line}: {csv.Parser.Count} field(s), the header has {header.Length}; expected file_name,label,{(useFold ? "fold" : "split")} on every line");
             string file = csv.GetField(fileCol) ?? "", label = csv.GetField(labelCol) ?? "";
             if (file.Length == 0 || label.Length == 0)
                 throw new ByolAException($"{path}:{line}: empty file_name or label");
@@ -69,14 +119,14 @@ public sealed class TaskMetadata
             {
                 var text = csv.GetField(foldCol);
                 if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var fold))
-                    throw new ByolAException($"{path}:{line}: fold '{text}' is not a whole number");
+                    throw new ByolAException($"{path}:{line}: fold '{CsvErrors.Shorten(text)}' is not a whole number");
                 rows.Add(new MetadataRow(file, label, Fold: fold));
             }
             else
             {
                 var text = csv.GetField(splitCol);
                 var split = Splits.Normalise(text)
-                    ?? throw new ByolAException($"{path}:{line}: split '{text}' must be train, valid (or val) or test");
+                    ?? throw new ByolAException($"{path}:{line}: split '{CsvErrors.Shorten(text)}' must be train, valid (or val) or test");
                 rows.Add(new MetadataRow(file, label, split));
             }
         }

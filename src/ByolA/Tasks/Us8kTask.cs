@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using ByolA.Progress;
 using CsvHelper;
@@ -49,7 +50,7 @@ public sealed class Us8kTask : IDownstreamTask
         }
         catch (CsvHelperException e)
         {
-            throw new ByolAException($"{csvPath}: unreadable CSV ({e.Message.Split('\n')[0]})", e);
+            throw CsvErrors.Failure(csvPath, e);
         }
         DatasetFiles.RequireAll(files, Name, csvPath);
         return new TaskBuild(new TaskMetadata(rows, csvPath), files);

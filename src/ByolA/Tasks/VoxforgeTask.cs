@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using ByolA.Progress;
 using CsvHelper;
@@ -123,7 +124,10 @@ public sealed class VoxforgeTask : IDownstreamTask
         return c => split[(c.Language, c.Speaker)];
     }
 
-    static Func<Clip, string> ReadSplitCsv(string path, List<Clip> clips)
+    static Func<Clip, string> ReadSplitCsv(string path, List<Clip> clips) =>
+        CsvErrors.Read(path, "read the split CSV", () => ReadSplitCsvRows(path, clips));
+
+    static Func<Clip, string> ReadSplitCsvRows(string path, List<Clip> clips)
     {
         var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
         bool bySpeaker;
