@@ -7,9 +7,13 @@ public sealed record ReportOptions
     /// <see cref="ResultsReport.MarkdownFileName"/> and <see cref="ResultsReport.PictureFileName"/> are written there.</summary>
     public string ResultsDir { get; init; } = "results";
 
+    /// <summary>
+    /// Throws <see cref="OptionException"/> for an empty <see cref="ResultsDir"/>, <see cref="ByolAException"/> when it
+    /// is not an existing folder.
+    /// </summary>
     public ReportOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(ResultsDir)) throw new ByolAException("the results folder must be named");
+        if (string.IsNullOrWhiteSpace(ResultsDir)) throw OptionException.Invalid(nameof(ResultsDir), "must name a folder");
         if (File.Exists(ResultsDir))
             throw new ByolAException($"{ResultsDir}: is a file; give the folder holding the TASK-scores.csv files 'byola evaluate' writes");
         if (!Directory.Exists(ResultsDir))

@@ -114,6 +114,14 @@ public class ResultsReportTests
         Assert.False(File.Exists(dir.File(ResultsReport.PictureFileName)));
     }
 
+    [Fact]
+    public void An_empty_folder_name_is_a_usage_error_under_the_argument_name()
+    {
+        var (code, _, error) = CliRunner.Run("report", "");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("error: RESULTS_DIR must name a folder", error);
+    }
+
     [Theory]
     [InlineData("run0,run1,model,mean,std\n0.5,0.6,a,0.55,0.05\n0.5,oops,b,0.5,0\n", "line 3: run1 'oops' is not a number")]
     [InlineData("run0,run1,model,mean,std\n0.5,0.6,a,0.55,0.05\n0.5,0.6,b,0.55\n", "line 3 has 4 fields")]

@@ -31,7 +31,7 @@ public static class ReportCommand
             context.Output.WriteLine($"table:   {DisplayPath.For(result.MarkdownPath)}");
             context.Output.WriteLine($"picture: {DisplayPath.For(result.PicturePath)}");
             return ExitCodes.Ok;
-        }));
+        }, new FlagNames().Add(nameof(ReportOptions.ResultsDir), results)));
         return command;
     }
 }
