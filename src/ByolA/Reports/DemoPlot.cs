@@ -57,6 +57,7 @@ public static class DemoPlot
         loss.XLabel("epoch");
         loss.YLabel("BYOL loss");
         loss.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        loss.Axes.Bottom.MinorTickStyle.Length = 0;   // epochs are whole: no ticks between them
         if (epoch.Length == 1) loss.Axes.SetLimitsX(epoch[0] - 1, epoch[0] + 1);
 
         var accuracy = multiplot.GetPlot(1);

@@ -15,6 +15,7 @@ public static class SummaryPlot
     public const int MaxWidth = 2400;
     const int BarPixels = 44;
     const int LabelledBarPixels = 34;
+    const int MaxBarPixels = 90;
 
     /// <summary>Groups drawn: the tasks, then "average" when there are several tasks and some model has one.</summary>
     public static IReadOnlyList<string> Groups(ResultsSummary summary) =>
@@ -74,7 +75,10 @@ public static class SummaryPlot
                 text.LabelAlignment = Alignment.LowerCenter;
                 text.LabelFontColor = Colors.Gray;
             }
-        plot.Axes.SetLimitsX(-0.7, groups.Count * (models + 1) - 1.3);
+        // Few bars in the minimum width would each grow as wide as a door: pad the x range so a bar stays at most
+        // MaxBarPixels wide, centred.
+        double units = groups.Count * (models + 1) - 0.6, pad = Math.Max(0, (units * barPixels / MaxBarPixels - units) / 2);
+        plot.Axes.SetLimitsX(-0.7 - pad, units - 0.7 + pad);
 
         var centres = Enumerable.Range(0, groups.Count).Select(g => g * (models + 1) + (models - 1) / 2.0).ToArray();
         plot.Axes.Bottom.SetTicks(centres, groups.ToArray());
