@@ -13,9 +13,6 @@ namespace ByolA.Audio;
 /// </summary>
 public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
 {
-    /// <summary>float32 machine epsilon, added before the log.</summary>
-    public const float Eps = 1.1920929e-07f;
-
     // Buffers, not parameters: no gradients, never trained, moved by .to(device). Persistent like torchaudio's
     // (TorchSharp 0.107 skips non-persistent buffers when moving a module, so those would stay on the CPU).
     // Not readonly: TorchSharp replaces the fields when the module moves.
@@ -85,7 +82,7 @@ public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
         // fbᵀ · power broadcasts over the batch and yields (…, F, T) contiguous, so log_ runs on dense memory;
         // the transposed product it replaces left a strided result (1.2× fewer frames/s).
         var mel = matmul(fb.t(), power);                             // (…, F, T)
-        var result = (mel + Eps).log_();
+        var result = (mel + Numerics.Eps).log_();
         return result.MoveToOuterDisposeScope();
     }
 

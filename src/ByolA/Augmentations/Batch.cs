@@ -15,7 +15,4 @@ internal static class Batch
 
     /// <summary>Undoes <see cref="Of"/> for a result computed on the batched view.</summary>
     public static Tensor Restore(Tensor result, Tensor input) => input.dim() == 3 ? result.squeeze(0) : result;
-
-    /// <summary>float32 machine epsilon, the <c>eps</c> of SPEC.md.</summary>
-    public const float Eps = 1.1920929e-07f;
 }

@@ -14,7 +14,7 @@ public static class NormalizeBatch
         using var scope = NewDisposeScope();
         long[] axes = [0, 2, 3];
         var mean = x.mean(axes, keepdim: true);
-        var std = x.std(axes, unbiased: true, keepdim: true).clamp_min(Batch.Eps);
+        var std = x.std(axes, unbiased: true, keepdim: true).clamp_min(Numerics.Eps);
         return ((x - mean) / std).MoveToOuterDisposeScope();
     }
 }

@@ -87,7 +87,7 @@ public sealed class RunningNorm : IDisposable
             _var = vLast.detach().clone().DetachFromDisposeScope();
             Updates += u;
         }
-        var std = varPerSample.sqrt().clamp(Batch.Eps, double.MaxValue);
+        var std = varPerSample.sqrt().clamp(Numerics.Eps, double.MaxValue);
         var result = ((x64 - meanPerSample.view(n, 1, 1, 1)) / std.view(n, 1, 1, 1)).to_type(x.dtype);
         return Batch.Restore(result, input).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using System.Diagnostics;
 using System.Globalization;
 using ByolA.Evaluation;

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using ByolA.Models;
 using ByolA.Progress;
 using static TorchSharp.torch;

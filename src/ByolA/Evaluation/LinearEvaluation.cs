@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using System.Globalization;
 using System.Security.Cryptography;
 using ByolA.Audio;
@@ -29,154 +30,32 @@ public static class Trainer
 {
     public const string LogFileName = "train_log.csv";
 
+    /// <summary>
+    /// Trains as <paramref name="options"/> say and returns where the weights, checkpoint and log went. The shape of a
+    /// run: open the output folder (lock, resume or refuse), prepare the data and the normalisation, restore a
+    /// checkpoint, then one epoch after another (train, write the epoch's outputs), then the final weights.
+    /// </summary>
     public static TrainResult Run(TrainOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
     {
-        progress ??= NullProgressReporter.Instance;
         options.Validate();
-        var config = options.Config;
-        var outDir = Path.GetFullPath(options.ResolvedOutputDir);
-        using var folderLock = LockOutputFolder(outDir);
-        var checkpointPath = Path.Combine(outDir, TrainingCheckpoint.FileName);
-        var logPath = Path.Combine(outDir, LogFileName);
-        var checkpoint = options.ResumeFrom is { Length: > 0 } r ? TrainingCheckpoint.Load(r) : null;
-        RefuseToReplaceAnotherRun(options, checkpointPath);
-        var device = options.Device ?? CPU;
-        var precision = Precision.Apply(device, options.Tf32);
-        var startedAt = DateTime.UtcNow;
-        // Loader threads only decode and crop (and, on the CPU, make the log-mel): all cores by default.
-        int threads = options.DecodeThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 64);
-
-        var candidates = options.Files?.ToList() ?? TrainingFiles.Find(options.AudioDir!, w => progress.Message("warning: " + w));
-        string where = options.Files != null ? "training file list" : options.AudioDir!;
-        var (files, unreadableAtStart) = TrainingFiles.Check(candidates, config.SampleRate, where, options.MaxUnreadableFraction, progress, threads, ct);
-        if (files.Count < 2) throw new ByolAException($"{where}: training needs at least 2 readable clips (found {files.Count})");
-        foreach (var line in unreadableAtStart.Take(10)) progress.Message($"skipped unreadable file {line}");
-        if (unreadableAtStart.Count > 10) progress.Message($"... and {unreadableAtStart.Count - 10} more unreadable files skipped");
-
-        int bs = Math.Min(config.Bs, files.Count);
-        if (bs < config.Bs) progress.Message($"only {files.Count} clips: batch size {config.Bs} reduced to {bs}");
-        var meta = TrainingCheckpoint.MetaFor(config, files.Count);
-        checkpoint?.RequireCompatible(meta, options.ResumeFrom!);
-
-        var source = new ClipSource(files, new ClipSourceOptions
-        {
-            SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = config.Seed,
-            Workers = threads, PrefetchBatches = options.PrefetchBatches, SkipUnreadable = true,
-        }, w => progress.Message("warning: " + w));
-        using var mel = new LogMelSpectrogram(config);
-        long frames = mel.FramesFor(config.UnitSamples);
-        if (frames != config.Shape[1])
-            throw new ByolAException($"config: unit_sec {config.UnitSec} gives {frames} frames but shape says {config.Shape[1]}; make them agree (e.g. unit_sec 0.95 ↔ shape [64, 96])");
-        bool pin = device.type == DeviceType.CUDA;
-        // On CUDA the loader only decodes and crops: pinned waveform batches go up and the log-mel is made on the device
-        // (one loader thread cannot keep a GPU fed). On the CPU it stays on the loader thread, ahead of the model.
-        bool melOnDevice = options.LogMelOnDevice ?? pin;
-        using var deviceMel = melOnDevice ? new LogMelSpectrogram(config) : null;
-        deviceMel?.to(device);
-        Func<ClipBatch, Tensor> toWaveform = batch =>
-            batch.Count == 0 ? zeros(0, config.UnitSamples) : batch.ToTensor(pin);
-        // Log-mel on the loader's thread, ahead of the model: (B', unit) → (B', 1, F, T) on the CPU, pinned for CUDA.
-        Func<ClipBatch, Tensor> toLogMel = batch =>
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            if (batch.Count == 0) return zeros(0, 1, config.NMels, config.Shape[1]).MoveToOuterDisposeScope();
-            var lms = mel.forward(batch.ToTensor()).unsqueeze(1);
-            return (pin ? lms.pin_memory() : lms).MoveToOuterDisposeScope();
-        };
-        var augmentRng = new SeededRandom(config.Seed);
-        manual_seed(config.Seed);
-        using var learner = new ByolLearner(() => CreateEncoder(config), config.FeatureD, config.ProjDim, config.ProjSize,
-            (config.NMels, config.Shape[1]), config.EmaDecay, device);
-        using var optimizer = learner.CreateOptimizer(config.Lr);
-
-        RunningNorm? runningNorm = null;
-        PrecomputedNorm? precomputed = null;
-        if (!config.IsV2)
-            runningNorm = new RunningNorm(epochSamples: 2L * files.Count, maxUpdateEpochs: 10);
-        else if (checkpoint != null)
-            precomputed = new PrecomputedNorm((float)checkpoint.NormMean, (float)Math.Sqrt(checkpoint.NormVar));
-        else
-            precomputed = ComputeNormStats(source, toLogMel, config, Math.Min(options.NormStatsClips, files.Count), progress, ct);
-        using var augment = config.IsV2 ? TwoViewAugmentation.V2(augmentRng, precomputed!) : TwoViewAugmentation.V1(augmentRng, runningNorm!);
-
-        int startEpoch = 0;
-        var logRows = new List<string>();
-        if (checkpoint != null)
-        {
-            var (missing, unexpected) = learner.load_state_dict(checkpoint.Learner, strict: true);
-            using (var reader = new BinaryReader(new MemoryStream(checkpoint.Optimizer)))
-                optimizer.load_state_dict(reader);
-            augmentRng.State = checkpoint.AugmentRng;
-            random.set_rng_state(checkpoint.TorchRng);
-            runningNorm?.Restore(checkpoint.NormMean, checkpoint.NormVar, checkpoint.NormUpdates);
-            startEpoch = checkpoint.Epoch;
-            // The log that belongs to the checkpoint sits next to it, which need not be the output folder.
-            var earlierLog = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ResumeFrom!))!, LogFileName);
-            if (File.Exists(earlierLog))
-                logRows.AddRange(File.ReadAllLines(earlierLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], out var e) && e <= startEpoch));
-            progress.Message($"resumed from {options.ResumeFrom} after epoch {startEpoch}");
-        }
-        else
-        {
-            progress.Message($"training {(config.IsV2 ? "v2 (AudioNTT2022)" : "v1 (AudioNTT2020)")} d={config.FeatureD} on {files.Count} clips, " +
-                             $"{config.Epochs} epochs, batch {bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {device} ({precision})");
-        }
-
-        var epochs = new List<EpochMetrics>();
-        bool curvesFailed = false;
-        for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
+        using var run = TrainingRun.Open(options, progress ?? NullProgressReporter.Instance, ct);
+        run.PrepareData();
+        run.PrepareModel();
+        run.Restore();
+        for (int epoch = run.FirstEpoch; epoch <= run.LastEpoch; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            var metrics = RunEpoch(epoch, config, bs, files, source,
-                melOnDevice ? toWaveform : toLogMel, deviceMel, augment, learner, optimizer, augmentRng, options, progress, ct);
-            epochs.Add(metrics);
-            var allUnreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
-            TrainingFiles.EnforceLimit(allUnreadable, candidates.Count, options.MaxUnreadableFraction);
-            progress.Message(string.Format(CultureInfo.InvariantCulture,
-                "epoch {0}/{1}: loss {2:F4}  mb {3:F3} sb {4:F3} ma {5:F3} sa {6:F3}  ({7:F1} samples/s)",
-                epoch, config.Epochs, metrics.Loss, metrics.Mb, metrics.Sb, metrics.Ma, metrics.Sa, metrics.SamplesPerSecond));
-
-            var (normMean, normVar, normUpdates) = runningNorm != null
-                ? (runningNorm.Statistics.Mean, runningNorm.Statistics.Var, runningNorm.Updates)
-                : ((double)precomputed!.Mean, (double)precomputed.Std * precomputed.Std, 0L);
-            using var optimizerBytes = new MemoryStream();
-            using (var writer = new BinaryWriter(optimizerBytes, System.Text.Encoding.UTF8, leaveOpen: true))
-                optimizer.save_state_dict(writer);
-            using var torchRng = random.get_rng_state();
-            new TrainingCheckpoint
-            {
-                Epoch = epoch,
-                Learner = learner.state_dict(),
-                Optimizer = optimizerBytes.ToArray(),
-                AugmentRng = augmentRng.State,
-                TorchRng = torchRng,
-                NormMean = normMean,
-                NormVar = normVar,
-                NormUpdates = normUpdates,
-                Meta = meta,
-            }.Save(checkpointPath, durable: true);
-            logRows.Add(LogRow(metrics, allUnreadable.Count, precision));
-            AtomicFile.Write(logPath, s =>
-            {
-                using var w = new StreamWriter(s, leaveOpen: true);
-                w.WriteLine(LogHeader);
-                foreach (var row in logRows) w.WriteLine(row);
-            });
-            WriteCurves(logPath, ref curvesFailed, progress);
+            var metrics = run.TrainEpoch(epoch);
+            run.WriteEpochOutputs(metrics);
         }
-
-        var weightsPath = SaveFinalWeights(learner, config, outDir, startedAt);
-        progress.Message($"saved {DisplayPath.For(weightsPath)}");
-        var unreadable = unreadableAtStart.Concat(source.Unreadable).ToList();
-        return new TrainResult(weightsPath, checkpointPath, logPath, epochs, files.Count - source.UnreadableCount, unreadable);
+        return run.Finish();
     }
 
     /// <summary>
     /// Redraws train_curves.png next to the log. A picture is not worth a training run: a failure is reported once
     /// and training goes on.
     /// </summary>
-    static void WriteCurves(string logPath, ref bool failedBefore, IProgressReporter progress)
+    internal static void WriteCurves(string logPath, ref bool failedBefore, IProgressReporter progress)
     {
         try
         {
@@ -196,7 +75,7 @@ public static class Trainer
     public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
         config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
 
-    static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> prepare, LogMelSpectrogram? deviceMel, TwoViewAugmentation augment,
+    internal static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> prepare, LogMelSpectrogram? deviceMel, TwoViewAugmentation augment,
         ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -270,7 +149,7 @@ public static class Trainer
     /// An exclusive lock on the output folder for the whole run: a second run into the same folder (another process
     /// or thread) would overwrite this one's checkpoint and log epoch by epoch.
     /// </summary>
-    static FileLock LockOutputFolder(string outDir)
+    internal static FileLock LockOutputFolder(string outDir)
     {
         try
         {
@@ -288,7 +167,7 @@ public static class Trainer
     public const string LockFileName = ".byola-train.lock";
 
     /// <summary>A fresh run (or a resume from elsewhere) must not replace the checkpoint of another run unless asked to.</summary>
-    static void RefuseToReplaceAnotherRun(TrainOptions options, string checkpointPath)
+    internal static void RefuseToReplaceAnotherRun(TrainOptions options, string checkpointPath)
     {
         if (options.Overwrite || !File.Exists(checkpointPath)) return;
         if (options.ResumeFrom is { Length: > 0 } r && SamePath(r, checkpointPath)) return;
@@ -298,7 +177,7 @@ public static class Trainer
     static bool SamePath(string a, string b) => string.Equals(FilePaths.Real(a), FilePaths.Real(b), FilePaths.Comparison);
 
     /// <summary>v2: mean and population std of the log-mel of up to <paramref name="clips"/> random training clips.</summary>
-    static PrecomputedNorm ComputeNormStats(ClipSource source, Func<ClipBatch, Tensor> toLogMel, ByolAConfig config, int clips,
+    internal static PrecomputedNorm ComputeNormStats(ClipSource source, Func<ClipBatch, Tensor> toLogMel, ByolAConfig config, int clips,
         IProgressReporter progress, CancellationToken ct)
     {
         var chosen = SeededRandom.Derive(config.Seed, -1).Permutation(source.Files.Count).Take(clips).ToArray();
@@ -317,15 +196,13 @@ public static class Trainer
         if (moments.Count == 0) throw new ByolAException("no clip could be read to compute the normalisation statistics");
         double mean = moments.Mean, std = moments.Std;
         progress.Message(string.Format(CultureInfo.InvariantCulture, "normalisation statistics: mean {0:F4}, std {1:F4}", mean, std));
-        return new PrecomputedNorm((float)mean, (float)Math.Max(std, Batch_Eps));
+        return new PrecomputedNorm((float)mean, (float)Math.Max(std, Numerics.Eps));
     }
-
-    const double Batch_Eps = 1.1920929e-07;
 
     /// <summary>The columns of train_log.csv; precision is fp32 or tf32 (CUDA with TF32 matmuls and convolutions).</summary>
     public const string LogHeader = "epoch,loss,mb,sb,ma,sa,batches,samples,seconds,samples_per_s,unreadable,precision";
 
-    static string LogRow(EpochMetrics m, int unreadable, string precision) => string.Join(",",
+    internal static string LogRow(EpochMetrics m, int unreadable, string precision) => string.Join(",",
         m.Epoch.ToString(CultureInfo.InvariantCulture),
         F(m.Loss), F(m.Mb), F(m.Sb), F(m.Ma), F(m.Sa),
         m.Batches.ToString(CultureInfo.InvariantCulture), m.Samples.ToString(CultureInfo.InvariantCulture),
@@ -333,23 +210,24 @@ public static class Trainer
 
     static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Writes the online encoder's state dict (features.*, fc.*) under SPEC's name; returns its path.</summary>
-    static string SaveFinalWeights(ByolLearner learner, ByolAConfig config, string outDir, DateTime startedAt)
+    /// <summary>
+    /// Writes the online encoder's state dict (features.*, fc.*) under SPEC's name, which holds the file's hash: the
+    /// bytes are made in memory (tens of MB), hashed, then written once through <see cref="AtomicFile"/> (durable).
+    /// </summary>
+    internal static string SaveFinalWeights(ByolLearner learner, ByolAConfig config, string outDir, DateTime startedAt)
     {
-        var temp = Path.Combine(outDir, "final-weights.pth" + AtomicFile.TempMarker + Guid.NewGuid().ToString("N")[..8]);
+        using var bytes = new MemoryStream();
+        EncoderWeights.Write(learner.Encoder, bytes);
+        var hash = Convert.ToHexString(SHA256.HashData(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))[..8].ToLowerInvariant();
+        var path = Path.Combine(outDir, WeightsFileName.For(config, startedAt.ToLocalTime(), hash));
         try
         {
-            EncoderWeights.Save(learner.Encoder, temp);
-            string hash;
-            using (var stream = File.OpenRead(temp))
-                hash = Convert.ToHexString(SHA256.HashData(stream))[..8].ToLowerInvariant();
-            var path = Path.Combine(outDir, WeightsFileName.For(config, startedAt.ToLocalTime(), hash));
-            File.Move(temp, path, overwrite: true);
-            return path;
+            AtomicFile.Write(path, s => s.Write(bytes.GetBuffer(), 0, (int)bytes.Length), durable: true);
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            throw new ByolAException($"{path}: cannot write weights ({e.Message})", e);
         }
+        return path;
     }
 }

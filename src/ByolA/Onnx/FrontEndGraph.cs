@@ -39,7 +39,7 @@ internal static class FrontEndGraph
             for (int k = 0; k < nFreqs; k++)
                 fbT2[m * 2 * nFreqs + k] = fbT2[m * 2 * nFreqs + nFreqs + k] = fb[k * nMels + m];
         var mel = g.Node("MatMul", [g.Floats("mel_fb_t2", fbT2, nMels, 2 * nFreqs), squares]);  // (B, F, T)
-        var lms = g.Node("Log", [g.Node("Add", [mel, g.Scalar("eps", LogMelSpectrogram.Eps)])]);
+        var lms = g.Node("Log", [g.Node("Add", [mel, g.Scalar("eps", Numerics.Eps)])]);
         if (stats is var (mean, std))
             lms = g.Node("Div", [g.Node("Sub", [lms, g.Scalar("mean", (float)mean)]), g.Scalar("std", (float)std)]);
         string result = unsqueeze ? g.Node("Unsqueeze", [lms, g.Int64s("axis1", 1)], output) : g.Node("Identity", [lms], output);

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using System.Security.Cryptography;
 using ByolA.Audio;
 using ByolA.Data;

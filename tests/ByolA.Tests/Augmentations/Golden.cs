@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using System.Collections;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ public static class Golden
 {
     public static Dictionary<string, Tensor> Load(string file)
     {
-        var table = ByolA.Models.StateDictReader.Read(SharedData.Golden(file));
+        var table = ByolA.Weights.StateDictReader.Read(SharedData.Golden(file));
         var dict = new Dictionary<string, Tensor>();
         foreach (DictionaryEntry e in (IDictionary)table) dict[(string)e.Key] = (Tensor)e.Value!;
         return dict;

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
 using ByolA.Evaluation;
@@ -56,7 +57,7 @@ public class EmbedCommandTests
         using var tmp = new TempDir();
         TorchSharp.torch.manual_seed(3);
         using (var v2 = new ByolA.Models.AudioNTT2022(64, 1024 + 40, 24))
-            ByolA.Models.EncoderWeights.Save(v2, tmp.File("v2.pth"));
+            ByolA.Weights.EncoderWeights.Save(v2, tmp.File("v2.pth"));
         EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.1);
         var (code, output, err) = Run("embed", tmp.File("v2.pth"), tmp.File("audio"), "--out", tmp.File("v2.npy"), "--frames", "--stats", "-6,4", "--device", "cpu");
         Assert.True(code == ExitCodes.Ok, err);

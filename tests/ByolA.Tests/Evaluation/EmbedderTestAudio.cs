@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using ByolA.Data;
 using ByolA.Audio;
 using ByolA.Models;

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
 using ByolA.Models;

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using ByolA.Cli;
 using ByolA.Configuration;
 using ByolA.Data;

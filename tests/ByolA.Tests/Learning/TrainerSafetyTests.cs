@@ -160,6 +160,7 @@ public class TrainerSafetyTests
             AtomicFile.FlushedToDisk -= Record;
         }
         Assert.Contains(TrainingCheckpoint.FileName, durable);
-        Assert.Contains(durable, name => name.StartsWith("final-weights.pth", StringComparison.Ordinal));
+        // the final weights are written once, under their final name (no temporary file of a temporary file)
+        Assert.Contains(durable, name => name.StartsWith("BYOLA-", StringComparison.Ordinal) && name.EndsWith(".pth", StringComparison.Ordinal));
     }
 }

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using ByolA.Models;
 using ByolA.Tests.Support;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using ByolA.Evaluation;
 using ByolA.Models;
 using ByolA.Onnx;

@@ -1,3 +1,4 @@
+using ByolA.Weights;
 using ByolA.Audio;
 using ByolA.Configuration;
 using ByolA.Evaluation;

@@ -1,10 +1,11 @@
+using ByolA.Models;
 using System.IO.Compression;
 using System.Text;
 using Razorvine.Pickle;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ByolA.Models;
+namespace ByolA.Weights;
 
 /// <summary>
 /// Writes a flat name → tensor dict in <c>torch.save</c>'s zip format (what <c>torch.load</c> and

@@ -1,4 +1,5 @@
-namespace ByolA.Models;
+using ByolA.Models;
+namespace ByolA.Weights;
 
 /// <summary>
 /// An encoder built and filled from a weight file by <see cref="EncoderLoader"/>, in eval mode on the requested

@@ -1,8 +1,9 @@
+using ByolA.Weights;
 using ByolA.Models;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
 
-namespace ByolA.Tests.Models;
+namespace ByolA.Tests.Weights;
 
 /// <summary>Files that do not fit fail with one clear message naming the file and the shapes.</summary>
 public class EncoderErrorTests

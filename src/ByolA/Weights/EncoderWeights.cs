@@ -1,10 +1,10 @@
+using ByolA.Models;
 using ByolA.Data;
 using System.Collections;
-using ByolA.Audio;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ByolA.Models;
+namespace ByolA.Weights;
 
 /// <summary>
 /// Reads and writes encoder weights as PyTorch <c>torch.save</c> zip archives of a state dict (what the original
@@ -45,11 +45,15 @@ public static class EncoderWeights
     /// (<c>torch.load</c> + <c>load_state_dict</c>) and <see cref="EncoderLoader"/> read it. Atomic: written to a
     /// temporary name in the same folder, then renamed.
     /// </summary>
-    public static void Save(nn.Module module, string path)
+    public static void Save(nn.Module module, string path) => Save(Entries(module), path);
+
+    /// <summary>Writes <paramref name="module"/>'s state dict, under the official key names, to <paramref name="stream"/>.</summary>
+    public static void Write(nn.Module module, Stream stream) => StateDictWriter.Write(stream, Entries(module));
+
+    static IEnumerable<KeyValuePair<string, Tensor>> Entries(nn.Module module)
     {
         bool x = module is AudioNTT2020Task6X;
-        var entries = module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(x ? StateDictKeys.FromX(kv.Key) : kv.Key, kv.Value));
-        Save(entries, path);
+        return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(x ? StateDictKeys.FromX(kv.Key) : kv.Key, kv.Value));
     }
 
     /// <summary>Writes named tensors as a PyTorch state-dict file, atomically (temporary name, then rename).</summary>

@@ -1,8 +1,9 @@
+using ByolA.Models;
 using System.Text.RegularExpressions;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ByolA.Models;
+namespace ByolA.Weights;
 
 /// <summary>
 /// Builds encoders from PyTorch weight files (SPEC §3): plain or nested state dicts, prefixed keys (BYOL learner

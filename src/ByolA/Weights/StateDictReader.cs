@@ -1,10 +1,11 @@
+using ByolA.Models;
 using System.Collections;
 using System.IO.Compression;
 using Razorvine.Pickle;
 using Razorvine.Pickle.Objects;
 using static TorchSharp.torch;
 
-namespace ByolA.Models;
+namespace ByolA.Weights;
 
 /// <summary>
 /// Reads a <c>torch.save</c> zip archive (PyTorch ≥ 1.6; what <see cref="StateDictWriter"/> writes) into its pickled

@@ -1,9 +1,10 @@
+using ByolA.Weights;
 using ByolA.Data;
 using ByolA.Models;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
 
-namespace ByolA.Tests.Models;
+namespace ByolA.Tests.Weights;
 
 /// <summary>Weight files in and out: layouts, prefixes, round trips and the errors for files that do not fit.</summary>
 public class EncoderWeightsTests

@@ -1,9 +1,10 @@
+using ByolA.Weights;
 using System.Collections;
 using System.IO.Compression;
 using ByolA.Models;
 using static TorchSharp.torch;
 
-namespace ByolA.Tests.Models;
+namespace ByolA.Tests.Weights;
 
 /// <summary>The torch.save-format writer: what it stores, and that StateDictReader (as torch.load) gets it back.</summary>
 public class StateDictWriterTests

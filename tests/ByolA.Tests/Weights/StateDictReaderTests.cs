@@ -1,10 +1,11 @@
+using ByolA.Weights;
 using System.IO.Compression;
 using ByolA.Cli;
 using ByolA.Models;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
 
-namespace ByolA.Tests.Models;
+namespace ByolA.Tests.Weights;
 
 /// <summary>
 /// torch.save files as PyTorch writes them (views with strides and offsets over shared storages) load with their
