@@ -101,7 +101,7 @@ public class MetadataChecksTests
     {
         TorchSharp.torch.manual_seed(5);
         using var model = new ByolA.Models.AudioNTT2020(64, 32);
-        ByolA.Models.EncoderWeights.Save(model, path);
+        ByolA.Weights.EncoderWeights.Save(model, path);
     }
 
     [Theory]
