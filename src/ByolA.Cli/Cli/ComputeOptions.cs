@@ -71,7 +71,7 @@ public sealed class ComputeOptions
     public ComputeOptions ConfigFlag(string key, Option flag)
     {
         configFlags.Add((key, flag));
-        Names.Add(key, flag);
+        Names.AddConfigKey(key, flag);
         return this;
     }
 

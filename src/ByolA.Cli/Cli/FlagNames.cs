@@ -14,6 +14,7 @@ public sealed class FlagNames
 {
     readonly Dictionary<string, List<Symbol>> symbols = new(StringComparer.Ordinal);
     readonly List<Option<string[]>> overrides = [];
+    readonly HashSet<string> configKeys = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Names <paramref name="name"/> (a property such as <c>BatchSize</c> or a config key such as <c>lr</c>) by
@@ -25,6 +26,16 @@ public sealed class FlagNames
         if (!symbols.TryGetValue(name, out var list)) symbols[name] = list = [];
         list.Add(symbol);
         return this;
+    }
+
+    /// <summary>
+    /// Names config key <paramref name="key"/> by <paramref name="flag"/> (<c>lr</c> by <c>--lr</c>). A key's value may
+    /// also come from the config file, so errors about it are the command line's only when the flag or --set gave it.
+    /// </summary>
+    public FlagNames AddConfigKey(string key, Option flag)
+    {
+        configKeys.Add(key);
+        return Add(key, flag);
     }
 
     /// <summary>Config keys given as <c>--set KEY=VALUE</c> are named <c>--set KEY</c>.</summary>
@@ -57,8 +68,9 @@ public sealed class FlagNames
     {
         if (e.Options.Count == 0) return (e.Message, false);
         var found = e.Options.Select(n => Find(n, parse)).ToArray();
-        // A config key's value that did not come from the command line came from the file, which the message names.
-        if (e is ConfigException && found[0] is not { Given: true }) return (e.Message, false);
+        // A config key's value that did not come from the command line came from the config file.
+        if ((e is ConfigException || configKeys.Contains(e.Options[0])) && found[0] is not { Given: true })
+            return (e is ConfigException ? e.Message : e.Format(i => i == 0 ? $"config key '{e.Options[0]}'" : found[i]?.Name ?? e.Options[i]), false);
         // Any other option the verb sets is the command line's: a wrong or missing value there is a usage error.
         return (e.Format(i => found[i]?.Name ?? e.Options[i]), e is OptionException && found[0] != null);
     }

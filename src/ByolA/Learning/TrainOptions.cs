@@ -83,6 +83,9 @@ public sealed record TrainOptions
         if (ProgressInterval < TimeSpan.Zero) throw OptionException.Invalid(nameof(ProgressInterval), "cannot be negative");
         if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
         if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
+        // v2 concatenates 64·n_mels/4 conv features with an MLP's output, so d must leave the MLP some width.
+        if (Config.IsV2 && Config.FeatureD <= 64 * (Config.NMels / 4))
+            throw OptionException.Invalid("feature_d", $"must exceed the v2 encoder's conv width 64·n_mels/4 = {64 * (Config.NMels / 4)} (got {Config.FeatureD})");
         RequireMemory(Config, PrefetchBatches);
         if (Files is null && !Directory.Exists(AudioDir))
             throw new ByolAException($"{AudioDir}: audio folder not found");

@@ -50,6 +50,11 @@ public class UsageErrorTests
         var (code, err) = Usage("train", dir.File("audio"), "--config", dir.File("bad.yaml"));
         Assert.Equal(ExitCodes.Failure, code);
         Assert.StartsWith($"error: {dir.File("bad.yaml")}: key 'lr' must be > 0 (got -1)", err);
+        // A check after reading the config (v2's smallest d) also blames the file's value on the file, not on --d.
+        File.WriteAllText(dir.File("v2.yaml"), "model: AudioNTT2022\nfeature_d: 512\n");
+        (code, err) = Usage("train", dir.Path, "--config", dir.File("v2.yaml"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.StartsWith("error: config key 'feature_d' must exceed", err);
         // With --lr the file's value is replaced, so the run gets past the config to the missing audio folder.
         (code, err) = Usage("train", dir.File("audio"), "--config", dir.File("bad.yaml"), "--lr", "0.001");
         Assert.Equal(ExitCodes.Failure, code);
@@ -81,6 +86,7 @@ public class UsageErrorTests
         AssertUsage("--hop-ms applies to timestamped embeddings only: it needs --timestamps", "embed", dir.File("w.pth"), dir.Path, "--hop-ms", "20");
         AssertUsage("OUT must be a file name ending in .onnx", "export", dir.File("w.pth"), dir.File("w.txt"));
         AssertUsage("--frontend puts the front end in the graph", "export", dir.File("w.pth"), dir.File("w.onnx"), "--frontend");
+        AssertUsage("--d must exceed the v2 encoder's conv width 64·n_mels/4 = 1024 (got 512)", "train", dir.Path, "--config", "v2", "--d", "512");
         AssertUsage("--out must be a file name ending in .npz, .npy or .csv", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
         AssertUsage("WEIGHTS is an ONNX model, which embeds unit_sec clips to .npy or .csv", "embed", dir.File("m.onnx"), dir.Path, "--whole", "--out", dir.File("e.npy"));
     }
