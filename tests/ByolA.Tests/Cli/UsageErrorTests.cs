@@ -100,12 +100,13 @@ public class UsageErrorTests
     [InlineData("export", "DIR/w.pth", "DIR/w.onnx")]
     [InlineData("demo")]
     [InlineData("runtime")]
-    public void Every_verb_refuses_bad_thread_counts_with_exit_2(params string[] verbAndArgs)
+    public void Every_verb_refuses_bad_thread_counts_and_devices_with_exit_2(params string[] verbAndArgs)
     {
         using var dir = new TempDir();
         var args = verbAndArgs.Select(a => a.Replace("DIR", dir.Path)).ToArray();
         AssertUsage("--threads must be a positive number (got 0)", [.. args, "--threads", "0"]);
         AssertUsage("--threads asks for 100000 threads; at most", [.. args, "--threads", "100000"]);
+        AssertUsage("--device 'gpu' is not a device: use auto, cpu, cuda or cuda:N", [.. args, "--device", "gpu"]);
     }
 
     [Theory]
