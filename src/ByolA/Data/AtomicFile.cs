@@ -26,7 +26,7 @@ public static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
-        IoErrors.Guard(folder, "create the folder", () => Directory.CreateDirectory(folder));
+        IoErrors.CreateFolder(folder, $"write {Path.GetFileName(full)} in it");
         var temp = full + TempMarker + Guid.NewGuid().ToString("N")[..8];
         try
         {
@@ -59,7 +59,7 @@ public static class AtomicFile
         if (Directory.Exists(full))
             throw new ByolAException($"{path}: is a folder, not a file; give a file name for the output");
         var folder = Path.GetDirectoryName(full)!;
-        IoErrors.Guard(folder, "create the output folder", () => Directory.CreateDirectory(folder));
+        IoErrors.CreateFolder(folder, "create the output folder");
         var probe = full + TempMarker + "probe-" + Guid.NewGuid().ToString("N")[..8];
         IoErrors.Guard(folder, "write to the output folder", () =>
         {

@@ -17,21 +17,35 @@ public static partial class IoErrors
     public static string Reason(Exception e, string path)
     {
         if (e is FileNotFoundException) return "no such file";
+        if (FileOnTheWay(path) is { } blocker) return $"{blocker} is a file, not a folder";
         if (e is DirectoryNotFoundException) return "no such folder: " + (NearestMissing(path) ?? Path.GetDirectoryName(Path.GetFullPath(path)));
         if (e is PathTooLongException) return "the path is too long";
-        if (e is UnauthorizedAccessException)
-        {
-            if (Directory.Exists(path)) return "is a directory";
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (folder != null && File.Exists(folder)) return $"{folder} is a file, not a folder";
-            return "permission denied";
-        }
+        if (e is UnauthorizedAccessException) return Directory.Exists(path) ? "is a directory" : "permission denied";
         var message = e.Message;
-        // .NET on Unix words it "<strerror> : '<path>'" (the path may be a temporary file): keep the reason only.
+        // .NET on Unix words it "<strerror> : '<path>'" or "The file '<path>' already exists." (the path may be a
+        // temporary file's): keep the reason only.
         var m = TrailingPath().Match(message);
         if (m.Success) message = message[..m.Index];
-        message = message.Replace(path, "", StringComparison.Ordinal).Trim().TrimEnd('.', ':').Trim();
+        message = QuotedPath().Replace(message.Replace(path, "", StringComparison.Ordinal), "").Trim().TrimEnd('.', ':').Trim();
         return message.Length == 0 ? e.GetType().Name : message;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="folder"/> (and its parents) for <paramref name="doing"/>; a file in the way, or any other
+    /// I/O failure, is one line naming the folder.
+    /// </summary>
+    public static void CreateFolder(string folder, string doing)
+    {
+        if (File.Exists(folder)) throw new ByolAException($"{folder}: is a file, not a folder; cannot {doing}");
+        Guard(folder, doing, () => Directory.CreateDirectory(folder));
+    }
+
+    /// <summary>A file standing where a folder on the way to <paramref name="path"/> should be (the path's parents only), or null.</summary>
+    static string? FileOnTheWay(string path)
+    {
+        for (var d = Path.GetDirectoryName(Path.GetFullPath(path)); d != null; d = Path.GetDirectoryName(d))
+            if (File.Exists(d)) return d;
+        return null;
     }
 
     /// <summary>A <see cref="ByolAException"/> "PATH: cannot DOING (reason)" for an I/O failure about <paramref name="path"/>.</summary>
@@ -63,4 +77,7 @@ public static partial class IoErrors
 
     [GeneratedRegex(@"\s*:\s*'[^']*'\s*\.?\s*$")]
     private static partial Regex TrailingPath();
+
+    [GeneratedRegex(@"\s*'[^']*[/\\][^']*'|\s*''")]
+    private static partial Regex QuotedPath();
 }

@@ -36,7 +36,12 @@ public static class LinearEvaluation
         foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
         if (ValidationNote(metadata, options.Probe) is { } note) progress.Message(note);
         string? resultsPath = options.ResultsDir != null ? Path.Combine(options.ResultsDir, $"{task}-scores.csv") : null;
-        if (resultsPath != null) ScoresCsv.Check(resultsPath);   // before the long work, not after it
+        if (resultsPath != null)
+        {
+            // Before the long work, not after it: a scores file of another kind, or a results folder that cannot be written.
+            ScoresCsv.Check(resultsPath);
+            AtomicFile.CheckWritable(resultsPath);
+        }
         double unitSec = options.ResolvedUnitSec;
         var config = options.Config with { UnitSec = unitSec };
         var model = options.ResolvedModelName;
@@ -63,10 +68,10 @@ public static class LinearEvaluation
             {
                 cache?.Save(embeddings, stats.Mean, stats.Std);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (ByolAException e)
             {
-                // The cache only saves time; the evaluation itself can go on.
-                progress.Message($"warning: embeddings not cached ({e.Message})");
+                // The cache only saves time; the evaluation itself can go on. (AtomicFile reports I/O failures as one line.)
+                progress.Message($"warning: embeddings not cached: {e.Message}");
             }
         }
 
@@ -122,12 +127,18 @@ public static class LinearEvaluation
     {
         if (!probe.EarlyStopping) return null;
         int percent = (int)Math.Round(ProbeProtocol.ValidFraction * 100);
+        string noEarlyStop = $"so the probe trains all {probe.Epochs} epochs without early stopping";
         if (metadata.HasFolds)
-            return $"validation: for each fold left out, a seeded {percent}% of the other folds' clips (holding every class) is held out for early stopping";
+            return metadata.Folds.All(f => !ProbeProtocol.CanHoldOut(metadata.Rows.Where(r => r.Fold != f)))
+                ? $"validation: no class has two clips outside a fold to hold one out, {noEarlyStop}"
+                : $"validation: for each fold left out, a seeded {percent}% of the other folds' clips (holding every class) is held out for early stopping";
         if (metadata.Rows.Any(r => r.Split == Splits.Valid)) return null;
-        int train = metadata.Rows.Count(r => r.Split == Splits.Train);
-        return $"validation: {metadata.Source ?? "the metadata"} has no valid split, so each run holds out a seeded {percent}% of the {train} training clips " +
-               "(holding every class) for early stopping and trains on the rest";
+        var train = metadata.Rows.Where(r => r.Split == Splits.Train).ToList();
+        string source = metadata.Source ?? "the metadata";
+        return ProbeProtocol.CanHoldOut(train)
+            ? $"validation: {source} has no valid split, so each run holds out a seeded {percent}% of the {train.Count} training clips " +
+              "(holding every class) for early stopping and trains on the rest"
+            : $"validation: {source} has no valid split and no class has two training clips to hold one out, {noEarlyStop}";
     }
 
     /// <summary>The absolute audio path of every row; missing files are one error with the count and first names.</summary>

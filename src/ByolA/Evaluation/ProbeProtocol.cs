@@ -95,6 +95,8 @@ public static class ProbeProtocol
     static double TrainAndScore(Tensor x, Tensor y, long[] train, long[] valid, long[] test, int classes,
         ProbeOptions options, int seed, CancellationToken ct, long[]? predictions)
     {
+        // No class has a second training clip to hold out: train all epochs instead (LinearEvaluation says so).
+        if (options.EarlyStopping && valid.Length == 0) options = options with { EarlyStopping = false };
         using var scope = NewDisposeScope();
         Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(t.device));
         var xValid = valid.Length > 0 ? Pick(x, valid) : null;
@@ -111,6 +113,9 @@ public static class ProbeProtocol
 
     static long[] Rows(TaskMetadata metadata, Func<MetadataRow, bool> keep) =>
         metadata.Rows.Select((r, i) => (r, i)).Where(p => keep(p.r)).Select(p => (long)p.i).ToArray();
+
+    /// <summary>Whether <see cref="HoldOut"/> can hold out anything from these rows: some class has at least two of them.</summary>
+    public static bool CanHoldOut(IEnumerable<MetadataRow> pool) => pool.GroupBy(r => r.Label).Any(g => g.Count() >= 2);
 
     /// <summary>
     /// Splits <paramref name="pool"/> into train and a random <see cref="ValidFraction"/> validation part that holds

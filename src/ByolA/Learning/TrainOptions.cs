@@ -88,7 +88,9 @@ public sealed record TrainOptions
             throw OptionException.Invalid("feature_d", $"must exceed the v2 encoder's conv width 64·n_mels/4 = {64 * (Config.NMels / 4)} (got {Config.FeatureD})");
         RequireMemory(Config, PrefetchBatches);
         if (Files is null && !Directory.Exists(AudioDir))
-            throw new ByolAException($"{AudioDir}: audio folder not found");
+            throw new ByolAException(File.Exists(AudioDir) ? $"{AudioDir}: is a file; give the folder that holds the training audio" : $"{AudioDir}: audio folder not found");
+        if (ResumeFrom is { Length: > 0 } && Directory.Exists(ResumeFrom))
+            throw new ByolAException($"{ResumeFrom}: is a folder; resume from the checkpoint file in it ({Path.Combine(ResumeFrom, TrainingCheckpoint.FileName)})");
         if (ResumeFrom is { Length: > 0 } && !File.Exists(ResumeFrom))
             throw new ByolAException($"{ResumeFrom}: checkpoint to resume from not found");
         return this;

@@ -151,16 +151,9 @@ public static class Trainer
     /// </summary>
     internal static FileLock LockOutputFolder(string outDir)
     {
-        try
-        {
-            Directory.CreateDirectory(outDir);
-            return FileLock.TryAcquire(Path.Combine(outDir, LockFileName))
-                   ?? throw new ByolAException($"{outDir}: another training run is writing to this folder (it holds {LockFileName}); wait for it to finish or choose another output folder");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ByolAException($"{outDir}: cannot write to the output folder ({e.Message})", e);
-        }
+        IoErrors.CreateFolder(outDir, "create the output folder");
+        return IoErrors.Guard(outDir, "write to the output folder", () => FileLock.TryAcquire(Path.Combine(outDir, LockFileName)))
+               ?? throw new ByolAException($"{outDir}: another training run is writing to this folder (it holds {LockFileName}); wait for it to finish or choose another output folder");
     }
 
     /// <summary>The lock file a training run holds in its output folder.</summary>

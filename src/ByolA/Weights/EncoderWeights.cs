@@ -19,6 +19,8 @@ public static class EncoderWeights
     /// </summary>
     public static Dictionary<string, Tensor> ReadStateDict(string path)
     {
+        if (Directory.Exists(path))
+            throw new ByolAException($"{path}: is a folder, not a weight file; give the .pth file itself");
         if (!File.Exists(path))
             throw new ByolAException($"{path}: weight file not found");
         var raw = StateDictReader.Read(path);

@@ -97,6 +97,19 @@ public class MetadataChecksTests
         Assert.DoesNotContain(progress.Messages, m => m.StartsWith("validation:", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void With_one_training_clip_per_class_nothing_can_be_held_out_and_the_probe_trains_all_epochs()
+    {
+        using var dir = new TempDir();
+        var metadata = ToneTask.Write(dir.Path, train: 1, valid: 0, test: 1);
+        manual_seed_and_save(dir.File("w.pth"));
+        var progress = new RecordingProgress();
+        var options = Options(dir, dir.File("w.pth"), metadata) with { ResultsDir = null, Probe = new ProbeOptions { Epochs = 5 } };
+        var result = LinearEvaluation.Run(options, progress);
+        Assert.Single(result.Accuracies);
+        Assert.Contains(progress.Messages, m => m == $"validation: {metadata} has no valid split and no class has two training clips to hold one out, so the probe trains all 5 epochs without early stopping");
+    }
+
     static void manual_seed_and_save(string path)
     {
         TorchSharp.torch.manual_seed(5);
