@@ -12,7 +12,7 @@ public static class ReportCommand
         var defaults = new ReportOptions();
         var results = new Argument<string>("results-dir")
         {
-            Description = $"Folder holding the TASK-scores.csv files 'byola evaluate' appends to (default: {defaults.ResultsDir}, evaluate's default).",
+            Description = "Folder holding the TASK-scores.csv files that 'byola evaluate' appends to (its --results folder).",
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => defaults.ResultsDir,
         };
