@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ByolA.Evaluation;
 
 namespace ByolA.Reports;
 

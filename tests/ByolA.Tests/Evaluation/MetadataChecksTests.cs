@@ -1,5 +1,6 @@
 using ByolA.Cli;
 using ByolA.Evaluation;
+using ByolA.Reports;
 using ByolA.Tasks;
 using ByolA.Tests.Support;
 using static ByolA.Tests.Support.CliRunner;

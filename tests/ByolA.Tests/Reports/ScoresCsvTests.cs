@@ -1,7 +1,7 @@
-using ByolA.Evaluation;
+using ByolA.Reports;
 using ByolA.Tests.Support;
 
-namespace ByolA.Tests.Evaluation;
+namespace ByolA.Tests.Reports;
 
 public class ScoresCsvTests
 {

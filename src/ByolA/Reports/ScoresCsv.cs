@@ -2,7 +2,7 @@ using ByolA.Data;
 using System.Globalization;
 using CsvHelper;
 
-namespace ByolA.Evaluation;
+namespace ByolA.Reports;
 
 /// <summary>
 /// results/TASK-scores.csv in the original's column layout: one row per evaluation with <c>run0 … runN-1</c>
