@@ -26,6 +26,15 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void Reports_read_and_draw_without_calling_back_into_evaluation_training_or_the_demo()
+    {
+        // Evaluation, Learning and Demo write their files and pictures through Reports; an arrow back would be a cycle.
+        var forbidden = new Regex(@"\bByolA\.(Evaluation|Learning|Demo|Onnx)\b");
+        var offenders = Sources("Reports").Where(s => forbidden.IsMatch(s.Text)).Select(s => s.File).ToList();
+        Assert.True(offenders.Count == 0, $"Reports must not use those parts: {string.Join(", ", offenders)}");
+    }
+
+    [Fact]
     public void The_float32_epsilon_is_defined_once()
     {
         var definitions = Sources("").Where(s => s.Text.Contains("1.1920929", StringComparison.Ordinal)).Select(s => s.File).ToList();
