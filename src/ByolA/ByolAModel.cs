@@ -4,6 +4,7 @@ using ByolA.Data;
 using ByolA.Configuration;
 using ByolA.Evaluation;
 using ByolA.Models;
+using ByolA.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,8 @@ namespace ByolA;
 /// vectors with their times) or <see cref="EmbedFile"/>. Sounds of any length are embedded whole (no crop to
 /// unit_sec), in chunks of bounded memory; a scene embedding is the max plus the mean of the sound's frames, as
 /// BYOL-A pools clips. Weights: the official files, <c>byola train</c> outputs or any AudioNTT2020/AudioNTT2022
-/// state dict (architecture and d are read from the weights).
+/// state dict (architecture and d are read from the weights), or a model exported by <c>byola export</c>
+/// (<c>.onnx</c>), which runs in ONNX Runtime on the CPU without loading libtorch.
 /// <code>
 /// using var model = ByolAModel.Load("AudioNTT2020-BYOLA-64x96d2048.pth", new NormStats(-5.4919195, 5.0389895));
 /// float[] embedding = model.EmbedFile("speech.wav");   // 16 kHz mono WAV
@@ -23,8 +25,12 @@ namespace ByolA;
 /// </summary>
 public sealed class ByolAModel : IDisposable
 {
-    readonly LoadedEncoder loaded;
-    readonly FrameEmbedder frames;
+    // One engine or the other: TorchSharp (a .pth: loaded + frames) or ONNX Runtime (an .onnx: scene, and frames on
+    // first use, since an exported model has the frame output only when it was exported with it).
+    readonly LoadedEncoder? loaded;
+    readonly FrameEmbedder? frames;
+    readonly OnnxEncoder? onnxScene;
+    readonly Lazy<OnnxEncoder>? onnxFrames;
 
     ByolAModel(LoadedEncoder loaded, NormStats stats, ByolAConfig config, Device device)
     {
@@ -32,6 +38,23 @@ public sealed class ByolAModel : IDisposable
         Stats = stats;
         Config = config;
         frames = new FrameEmbedder(loaded.Encoder, stats, config, device);
+        Architecture = loaded.Architecture;
+        SceneEmbeddingSize = frames.FeatureD;
+        FrameStride = frames.FrameStride;
+    }
+
+    ByolAModel(string onnxPath, NormStats stats, ByolAConfig config)
+    {
+        Stats = stats;
+        Config = config;
+        onnxScene = OnnxEncoder.Open(onnxPath, config, (stats.Mean, stats.Std), frames: false, threads: 0);
+        var info = onnxScene.Info;
+        onnxFrames = new(() => info.HasFrames
+            ? OnnxEncoder.Open(onnxPath, config, (stats.Mean, stats.Std), frames: true, threads: 0)
+            : throw new ByolAException($"{onnxPath}: the model has no frame output, so no timestamp embeddings; export it again with frames (byola export --frames)"));
+        Architecture = info.ModelKind;
+        SceneEmbeddingSize = info.FeatureD;
+        FrameStride = info.FrameStride;
     }
 
     /// <summary>
@@ -44,6 +67,13 @@ public sealed class ByolAModel : IDisposable
     {
         config ??= ByolAConfig.V1;
         stats.Validate();
+        if (OnnxModelFile.IsOnnx(weightsPath))
+        {
+            // Device is a TorchSharp struct: comparing it with the CPU's would load libtorch, which an ONNX model must not.
+            if (device is not null)
+                throw new ByolAException($"{weightsPath}: an ONNX model runs in ONNX Runtime on the CPU; leave the device out");
+            return new ByolAModel(weightsPath, stats, config);
+        }
         var loaded = WithRuntime(() => EncoderLoader.Load(weightsPath, device ?? CPU));
         try
         {
@@ -68,16 +98,21 @@ public sealed class ByolAModel : IDisposable
     public int SampleRate => Config.SampleRate;
 
     /// <summary>Width of a scene embedding (the encoder's d).</summary>
-    public int SceneEmbeddingSize => frames.FeatureD;
+    public int SceneEmbeddingSize { get; }
 
     /// <summary>Width of a timestamp (frame) embedding (the encoder's d).</summary>
-    public int TimestampEmbeddingSize => frames.FeatureD;
+    public int TimestampEmbeddingSize => SceneEmbeddingSize;
 
     /// <summary>Milliseconds between consecutive timestamp embeddings: 80 for v1 weights, 40 for v2.</summary>
-    public double TimestampHopMs => frames.FrameHopMs;
+    public double TimestampHopMs => 1000.0 * FrameStride * Config.HopLength / Config.SampleRate;
 
-    /// <summary>"AudioNTT2020" (v1) or "AudioNTT2022" (v2).</summary>
-    public string Architecture => loaded.Architecture;
+    /// <summary>"AudioNTT2020" (v1) or "AudioNTT2022" (v2); an ONNX model's kind as exported (e.g. "AudioNTT2020X").</summary>
+    public string Architecture { get; }
+
+    /// <summary>Whether this model runs in ONNX Runtime (an <c>.onnx</c> file) rather than TorchSharp.</summary>
+    public bool IsOnnx => onnxScene != null;
+
+    int FrameStride { get; }
 
     /// <summary>The normalisation stats in use.</summary>
     public NormStats Stats { get; }
@@ -92,9 +127,12 @@ public sealed class ByolAModel : IDisposable
     public float[][] SceneEmbeddings(IReadOnlyList<float[]> audio, int sampleRate)
     {
         CheckRate(sampleRate);
+        if (onnxScene != null)
+            // One pass over the whole sound: the exported encoder pools max + mean over all its frames.
+            return audio.Select(sound => RunOnnx(onnxScene, sound).Values).ToArray();
         return audio.Select(sound =>
         {
-            using var whole = frames.Whole(sound);
+            using var whole = frames!.Whole(sound);
             return whole.data<float>().ToArray();
         }).ToArray();
     }
@@ -110,17 +148,34 @@ public sealed class ByolAModel : IDisposable
         var times = new float[audio.Count][];
         for (int i = 0; i < audio.Count; i++)
         {
-            using var all = frames.Frames(audio[i]);
-            int t = (int)all.shape[0], d = (int)all.shape[1];
-            var flat = all.data<float>().ToArray();
+            float[] flat;
+            int t, d;
+            if (onnxFrames != null)
+            {
+                var (values, shape) = RunOnnx(onnxFrames.Value, audio[i]);   // (1, T', d)
+                (flat, t, d) = (values, (int)shape[1], (int)shape[2]);
+            }
+            else
+            {
+                using var all = frames!.Frames(audio[i]);
+                (flat, t, d) = (all.data<float>().ToArray(), (int)all.shape[0], (int)all.shape[1]);
+            }
             embeddings[i] = Enumerable.Range(0, t).Select(j => flat.AsSpan(j * d, d).ToArray()).ToArray();
-            times[i] = frames.FrameTimesMs(t);
+            times[i] = FrameEmbedder.FrameTimesMs(t, FrameStride, Config);
         }
         return new TimestampEmbeddingResult(embeddings, times);
     }
 
     /// <summary>The scene embedding (d) of a mono WAV file at <see cref="SampleRate"/> (run <c>byola convert-wav</c> on others).</summary>
     public float[] EmbedFile(string path) => SceneEmbeddings([AudioLoader.LoadMono(path, SampleRate)], SampleRate)[0];
+
+    /// <summary>One sound through an ONNX session, zero-padded at its end to the shortest length the encoder takes.</summary>
+    (float[] Values, long[] Shape) RunOnnx(OnnxEncoder encoder, float[] sound)
+    {
+        int min = FrameEmbedder.MinSamplesFor(Config, FrameStride);
+        var x = sound.Length >= min ? sound : [.. sound, .. new float[min - sound.Length]];
+        return encoder.Embed(x, 1, x.Length);
+    }
 
     void CheckRate(int sampleRate)
     {
@@ -140,7 +195,9 @@ public sealed class ByolAModel : IDisposable
 
     public void Dispose()
     {
-        frames.Dispose();
-        loaded.Dispose();
+        frames?.Dispose();
+        loaded?.Dispose();
+        onnxScene?.Dispose();
+        if (onnxFrames is { IsValueCreated: true }) onnxFrames.Value.Dispose();
     }
 }

@@ -73,7 +73,10 @@ public sealed class FrameEmbedder : IDisposable
     /// The shortest audio the encoder takes: enough samples for one output frame (and for the reflection of centring).
     /// Shorter audio is zero-padded at its end to this length (see <see cref="IsPadded"/>).
     /// </summary>
-    public int MinSamples => Math.Max(config.NFft / 2 + 1, (FrameStride - 1) * config.HopLength);
+    public int MinSamples => MinSamplesFor(config, FrameStride);
+
+    /// <summary><see cref="MinSamples"/> for an encoder of <paramref name="frameStride"/> under <paramref name="config"/> (any engine).</summary>
+    public static int MinSamplesFor(ByolAConfig config, int frameStride) => Math.Max(config.NFft / 2 + 1, (frameStride - 1) * config.HopLength);
 
     /// <summary>Whether audio of <paramref name="samples"/> samples is padded to <see cref="MinSamples"/>.</summary>
     public bool IsPadded(long samples) => samples < MinSamples;
@@ -85,14 +88,20 @@ public sealed class FrameEmbedder : IDisposable
     /// Centre time of frame <paramref name="frame"/> in ms: the mean of the centres of the log-mel frames it pools
     /// (log-mel frame t is centred on sample t·hop), i.e. (stride·j + (stride − 1)/2)·hop / sample_rate.
     /// </summary>
-    public float FrameCentreMs(long frame) =>
-        (float)(1000.0 * (frame * FrameStride + (FrameStride - 1) / 2.0) * config.HopLength / config.SampleRate);
+    public float FrameCentreMs(long frame) => FrameCentreMs(frame, FrameStride, config);
 
     /// <summary>Centre times of the first <paramref name="count"/> frames, ms.</summary>
-    public float[] FrameTimesMs(long count)
+    public float[] FrameTimesMs(long count) => FrameTimesMs(count, FrameStride, config);
+
+    /// <summary><see cref="FrameCentreMs(long)"/> for an encoder of <paramref name="frameStride"/> (any engine).</summary>
+    public static float FrameCentreMs(long frame, int frameStride, ByolAConfig config) =>
+        (float)(1000.0 * (frame * frameStride + (frameStride - 1) / 2.0) * config.HopLength / config.SampleRate);
+
+    /// <summary><see cref="FrameTimesMs(long)"/> for an encoder of <paramref name="frameStride"/> (any engine).</summary>
+    public static float[] FrameTimesMs(long count, int frameStride, ByolAConfig config)
     {
         var times = new float[count];
-        for (long j = 0; j < count; j++) times[j] = FrameCentreMs(j);
+        for (long j = 0; j < count; j++) times[j] = FrameCentreMs(j, frameStride, config);
         return times;
     }
 
