@@ -26,6 +26,9 @@ public static class WavConverter
         var to = Path.GetFullPath(options.To);
 
         var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w));
+        // A TO that cannot be written (a file on the way, read-only, no permission) is one line, not one per file.
+        // Only TO itself is probed: options.Validate has checked its real path against FROM, not that of every subfolder.
+        if (sources.Count > 0) AtomicFile.CheckWritable(Path.Combine(to, AtomicFile.TempMarker + "check"));
         var pairs = sources.Select(s => (s, Path.Combine(to, Path.GetRelativePath(from, s)))).ToList();
         int stale = RemoveStaleTempFiles(to);
         if (stale > 0) progress.Message($"removed {stale} temporary file(s) left by an interrupted run in {options.To}");

@@ -15,6 +15,7 @@ public static class OnnxExportJob
         if (options.Stats != null && statsFrom != null) throw new ByolAException("give normalisation stats either as values or as a folder to compute them from, not both");
         // Checked before the stats are computed (minutes on a big folder): stats from a folder count as given.
         (options with { Stats = options.Stats ?? (statsFrom != null ? (0, 1) : null) }).Validate();
+        Data.AtomicFile.CheckWritable(options.OutPath);
         if (statsFrom != null)
         {
             var stats = NormStatsCalculator.Compute(EmbedderInputs.Expand([statsFrom]), options.Config, CPU, seed: options.Config.Seed,

@@ -85,6 +85,11 @@ public class IoErrorsTests
         (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("plain/m.onnx"));
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains($"{tmp.File("plain")}: is a file, not a folder", OneLine(err));
+
+        // convert-wav: one line for the folder, not one failure per file.
+        (code, _, err) = Run("convert-wav", tmp.File("audio"), tmp.File("plain/16k"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Equal($"error: {tmp.File("plain/16k")}: cannot create the output folder ({tmp.File("plain")} is a file, not a folder)", OneLine(err));
     }
 
     [Fact]
