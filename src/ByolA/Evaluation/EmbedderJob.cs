@@ -11,8 +11,9 @@ namespace ByolA.Evaluation;
 /// </summary>
 public static class EmbedderJob
 {
-    public static EmbedderJobResult Run(EmbedderJobOptions options, Device device, IProgressReporter progress, CancellationToken ct)
+    public static EmbedderJobResult Run(EmbedderJobOptions options, IProgressReporter progress, CancellationToken ct)
     {
+        var device = options.Device ?? CPU;
         options.Validate();
         var embedding = options.Embedding;
         EmbedderOutput.CheckWritable(options.OutPath);

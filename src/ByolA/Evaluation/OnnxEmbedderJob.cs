@@ -11,8 +11,9 @@ namespace ByolA.Evaluation;
 /// </summary>
 public static class OnnxEmbedderJob
 {
-    public static EmbedderJobResult Run(EmbedderJobOptions options, int threads, IProgressReporter progress, CancellationToken ct)
+    public static EmbedderJobResult Run(EmbedderJobOptions options, IProgressReporter progress, CancellationToken ct)
     {
+        int threads = options.OnnxThreads ?? 0;
         options.Validate();
         if (options.Mode != EmbedMode.Clip || options.Shard != null || Path.GetExtension(options.OutPath).Equals(".npz", StringComparison.OrdinalIgnoreCase))
             throw new OptionException("{0} is an ONNX model, which embeds unit_sec clips to .npy or .csv; timestamps, whole files, shards and .npz output need .pth weights",

@@ -73,7 +73,8 @@ public static class EmbedCommand
             .Add(nameof(EmbedderJobOptions.Mode), timestamps).Add(nameof(EmbedderJobOptions.Mode), whole).Add(nameof(EmbedMode.Timestamps), timestamps)
             .Add(nameof(EmbedderJobOptions.HopMs), hopMs).Add(nameof(EmbedderJobOptions.Shard), shard)
             .Add(nameof(EmbedderOptions.BatchSize), batch).Add(nameof(EmbedderOptions.Crop), randomCrop)
-            .Add(nameof(EmbedderOptions.Frames), frames).Add(nameof(EmbedderOptions.SkipBad), skipBad);
+            .Add(nameof(EmbedderOptions.Frames), frames).Add(nameof(EmbedderOptions.SkipBad), skipBad)
+            .Add(nameof(EmbedderJobOptions.OnnxThreads), compute.Threads);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var (given, statsDir) = statsOptions.Get(parse);
@@ -104,6 +105,7 @@ public static class EmbedCommand
                 Mode = wantTimestamps ? EmbedMode.Timestamps : wantWhole ? EmbedMode.Whole : EmbedMode.Clip,
                 HopMs = parse.GetValue(hopMs),
                 Shard = shardSpec,
+                OnnxThreads = parse.GetValue(compute.Threads),
                 Embedding = new EmbedderOptions
                 {
                     Config = config,
@@ -119,11 +121,10 @@ public static class EmbedCommand
             bool onnx = OnnxModelFile.IsOnnx(weightsPath);
             if (onnx && compute.GetDevice(parse).IsCuda)
                 throw new UsageException("--device cuda: ONNX models run on the CPU (ONNX Runtime's CPU provider); use --device cpu or auto, or .pth weights for CUDA");
-            var device = onnx ? null : compute.InitialiseTorch(parse);
             var progress = context.CreateProgress();
             var result = onnx
-                ? OnnxEmbedderJob.Run(options, parse.GetValue(compute.Threads) ?? 0, progress, ct)
-                : EmbedderJob.Run(options, device!, progress, ct);
+                ? OnnxEmbedderJob.Run(options, progress, ct)
+                : EmbedderJob.Run(options with { Device = compute.InitialiseTorch(parse) }, progress, ct);
             if (result.Skipped.Count > 0)
             {
                 context.Error.WriteLine($"skipped {result.Skipped.Count} unreadable file(s):");
