@@ -51,7 +51,7 @@ public sealed class ByolAModel : IDisposable
         var info = onnxScene.Info;
         onnxFrames = new(() => info.HasFrames
             ? OnnxEncoder.Open(onnxPath, config, (stats.Mean, stats.Std), frames: true, threads: 0)
-            : throw new ByolAException($"{onnxPath}: the model has no frame output, so no timestamp embeddings; export it again with frames (byola export --frames)"));
+            : throw new ByolAException($"{onnxPath}: the model has no frame output, so no timestamp embeddings; export it again with its frame output (the frames option of byola export)"));
         Architecture = info.ModelKind;
         SceneEmbeddingSize = info.FeatureD;
         FrameStride = info.FrameStride;
