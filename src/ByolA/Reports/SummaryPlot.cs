@@ -10,7 +10,7 @@ namespace ByolA.Reports;
 /// </summary>
 public static class SummaryPlot
 {
-    public const int Height = 560;
+    public const int MinHeight = 560;
     public const int MinWidth = 720;
     public const int MaxWidth = 2400;
     const int BarPixels = 44;
@@ -27,7 +27,8 @@ public static class SummaryPlot
         int groups = Groups(summary).Count, models = summary.Models.Count;
         int longestTask = Groups(summary).Max(g => g.Length);
         int slot = Math.Max((models + 1) * BarPixels, 8 * longestTask + 24);
-        return (Math.Clamp(LeftMargin + groups * slot + LegendWidth(summary), MinWidth, MaxWidth), Height);
+        // Taller when the legend needs it: a row per model.
+        return (Math.Clamp(LeftMargin + groups * slot + LegendWidth(summary), MinWidth, MaxWidth), Math.Max(MinHeight, 140 + 24 * models));
     }
 
     const int LeftMargin = 90;
@@ -41,7 +42,8 @@ public static class SummaryPlot
         int models = summary.Models.Count;
         var plot = new Plot();
         Style.Apply(plot);
-        var palette = new ScottPlot.Palettes.Category10();
+        // Ten colours tell up to ten models apart; beyond that twenty (paired shades) before any colour repeats.
+        IPalette palette = models <= 10 ? new ScottPlot.Palettes.Category10() : new ScottPlot.Palettes.Category20();
         double barPixels = (width - LeftMargin - LegendWidth(summary)) / (double)(groups.Count * (models + 1));
         bool labels = barPixels >= LabelledBarPixels;
         var missing = new List<double>();
