@@ -14,7 +14,8 @@ namespace ByolA.Tests.Evaluation;
 [Collection(ByolA.Tests.Learning.TorchRngCollection.Name)]
 public class EvaluationSafetyTests
 {
-    static EvaluateOptions Options(TempDir dir, string weights, string metadata) => new()
+    /// <summary>One run of a <see cref="ToneTask"/> below <paramref name="dir"/>, results and work folders inside it.</summary>
+    internal static EvaluateOptions Options(TempDir dir, string weights, string metadata) => new()
     {
         Weights = weights,
         MetadataPath = metadata,

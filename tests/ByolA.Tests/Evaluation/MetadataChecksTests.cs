@@ -15,17 +15,7 @@ namespace ByolA.Tests.Evaluation;
 [Collection(ByolA.Tests.Learning.TorchRngCollection.Name)]
 public class MetadataChecksTests
 {
-    static EvaluateOptions Options(TempDir dir, string weights, string metadata) => new()
-    {
-        Weights = weights,
-        MetadataPath = metadata,
-        AudioDir = dir.File("audio"),
-        UnitSec = 1.0,
-        Repeat = 1,
-        WorkRoot = dir.File("work"),
-        ResultsDir = dir.File("results"),
-        ModelName = "tiny",
-    };
+    static EvaluateOptions Options(TempDir dir, string weights, string metadata) => EvaluationSafetyTests.Options(dir, weights, metadata);
 
     static string WriteCsv(TempDir dir, string name, params string[] lines)
     {
@@ -82,7 +72,7 @@ public class MetadataChecksTests
     {
         using var dir = new TempDir();
         var metadata = ToneTask.Write(dir.Path, train: 3, valid: 0, test: 1);
-        manual_seed_and_save(dir.File("w.pth"));
+        using var encoder = EmbedderTestAudio.TinyEncoder(dir.File("w.pth"));
         var progress = new RecordingProgress();
         var result = LinearEvaluation.Run(Options(dir, dir.File("w.pth"), metadata) with { ResultsDir = null }, progress);
         Assert.Single(result.Accuracies);
@@ -103,19 +93,12 @@ public class MetadataChecksTests
     {
         using var dir = new TempDir();
         var metadata = ToneTask.Write(dir.Path, train: 1, valid: 0, test: 1);
-        manual_seed_and_save(dir.File("w.pth"));
+        using var encoder = EmbedderTestAudio.TinyEncoder(dir.File("w.pth"));
         var progress = new RecordingProgress();
         var options = Options(dir, dir.File("w.pth"), metadata) with { ResultsDir = null, Probe = new ProbeOptions { Epochs = 5 } };
         var result = LinearEvaluation.Run(options, progress);
         Assert.Single(result.Accuracies);
         Assert.Contains(progress.Messages, m => m == $"validation: {metadata} has no valid split and no class has two training clips to hold one out, so the probe trains all 5 epochs without early stopping");
-    }
-
-    static void manual_seed_and_save(string path)
-    {
-        TorchSharp.torch.manual_seed(5);
-        using var model = new ByolA.Models.AudioNTT2020(64, 32);
-        ByolA.Weights.EncoderWeights.Save(model, path);
     }
 
     [Theory]
