@@ -1,3 +1,4 @@
+using ByolA.Data;
 using System.Globalization;
 using System.Reflection;
 using YamlDotNet.Core;
@@ -23,11 +24,13 @@ public static class ConfigLoader
     /// <summary>Loads a file; missing keys keep <see cref="ByolAConfig"/>'s defaults.</summary>
     public static ByolAConfig Load(string path)
     {
+        if (Directory.Exists(path))
+            throw new ConfigException(path, "is a folder, not a config file (name a .yaml file, e.g. configs/config.yaml, or a built-in recipe: v1 or v2)");
         if (!File.Exists(path))
             throw new ConfigException(path, "config file not found (name an existing file, e.g. configs/config.yaml, or a built-in recipe: v1 or v2)");
         string text;
         try { text = File.ReadAllText(path); }
-        catch (IOException e) { throw new ConfigException(path, $"cannot read config file: {e.Message}"); }
+        catch (Exception e) when (IoErrors.IsIo(e)) { throw new ConfigException(path, $"cannot read config file ({IoErrors.Reason(e, path)})"); }
         return Parse(text, path);
     }
 

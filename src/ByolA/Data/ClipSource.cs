@@ -77,7 +77,7 @@ public sealed class ClipSource
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ByolAException($"{path}: cannot read ({e.Message.TrimEnd('.')})", e);
+            throw IoErrors.Failure(path, "read", e);
         }
     }
 

@@ -41,7 +41,7 @@ public static class RiffWalker
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ByolAException($"{path}: cannot read ({e.Message.TrimEnd('.')})", e);
+            throw IoErrors.Failure(path, "read", e);
         }
     }
 
@@ -56,7 +56,7 @@ public static class RiffWalker
     public static WavLayout Read(SafeFileHandle handle, string path)
     {
         try { return Walk(handle, path); }
-        catch (IOException e) { throw new ByolAException($"{path}: cannot read ({e.Message.TrimEnd('.')})", e); }
+        catch (IOException e) { throw IoErrors.Failure(path, "read", e); }
     }
 
     static ByolAException NotWav(string path, string why) => new($"{path}: not a readable WAV file ({why})");

@@ -182,7 +182,7 @@ public static class WavFile
     {
         int got;
         try { got = RiffWalker.ReadAt(handle, data, layout.DataOffset + start * layout.BlockAlign); }
-        catch (IOException e) { throw new ByolAException($"{path}: cannot read ({e.Message.TrimEnd('.')})", e); }
+        catch (IOException e) { throw IoErrors.Failure(path, "read", e); }
         if (got < data.Length)
             throw new ByolAException($"{path}: truncated (header announces {layout.DataBytes} bytes of audio, the file holds {layout.DataOffset + start * layout.BlockAlign + got - layout.DataOffset})");
     }

@@ -104,7 +104,7 @@ internal static class WholeFileEmbedding
         string reason;
         try { return AudioLoader.LoadMono(file, sampleRate, w => progress.Message("warning: " + w)); }
         catch (ByolAException e) { reason = e.Message; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { reason = $"{file}: cannot read ({e.Message})"; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { reason = IoErrors.Failure(file, "read", e).Message; }
         if (!skipBad) throw new ByolAException(reason);
         skipped.Add((file, reason));
         return null;

@@ -1,3 +1,4 @@
+using ByolA.Data;
 using ByolA.Progress;
 
 namespace ByolA.Tasks;
@@ -69,9 +70,9 @@ public abstract class SpeechCommandsTask : IDownstreamTask
         {
             return File.ReadLines(path).Select(l => l.Trim().Replace('\\', '/')).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
         }
-        catch (IOException e)
+        catch (Exception e) when (IoErrors.IsIo(e))
         {
-            throw new ByolAException($"{path}: cannot read the list ({e.Message})", e);
+            throw IoErrors.Failure(path, "read the list", e);
         }
     }
 }

@@ -121,4 +121,15 @@ public class IoErrorsTests
                 Assert.Throws<ByolAException>(() => AtomicFile.CheckWritable(tmp.File("locked/out.npy"))).Message);
         File.SetUnixFileMode(tmp.File("locked"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
+
+    [Fact]
+    public void A_folder_where_a_wav_or_a_config_file_should_be_is_named_as_a_folder()
+    {
+        using var tmp = new TempDir();
+        Directory.CreateDirectory(tmp.File("clip.wav"));
+        Assert.Equal($"{tmp.File("clip.wav")}: cannot read (is a directory)", Assert.Throws<ByolAException>(() => RiffWalker.Read(tmp.File("clip.wav"))).Message);
+        Directory.CreateDirectory(tmp.File("config.yaml"));
+        var e = Assert.ThrowsAny<Exception>(() => ByolA.Configuration.ConfigLoader.Load(tmp.File("config.yaml")));
+        Assert.Contains("is a folder, not a config file", e.Message);
+    }
 }
