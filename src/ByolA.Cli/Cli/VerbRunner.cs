@@ -37,6 +37,13 @@ public static class VerbRunner
             if (verbose) context.Error.WriteLine(e);
             return ExitCodes.Failure;
         }
+        catch (System.Runtime.InteropServices.ExternalException e) when (!verbose)
+        {
+            // libtorch's message carries its whole C++ backtrace: one line of it is the error.
+            context.Error.WriteLine($"error: libtorch failed: {FirstLine(e.Message)}" + (IsScalarRace(e.Message) ? ScalarRaceHint : "") +
+                                    " (run with --verbose for details)");
+            return ExitCodes.Failure;
+        }
         catch (Exception e)
         {
             context.Error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (run with --verbose for details)"));
@@ -48,6 +55,19 @@ public static class VerbRunner
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>
+    /// libtorch read a number (a c10::Scalar) that was no longer valid: TorchSharp 0.107 frees the Scalars it makes
+    /// from C# numbers in their finalizer, which can run while libtorch still reads one (dotnet/TorchSharp#1434).
+    /// Rare, not caused by the input, and nothing is half-written, so the way on is to run again.
+    /// </summary>
+    internal static bool IsScalarRace(string message) => message.Contains("c10/core/Scalar.h", StringComparison.Ordinal);
+
+    const string ScalarRaceHint = ". This is a rare fault of TorchSharp 0.107 (a number was freed by the .NET finalizer while " +
+                                  "libtorch read it, dotnet/TorchSharp#1434), not of your data; nothing was half-written: run again " +
+                                  "(train: add --resume OUT/checkpoint.pth to continue from the last finished epoch)";
 
     static int Usage(CliContext context, ParseResult parse, string message)
     {
