@@ -33,6 +33,12 @@ public sealed record DemoOptions
     public int Seed { get; init; } = 42;
 
     /// <summary>
+    /// Every labelled clip mixes its sound with one of another kind at this RMS level range, dB relative to it
+    /// (<see cref="Tasks.Synthetic.SyntheticDatasetOptions.BackgroundDb"/>); null: clean labelled clips.
+    /// </summary>
+    public (double Low, double High)? BackgroundDb { get; init; }
+
+    /// <summary>
     /// Folder searched for an official NTT weight file (<see cref="OfficialWeightNames"/>); when one is there the
     /// table gains a row for it. Null: no such row.
     /// </summary>

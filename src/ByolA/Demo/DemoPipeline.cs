@@ -99,6 +99,7 @@ public static class DemoPipeline
             UnlabelledClips = options.UnlabelledClips,
             Seed = options.Seed,
             SampleRate = options.Config.SampleRate,
+            BackgroundDb = options.BackgroundDb,
         }, progress, ct);
         progress.Message($"dataset: {data.Labels.Count} kinds of sound ({string.Join(", ", data.Labels)}), " +
                          $"{options.TrainPerClass}/{options.ValidPerClass}/{options.TestPerClass} labelled train/valid/test clips per kind, " +

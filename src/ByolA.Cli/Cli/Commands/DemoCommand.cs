@@ -20,6 +20,7 @@ public static class DemoCommand
         var test = new Option<int>("--test-per-class") { Description = "Test clips per kind of sound (validation clips: --valid-per-class).", DefaultValueFactory = _ => defaults.TestPerClass, HelpName = "N" };
         var valid = new Option<int>("--valid-per-class") { Description = "Validation clips per kind of sound (early stopping of the probe).", DefaultValueFactory = _ => defaults.ValidPerClass, HelpName = "N" };
         var unlabelled = new Option<int>("--unlabelled") { Description = "Unlabelled clips generated for pretraining.", DefaultValueFactory = _ => defaults.UnlabelledClips, HelpName = "N" };
+        var background = new Option<string?>("--background-db") { Description = "Mix every labelled clip with a sound of another kind at an RMS level drawn from LO..HI dB relative to it (e.g. -9,-3); 'none' for clean clips.", HelpName = "LO,HI" };
         var dataOnly = new Option<bool>("--data-only") { Description = "Only generate the dataset (OUT/data: audio/, unlabelled/, metadata.csv) and stop; use it with train and evaluate." };
         var command = new Command("demo",
             "Generate a labelled sound dataset (tones, chirps, noise bands, clicks, tremolo, buzz; random pitch, level and timing), " +
@@ -27,7 +28,7 @@ public static class DemoCommand
             "accuracy of the pretrained encoder, a randomly initialised one and, if pretrained_weights/ holds an official file, " +
             "that file. Uses a CPU-sized v1 recipe (AudioNTT2020 d=512); --config/--set change it.")
         {
-            outDir, epochs, seed, repeat, train, valid, test, unlabelled, dataOnly,
+            outDir, epochs, seed, repeat, train, valid, test, unlabelled, background, dataOnly,
         };
         var compute = new ComputeOptions().AddTo(command);
         var names = compute.Names.Add(nameof(DemoOptions.OutDir), outDir).Add(nameof(DemoOptions.Epochs), epochs)
@@ -46,6 +47,7 @@ public static class DemoCommand
                 ValidPerClass = parse.GetValue(valid),
                 TestPerClass = parse.GetValue(test),
                 UnlabelledClips = parse.GetValue(unlabelled),
+                BackgroundDb = parse.GetValue(background) is { } b ? ParseBackground(b) : defaults.BackgroundDb,
                 Config = config,
             }.Validate();
             var progress = context.CreateProgress();
@@ -62,6 +64,16 @@ public static class DemoCommand
             return report.MarginPoints > 0 ? ExitCodes.Ok : ExitCodes.Failure;
         }, names));
         return command;
+    }
+
+    static (double, double)? ParseBackground(string text)
+    {
+        if (text.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        var parts = text.Split(',');
+        if (parts.Length == 2 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lo) &&
+            double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var hi) && lo <= hi && hi < 0 && lo >= -60)
+            return (lo, hi);
+        throw new UsageException($"--background-db: expected LO,HI with -60 <= LO <= HI < 0 (dB) or 'none', got '{text}'");
     }
 
     /// <summary>Files first, then the table and the verdict last: the lines a reader of a log looks for.</summary>

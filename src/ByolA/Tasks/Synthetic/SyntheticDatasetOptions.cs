@@ -23,6 +23,13 @@ public sealed record SyntheticDatasetOptions
     public double Seconds { get; init; } = 1.0;
     public IReadOnlyList<SoundKind> Kinds { get; init; } = Enum.GetValues<SoundKind>();
 
+    /// <summary>
+    /// When set, every labelled clip is its sound mixed with a sound of another kind whose RMS level is drawn from
+    /// this range of dB relative to it: the label belongs to the louder sound, and a representation must look past
+    /// the other one (what BYOL-A's mixup teaches). Null: clean clips.
+    /// </summary>
+    public (double Low, double High)? BackgroundDb { get; init; }
+
     /// <summary>Labelled clips per class, all splits.</summary>
     public int ClipsPerClass => TrainPerClass + ValidPerClass + TestPerClass;
 
@@ -34,6 +41,8 @@ public sealed record SyntheticDatasetOptions
         if (Seconds <= 0.1) throw new ByolAException($"clip length must exceed 0.1 s (got {Seconds})");
         if (Kinds.Count < 2) throw new ByolAException("at least two sound kinds are needed for a classification task");
         if (Kinds.Distinct().Count() != Kinds.Count) throw new ByolAException("each sound kind may be listed once");
+        if (BackgroundDb is var (lo, hi) && !(lo <= hi && hi < 0 && lo >= -60))
+            throw new ByolAException($"background levels must satisfy -60 <= low <= high < 0 dB (got {lo}, {hi})");
         return this;
     }
 }
