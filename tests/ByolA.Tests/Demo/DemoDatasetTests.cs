@@ -25,13 +25,37 @@ public class DemoDatasetTests
         Assert.All(a.Keys.Where(k => k.EndsWith(".wav")), k => Assert.NotEqual(a[k], c[k]));
     }
 
+    [Fact]
+    public void A_background_mixes_only_the_labelled_clips_and_is_one_function_of_the_seed()
+    {
+        using var tmp = new TempDir();
+        var clean = Generate(tmp.File("clean"), seed: 11);
+        var mixed = Generate(tmp.File("mixed"), seed: 11, "--background-db", "-9,-3");
+        var again = Generate(tmp.File("again"), seed: 11, "--background-db", "-9,-3");
+
+        Assert.Equal(mixed, again);
+        Assert.All(clean.Keys.Where(k => k.StartsWith("unlabelled/")), k => Assert.Equal(clean[k], mixed[k]));
+        Assert.All(clean.Keys.Where(k => k.StartsWith("audio/")), k => Assert.NotEqual(clean[k], mixed[k]));
+    }
+
+    [Fact]
+    public void A_mixed_clip_holds_the_background_at_the_asked_level()
+    {
+        var sound = Enumerable.Range(0, 16000).Select(i => (float)(0.1 * Math.Sin(i * 0.05))).ToArray();
+        var background = Enumerable.Range(0, 16000).Select(i => (float)(0.5 * Math.Sin(i * 0.31))).ToArray();
+        var mixed = ByolA.Tasks.Synthetic.SyntheticDataset.Mix(sound, background, -6);
+        var added = mixed.Zip(sound, (m, s) => (double)m - s).ToArray();
+        double Rms(IEnumerable<double> x) => Math.Sqrt(x.Average(v => v * v));
+        Assert.Equal(-6.0, 20 * Math.Log10(Rms(added) / Rms(sound.Select(v => (double)v))), 2);
+    }
+
     /// <summary>Runs <c>byola demo --data-only</c> in a child process; returns relative path → SHA-256 of every file.</summary>
-    static Dictionary<string, string> Generate(string outDir, int seed)
+    static Dictionary<string, string> Generate(string outDir, int seed, params string[] extra)
     {
         var cli = typeof(ByolA.Cli.CliApp).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { cli, "demo", "--data-only", "--out", outDir, "--seed", seed.ToString(), "--train-per-class", "1",
-                     "--valid-per-class", "1", "--test-per-class", "1", "--unlabelled", "2", "--set", "bs=2" })
+        foreach (var arg in (string[])[cli, "demo", "--data-only", "--out", outDir, "--seed", seed.ToString(), "--train-per-class", "1",
+                     "--valid-per-class", "1", "--test-per-class", "1", "--unlabelled", "2", "--set", "bs=2", ..extra])
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
