@@ -59,7 +59,7 @@ switch (args.ElementAtOrDefault(0))
         // As every byola verb does before computing (threads, native heap).
         ByolA.Runtime.TorchSetup.Initialise(ByolA.Runtime.DeviceSpec.Cpu, null);
         torch.manual_seed(0);
-        using var mel = new LogMelSpectrogram(ByolAConfig.V1);
+        using var mel = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         using var wav = torch.randn(batch, 16000) * 0.1f;
         long frames = 0;
         var sw = Stopwatch.StartNew();

@@ -27,8 +27,8 @@ public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
     readonly int winLength;
     readonly int hopLength;
 
-    /// <summary>Builds the transform from the config's sample_rate, n_fft, win_length, hop_length, n_mels, f_min, f_max.</summary>
-    public LogMelSpectrogram(ByolAConfig config) : base(nameof(LogMelSpectrogram))
+    /// <summary>Builds the transform from sample_rate, n_fft, win_length, hop_length, n_mels, f_min, f_max (<see cref="ByolAConfig.FrontEnd"/>).</summary>
+    public LogMelSpectrogram(FrontEndOptions config) : base(nameof(LogMelSpectrogram))
     {
         nFft = config.NFft;
         winLength = config.WinLength;

@@ -49,6 +49,9 @@ public sealed record ByolAConfig
     /// <summary>Number of samples in one unit-length clip.</summary>
     public int UnitSamples => (int)(UnitSec * SampleRate);
 
+    /// <summary>The front end's part of the config (what <c>LogMelSpectrogram</c> takes).</summary>
+    public FrontEndOptions FrontEnd => new(SampleRate, NFft, WinLength, HopLength, NMels, FMin, FMax);
+
     /// <summary>Throws <see cref="ConfigException"/> naming the first key whose value cannot work.</summary>
     public ByolAConfig Validate(string source)
     {

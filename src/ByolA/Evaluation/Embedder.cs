@@ -28,7 +28,7 @@ public sealed class Embedder : IDisposable
         this.encoder = encoder;
         this.device = device ?? CPU;
         Runtime.Precision.Apply(this.device, options.Tf32);
-        logMel = new LogMelSpectrogram(options.Config);
+        logMel = new LogMelSpectrogram(options.Config.FrontEnd);
         logMel.to(this.device);
         long frames = logMel.FramesFor(options.Config.UnitSamples);
         if (frames < encoder.FrameStride)

@@ -50,7 +50,7 @@ public sealed class FrameEmbedder : IDisposable
         FrameStride = encoder.FrameStride;
         if (chunkFrames < 8 * FrameStride) throw new ByolAException($"chunks must hold at least {8 * FrameStride} log-mel frames (got {chunkFrames})");
         ChunkFrames = chunkFrames / FrameStride * FrameStride;
-        logMel = new LogMelSpectrogram(config);
+        logMel = new LogMelSpectrogram(config.FrontEnd);
         logMel.to(this.device);
     }
 

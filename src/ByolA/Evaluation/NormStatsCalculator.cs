@@ -35,7 +35,7 @@ public static class NormStatsCalculator
         var chosen = Sample(files, maxFiles, seed);
         var source = new ClipSource(chosen, Embedder.ClipOptions(config, ClipCrop.Random, seed, Environment.ProcessorCount, 2, skipBad),
             w => progress.Message("warning: " + w));
-        using var logMel = new LogMelSpectrogram(config);
+        using var logMel = new LogMelSpectrogram(config.FrontEnd);
         logMel.to(device);
         using var moments = new LogMelMoments();
         using (var task = progress.Start("norm stats", chosen.Count))

@@ -113,7 +113,7 @@ internal sealed class TrainingRun : IDisposable
             SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = config.Seed,
             Workers = threads, PrefetchBatches = options.PrefetchBatches, SkipUnreadable = true,
         }, w => progress.Message("warning: " + w));
-        mel = new LogMelSpectrogram(config);
+        mel = new LogMelSpectrogram(config.FrontEnd);
         long frames = mel.FramesFor(config.UnitSamples);
         if (frames != config.Shape[1])
             throw new ByolAException($"config: unit_sec {config.UnitSec} gives {frames} frames but shape says {config.Shape[1]}; make them agree (e.g. unit_sec 0.95 ↔ shape [64, 96])");
@@ -123,7 +123,7 @@ internal sealed class TrainingRun : IDisposable
         bool melOnDevice = options.LogMelOnDevice ?? pin;
         if (melOnDevice)
         {
-            deviceMel = new LogMelSpectrogram(config);
+            deviceMel = new LogMelSpectrogram(config.FrontEnd);
             deviceMel.to(device);
             prepare = batch => batch.Count == 0 ? zeros(0, config.UnitSamples) : batch.ToTensor(pin);
         }

@@ -13,7 +13,7 @@ public class LogMelSpectrogramTests(ITestOutputHelper output)
     public void Matches_the_reference_log_mel_and_filterbank()
     {
         var golden = Golden.Load("melspec.pth");
-        using var lms = new LogMelSpectrogram(ByolAConfig.V1);
+        using var lms = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
 
         double fbError = Golden.ScaledError(lms.MelFilterbank, golden["mel_fb"]);
         output.WriteLine($"mel_fb: scaled max error {fbError:E2}");
@@ -34,7 +34,7 @@ public class LogMelSpectrogramTests(ITestOutputHelper output)
     [Fact]
     public void Frame_counts_follow_the_hop()
     {
-        using var lms = new LogMelSpectrogram(ByolAConfig.V1);
+        using var lms = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         using var one = lms.forward(zeros(16000));
         using var unit = lms.forward(zeros(15200));
         Assert.Equal(new long[] { 64, 101 }, one.shape);
@@ -47,7 +47,7 @@ public class LogMelSpectrogramTests(ITestOutputHelper output)
     [Fact]
     public void Batched_input_equals_row_by_row()
     {
-        using var lms = new LogMelSpectrogram(ByolAConfig.V1);
+        using var lms = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         var gen = manual_seed(3);
         using var batch = randn(3, 4000, generator: gen) * 0.1f;
         using var all = lms.forward(batch);
@@ -62,7 +62,7 @@ public class LogMelSpectrogramTests(ITestOutputHelper output)
     [Fact]
     public void Filterbank_is_a_buffer_not_a_parameter()
     {
-        using var lms = new LogMelSpectrogram(ByolAConfig.V1);
+        using var lms = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         Assert.Empty(lms.parameters());
         Assert.Equal(new[] { "mel_fb", "window" }, lms.named_buffers().Select(b => b.name).Order());
         Assert.Equal(new long[] { 513, 64 }, lms.MelFilterbank.shape);
@@ -74,7 +74,7 @@ public class LogMelSpectrogramTests(ITestOutputHelper output)
     [Fact]
     public void Moves_with_the_module()
     {
-        using var lms = new LogMelSpectrogram(ByolAConfig.V1);
+        using var lms = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         lms.to(ScalarType.Float64);
         Assert.Equal(ScalarType.Float64, lms.MelFilterbank.dtype);
         using var x = lms.forward(ones(1600) * 0.1f);
@@ -86,7 +86,7 @@ public class LogMelSpectrogramTests(ITestOutputHelper output)
     public void Follows_the_config()
     {
         var config = ByolAConfig.V1 with { NMels = 40, NFft = 512, WinLength = 400, HopLength = 100, FMax = 8000 };
-        using var lms = new LogMelSpectrogram(config);
+        using var lms = new LogMelSpectrogram(config.FrontEnd);
         using var x = lms.forward(ones(2, 1000) * 0.1f);
         Assert.Equal(new long[] { 2, 40, 11 }, x.shape);
         Assert.Equal(new long[] { 257, 40 }, lms.MelFilterbank.shape);
@@ -95,7 +95,7 @@ public class LogMelSpectrogramTests(ITestOutputHelper output)
     [Fact]
     public void Rejects_other_ranks()
     {
-        using var lms = new LogMelSpectrogram(ByolAConfig.V1);
+        using var lms = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         Assert.Throws<ArgumentException>(() => lms.forward(zeros(1, 1, 100)));
     }
 }

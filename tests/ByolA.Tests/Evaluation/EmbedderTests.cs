@@ -15,7 +15,7 @@ public class EmbedderTests
     /// <summary>The embedding of one file computed step by step on the CPU (centre crop).</summary>
     static Tensor Reference(nn.Module<Tensor, Tensor> encoder, string path)
     {
-        using var logMel = new LogMelSpectrogram(Config);
+        using var logMel = new LogMelSpectrogram(Config.FrontEnd);
         var clip = UnitClip.Fit(EmbedderTestAudio.ReadBack(path), Config.UnitSamples, rng: null);
         using var noGrad = no_grad();
         var lms = logMel.forward(tensor(clip).unsqueeze(0));

@@ -28,7 +28,7 @@ public class FrameEmbedderTests
     /// <summary>The frames of one pass over the whole file: log-mel of all samples, normalised, encoded at once.</summary>
     static Tensor SinglePass(IAudioEncoder encoder, float[] samples)
     {
-        using var logMel = new LogMelSpectrogram(ByolAConfig.V1);
+        using var logMel = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         using var inference = inference_mode();
         var lms = Stats.Normalise(logMel.forward(tensor(samples)));
         return encoder.Frames(lms.unsqueeze(0).unsqueeze(0))[0];
@@ -112,7 +112,7 @@ public class FrameEmbedderTests
         Assert.Equal(expectedCount, times.Length);
         Assert.Equal(475f, times[0]);                         // centre of the first 0.95 s window
         Assert.Equal(725f, times[1]);
-        using var logMel = new LogMelSpectrogram(config);
+        using var logMel = new LogMelSpectrogram(config.FrontEnd);
         for (int w = 0; w < expectedCount; w++)
         {
             var clip = tensor(samples.AsSpan(w * hop, config.UnitSamples).ToArray()).unsqueeze(0);

@@ -19,7 +19,7 @@ public class NormStatsTests
         var files = EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.3, 0.6, 0.95, 0.8);
         var stats = NormStatsCalculator.Compute(files, config, batchSize: 3);
 
-        using var logMel = new LogMelSpectrogram(config);
+        using var logMel = new LogMelSpectrogram(config.FrontEnd);
         var all = cat(files.Select(f => logMel.forward(tensor(UnitClip.Fit(EmbedderTestAudio.ReadBack(f), config.UnitSamples, null)))).ToArray(), 0).to(float64);
         double mean = all.mean().item<double>();
         double std = all.std(unbiased: false).item<double>();

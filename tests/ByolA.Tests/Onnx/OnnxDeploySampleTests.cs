@@ -36,7 +36,7 @@ public class OnnxDeploySampleTests
         Assert.True(process.ExitCode == 0, err.Result);
         var ours = line.Trim().Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 
-        using var logMel = new LogMelSpectrogram(ByolAConfig.V1);
+        using var logMel = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);
         using var samples = tensor(AudioLoader.LoadMono(wav, 16000));
         using var reference = encoder.Pooled(stats.Normalise(logMel.forward(samples)).unsqueeze(0).unsqueeze(0));
         double error = OnnxParityTests.ScaledError((ours, [1, ours.Length]), reference);

@@ -73,7 +73,7 @@ public class OnnxParityTests(ITestOutputHelper output)
 
         using var loaded = EncoderLoader.Load(weights, CPU, layered);
         Assert.Equal(kind, OnnxModelFile.Load(withFrontEnd).Info.ModelKind);
-        using var logMel = new LogMelSpectrogram(config);
+        using var logMel = new LogMelSpectrogram(config.FrontEnd);
         using var fe = new InferenceSession(withFrontEnd);
         using var pl = new InferenceSession(plain);
         foreach (int samples in Lengths)
