@@ -157,7 +157,7 @@ public static class WavConverter
         return ConvertAudio(audio, resamplers);
     }
 
-    /// <summary>As <see cref="ConvertAudio"/> through the torch path on any <paramref name="device"/>, CPU included (for tests).</summary>
+    /// <summary>As <see cref="ConvertAudio(AudioData, int, Device?)"/> through the torch path on any <paramref name="device"/>, CPU included (for tests).</summary>
     internal static short[] ConvertAudioWithTorch(AudioData audio, int sampleRate, Device device)
     {
         using var resamplers = TorchResamplers.Create(sampleRate, device);

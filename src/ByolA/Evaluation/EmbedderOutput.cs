@@ -90,7 +90,7 @@ public static class EmbedderOutput
         s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    /// <summary>Reads a little-endian float32 .npy file (C order) as written by <see cref="WriteNpy"/> or NumPy.</summary>
+    /// <summary>Reads a little-endian float32 .npy file (C order) as written by <see cref="WriteNpy(string, float[], long[])"/> or NumPy.</summary>
     public static Tensor ReadNpy(string path)
     {
         var bytes = File.ReadAllBytes(path);

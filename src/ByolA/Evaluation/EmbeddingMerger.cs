@@ -14,7 +14,7 @@ public static class EmbeddingMerger
 
     /// <summary>
     /// Writes the merged embeddings to <paramref name="outPath"/>: <c>.npz</c> (same members as an unsharded run), or,
-    /// for per-file embeddings, <c>.npy</c> (with its file list) or <c>.csv</c> as <see cref="EmbedderOutput.Write"/>
+    /// for per-file embeddings, <c>.npy</c> (with its file list) or <c>.csv</c> as <see cref="EmbedderOutput.Write(string, IReadOnlyList{string}, float[], long[])"/>
     /// writes them. Returns the paths written and the merged <c>embeddings</c> shape. Another extension is an
     /// <see cref="OptionException"/> naming <c>OutPath</c>.
     /// </summary>

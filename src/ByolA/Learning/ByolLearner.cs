@@ -23,7 +23,12 @@ public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
     readonly ProjectedEncoder target_encoder;
 
     /// <param name="encoderFactory">Makes a fresh pooled encoder, (B, 1, F, T) → (B, featureD).</param>
+    /// <param name="featureD">The encoder's output width d.</param>
+    /// <param name="projDim">Hidden width of the projector and predictor MLPs.</param>
+    /// <param name="projSize">Output width of the projector and predictor MLPs.</param>
     /// <param name="inputShape">(F, T) of the training inputs, for the warm-up batches.</param>
+    /// <param name="emaDecay">The target network's moving-average decay.</param>
+    /// <param name="device">Where the learner lives after construction (default: the CPU).</param>
     /// <remarks>
     /// Construction consumes torch's default generator in the original's order — encoder, predictor, the two
     /// warm-up batches, then the projector (the original makes it lazily on the first forward) — and the target

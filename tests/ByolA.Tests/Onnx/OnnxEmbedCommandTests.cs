@@ -107,8 +107,8 @@ public class OnnxEmbedCommandTests
     {
         public bool Equals(string? a, string? b)
         {
-            var x = NormStats.Parse(a![(a.LastIndexOf('=') + 1)..].Trim());
-            var y = NormStats.Parse(b![(b.LastIndexOf('=') + 1)..].Trim());
+            var x = NormStats.Parse(a![(a!.LastIndexOf('=') + 1)..].Trim());
+            var y = NormStats.Parse(b![(b!.LastIndexOf('=') + 1)..].Trim());
             return Math.Abs(x.Mean - y.Mean) < 1e-4 * Math.Abs(x.Mean) && Math.Abs(x.Std - y.Std) < 1e-4 * x.Std;
         }
 
