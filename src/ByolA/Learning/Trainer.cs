@@ -213,14 +213,7 @@ public static class Trainer
         EncoderWeights.Write(learner.Encoder, bytes);
         var hash = Convert.ToHexString(SHA256.HashData(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))[..8].ToLowerInvariant();
         var path = Path.Combine(outDir, WeightsFileName.For(config, startedAt.ToLocalTime(), hash));
-        try
-        {
-            AtomicFile.Write(path, s => s.Write(bytes.GetBuffer(), 0, (int)bytes.Length), durable: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ByolAException($"{path}: cannot write weights ({e.Message})", e);
-        }
+        AtomicFile.Write(path, s => bytes.WriteTo(s), durable: true);   // an I/O failure is already one line naming path
         return path;
     }
 }

@@ -58,16 +58,10 @@ public static class EncoderWeights
         return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(x ? StateDictKeys.FromX(kv.Key) : kv.Key, kv.Value));
     }
 
-    /// <summary>Writes named tensors as a PyTorch state-dict file, atomically (temporary name, then rename).</summary>
-    public static void Save(IEnumerable<KeyValuePair<string, Tensor>> stateDict, string path)
-    {
-        try
-        {
-            AtomicFile.Write(path, stream => StateDictWriter.Write(stream, stateDict), durable: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ByolAException($"{path}: cannot write weights ({e.Message})", e);
-        }
-    }
+    /// <summary>
+    /// Writes named tensors as a PyTorch state-dict file, atomically (temporary name, then rename); an I/O failure is a
+    /// one-line <see cref="ByolAException"/> naming <paramref name="path"/> (<see cref="AtomicFile.Write"/>).
+    /// </summary>
+    public static void Save(IEnumerable<KeyValuePair<string, Tensor>> stateDict, string path) =>
+        AtomicFile.Write(path, stream => StateDictWriter.Write(stream, stateDict), durable: true);
 }
