@@ -104,7 +104,7 @@ public sealed class ByolAModel : IDisposable
     public int TimestampEmbeddingSize => SceneEmbeddingSize;
 
     /// <summary>Milliseconds between consecutive timestamp embeddings: 80 for v1 weights, 40 for v2.</summary>
-    public double TimestampHopMs => 1000.0 * FrameStride * Config.HopLength / Config.SampleRate;
+    public double TimestampHopMs => FrameEmbedder.FrameHopMsFor(Config, FrameStride);
 
     /// <summary>"AudioNTT2020" (v1) or "AudioNTT2022" (v2); an ONNX model's kind as exported (e.g. "AudioNTT2020X").</summary>
     public string Architecture { get; }
@@ -172,8 +172,7 @@ public sealed class ByolAModel : IDisposable
     /// <summary>One sound through an ONNX session, zero-padded at its end to the shortest length the encoder takes.</summary>
     (float[] Values, long[] Shape) RunOnnx(OnnxEncoder encoder, float[] sound)
     {
-        int min = FrameEmbedder.MinSamplesFor(Config, FrameStride);
-        var x = sound.Length >= min ? sound : [.. sound, .. new float[min - sound.Length]];
+        var x = FrameEmbedder.PadToMinimum(sound, Config, FrameStride);
         return encoder.Embed(x, 1, x.Length);
     }
 

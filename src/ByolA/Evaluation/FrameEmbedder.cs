@@ -67,7 +67,10 @@ public sealed class FrameEmbedder : IDisposable
     public int SampleRate => config.SampleRate;
 
     /// <summary>Time between consecutive frames in ms: stride × hop_length / sample_rate (80 for v1, 40 for v2).</summary>
-    public double FrameHopMs => 1000.0 * FrameStride * config.HopLength / config.SampleRate;
+    public double FrameHopMs => FrameHopMsFor(config, FrameStride);
+
+    /// <summary><see cref="FrameHopMs"/> for an encoder of <paramref name="frameStride"/> under <paramref name="config"/> (any engine).</summary>
+    public static double FrameHopMsFor(ByolAConfig config, int frameStride) => 1000.0 * frameStride * config.HopLength / config.SampleRate;
 
     /// <summary>
     /// The shortest audio the encoder takes: enough samples for one output frame (and for the reflection of centring).
@@ -77,6 +80,16 @@ public sealed class FrameEmbedder : IDisposable
 
     /// <summary><see cref="MinSamples"/> for an encoder of <paramref name="frameStride"/> under <paramref name="config"/> (any engine).</summary>
     public static int MinSamplesFor(ByolAConfig config, int frameStride) => Math.Max(config.NFft / 2 + 1, (frameStride - 1) * config.HopLength);
+
+    /// <summary><paramref name="samples"/> zero-padded at its end to <see cref="MinSamplesFor"/> when shorter; else itself.</summary>
+    public static float[] PadToMinimum(float[] samples, ByolAConfig config, int frameStride)
+    {
+        int min = MinSamplesFor(config, frameStride);
+        if (samples.Length >= min) return samples;
+        var result = new float[min];
+        samples.CopyTo(result, 0);
+        return result;
+    }
 
     /// <summary>Whether audio of <paramref name="samples"/> samples is padded to <see cref="MinSamples"/>.</summary>
     public bool IsPadded(long samples) => samples < MinSamples;
@@ -111,7 +124,7 @@ public sealed class FrameEmbedder : IDisposable
     /// </summary>
     public IEnumerable<Tensor> FrameChunks(float[] samples)
     {
-        var x = samples.Length >= MinSamples ? samples : PadEnd(samples, MinSamples);
+        var x = PadToMinimum(samples, config, FrameStride);
         long melFrames = 1 + x.Length / config.HopLength;
         long outFrames = melFrames / FrameStride;
         long chunkOut = ChunkFrames / FrameStride;
@@ -227,12 +240,6 @@ public sealed class FrameEmbedder : IDisposable
         return result;
     }
 
-    static float[] PadEnd(float[] x, int length)
-    {
-        var result = new float[length];
-        x.CopyTo(result, 0);
-        return result;
-    }
 
     public void Dispose() => logMel.Dispose();
 }
