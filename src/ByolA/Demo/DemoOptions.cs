@@ -68,6 +68,7 @@ public sealed record DemoOptions
         if (TestPerClass < 1) throw OptionException.Invalid(nameof(TestPerClass), $"must be at least 1 clip per class (got {TestPerClass})");
         if (UnlabelledClips < Config.Bs) throw OptionException.Invalid(nameof(UnlabelledClips), $"must be at least one batch of {Config.Bs} clips (got {UnlabelledClips})");
         if (Repeat <= 0) throw OptionException.Invalid(nameof(Repeat), $"must be > 0 (got {Repeat})");
+        if (Tasks.Synthetic.SyntheticDatasetOptions.BackgroundProblem(BackgroundDb) is { } why) throw OptionException.Invalid(nameof(BackgroundDb), why);
         Config.Validate("demo config");
         return this;
     }

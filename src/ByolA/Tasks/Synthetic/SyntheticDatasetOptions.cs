@@ -33,6 +33,10 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Labelled clips per class, all splits.</summary>
     public int ClipsPerClass => TrainPerClass + ValidPerClass + TestPerClass;
 
+    /// <summary>What is wrong with a <see cref="BackgroundDb"/> range (the one rule for every caller), or null when it can work.</summary>
+    public static string? BackgroundProblem((double Low, double High)? range) =>
+        range is var (lo, hi) && !(lo <= hi && hi < 0 && lo >= -60) ? $"must satisfy -60 <= low <= high < 0 dB (got {lo}, {hi})" : null;
+
     public SyntheticDatasetOptions Validate()
     {
         if (TrainPerClass < 1 || ValidPerClass < 1 || TestPerClass < 1)
@@ -41,8 +45,7 @@ public sealed record SyntheticDatasetOptions
         if (Seconds <= 0.1) throw new ByolAException($"clip length must exceed 0.1 s (got {Seconds})");
         if (Kinds.Count < 2) throw new ByolAException("at least two sound kinds are needed for a classification task");
         if (Kinds.Distinct().Count() != Kinds.Count) throw new ByolAException("each sound kind may be listed once");
-        if (BackgroundDb is var (lo, hi) && !(lo <= hi && hi < 0 && lo >= -60))
-            throw new ByolAException($"background levels must satisfy -60 <= low <= high < 0 dB (got {lo}, {hi})");
+        if (BackgroundProblem(BackgroundDb) is { } why) throw new ByolAException("background levels " + why);
         return this;
     }
 }
