@@ -6,13 +6,10 @@ namespace ByolA.Tests.Build;
 /// <summary>The one-way arrows and single implementations that ARCHITECTURE.md promises, checked on the sources.</summary>
 public class ArchitectureTests
 {
-    static readonly string Library = Path.Combine(SharedData.RepoRoot, "src", "ByolA");
+    static readonly string Library = LibrarySources.Root;
 
     static IEnumerable<(string File, string Text)> Sources(string folder) =>
-        Directory.EnumerateFiles(Path.Combine(Library, folder), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") &&
-                        !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
-            .Select(f => (Path.GetRelativePath(SharedData.RepoRoot, f), File.ReadAllText(f)));
+        LibrarySources.Files(folder).Select(f => (Path.GetRelativePath(SharedData.RepoRoot, f), File.ReadAllText(f)));
 
     [Theory]
     [InlineData("Models")]

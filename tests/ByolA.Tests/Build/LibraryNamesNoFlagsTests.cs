@@ -16,11 +16,8 @@ public class LibraryNamesNoFlagsTests
     [Fact]
     public void No_string_or_comment_in_the_library_names_a_flag()
     {
-        var library = Path.Combine(SharedData.RepoRoot, "src", "ByolA");
-        var sources = Directory.EnumerateFiles(library, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") &&
-                        !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
-            .ToList();
+        var library = LibrarySources.Root;
+        var sources = LibrarySources.Files().ToList();
         Assert.True(sources.Count > 50, $"found only {sources.Count} sources below {library}");
         var found = (from file in sources
                      from text in TextOf(File.ReadAllText(file))
