@@ -189,8 +189,12 @@ say "train v1 d$d bs $bs, 2 epochs of $clips clips on $dev..."
 run train-2-epochs "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/full"
 if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=""; fi
 cp "$work/full/train_log.csv" "$out/train_log.csv"
+# log_rate LOG: samples/s of the training loop over every epoch of a train_log.csv (samples and seconds columns)
+log_rate() { awk -F, 'NR > 1 { n += $8; s += $9 } END { if (s > 0) printf "%.1f", n / s; else print "-" }' "$1"; }
+# ratio A B: A / B to two decimals, "-" without a B
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 # samples/s of the training loop over both epochs (as the baseline's loop_samples_per_s)
-train_rate=$(awk -F, 'NR > 1 { n += $8; s += $9 } END { if (s > 0) printf "%.1f", n / s; else print "-" }' "$work/full/train_log.csv")
+train_rate=$(log_rate "$work/full/train_log.csv")
 kv train_samples_per_s "$train_rate"
 # the last epoch alone: no start-up, no autotuning (compared with the baseline's last epoch below)
 train_last=$(awk -F, 'NR > 1 { r = $8 / $9 } END { printf "%.1f", r }' "$work/full/train_log.csv")
@@ -233,7 +237,7 @@ fi
 
 # ---- training speed with --tf32 (one epoch; the baseline's PyTorch runs its convolutions in TF32 by default)
 if [ "$cpu" = 0 ] && try train-tf32 "$byola" train "$work/train" "${train_args[@]}" --epochs 1 --tf32 --out "$work/tf32"; then
-  kv train_tf32_samples_per_s "$(awk -F, 'NR > 1 { n += $8; s += $9 } END { if (s > 0) printf "%.1f", n / s; else print "-" }' "$work/tf32/train_log.csv")"
+  kv train_tf32_samples_per_s "$(log_rate "$work/tf32/train_log.csv")"
 fi
 
 # ---- embed: CPU (reference) versus this device in FP32 and TF32
@@ -268,11 +272,11 @@ if pyrun "$pack/baseline.py" train "$work/train" --bs "$bs" --epochs 2 --d "$d" 
   kv baseline_samples_per_s "$base_rate"
   peak=$(grep -o 'peak_gpu_mb [0-9]*' "$out/baseline.log" | awk '{print $2}' || true)
   [ -n "$peak" ] && kv baseline_peak_gpu_mb "$peak"
-  kv train_ratio_vs_baseline "$(awk -v a="$train_rate" -v b="$base_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+  kv train_ratio_vs_baseline "$(ratio "$train_rate" "$base_rate")"
   base_last=$(grep -o 'epoch_samples_per_s [0-9.]*' "$out/baseline.log" | tail -1 | awk '{print $2}')
   if [ -n "$base_last" ]; then
     kv baseline_last_epoch_samples_per_s "$base_last"
-    kv train_last_epoch_ratio_vs_baseline "$(awk -v a="$train_last" -v b="$base_last" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+    kv train_last_epoch_ratio_vs_baseline "$(ratio "$train_last" "$base_last")"
   fi
 else
   say "baseline failed (see $out/baseline.log)"; tail -3 "$out/baseline.log" >&2
