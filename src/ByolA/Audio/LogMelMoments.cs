@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Audio;
 
@@ -24,8 +25,8 @@ public sealed class LogMelMoments : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = logMel.to_type(ScalarType.Float64);
-        sum.add_(x.sum());
-        sumSq.add_(x.square().sum());
+        sum.PlusInPlace(x.sum());
+        sumSq.PlusInPlace(x.Squared().sum());
         Count += x.numel();
     }
 

@@ -1,6 +1,7 @@
 using ByolA.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Audio;
 
@@ -78,11 +79,11 @@ public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
         var x = wav.dtype == fb.dtype ? wav : wav.to_type(fb.dtype);
         var spec = stft(x, nFft, hopLength, winLength, win, center: center, pad_mode: PaddingModes.Reflect,
             normalized: false, onesided: true, return_complex: true);
-        var power = spec.abs().pow(2);                               // (…, n_fft/2+1, T)
+        var power = spec.abs().Squared();                               // (…, n_fft/2+1, T)
         // fbᵀ · power broadcasts over the batch and yields (…, F, T) contiguous, so log_ runs on dense memory;
         // the transposed product it replaces left a strided result (1.2× fewer frames/s).
         var mel = matmul(fb.t(), power);                             // (…, F, T)
-        var result = (mel + Numerics.Eps).log_();
+        var result = mel.PlusEps().log_();
         return result.MoveToOuterDisposeScope();
     }
 
@@ -94,18 +95,20 @@ public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
     public static Tensor HtkMelFilterbank(int sampleRate, int nFft, int nMels, double fMin, double fMax)
     {
         using var scope = NewDisposeScope();
+        using var k = new KeptScalars();
         int nFreqs = nFft / 2 + 1;
         // float32 throughout, like the reference, so the filterbank agrees to the last bits.
         var allFreqs = linspace(0, sampleRate / 2, nFreqs, dtype: float32);
         double melMin = 2595.0 * Math.Log10(1.0 + fMin / 700.0);
         double melMax = 2595.0 * Math.Log10(1.0 + fMax / 700.0);
         var melPts = tensor(ReferenceLinspace(melMin, melMax, nMels + 2));
-        var fPts = 700.0f * (pow(10.0f, melPts / 2595.0f) - 1.0f);
+        // 10.0f becomes a 0-d tensor (TorchSharp has no pow(Scalar, Tensor)), not a Scalar.
+        var fPts = k.Of(700.0f) * (pow(10.0f, melPts / k.Of(2595.0f)) - k.Of(1.0f));
         var fDiff = fPts[1..] - fPts[..^1];                         // (n_mels + 1)
         var slopes = fPts.unsqueeze(0) - allFreqs.unsqueeze(1);     // (n_freqs, n_mels + 2)
         var down = -slopes[.., ..^2] / fDiff[..^1];
         var up = slopes[.., 2..] / fDiff[1..];
-        var fb = clamp_min(minimum(down, up), 0);
+        var fb = clamp_min(minimum(down, up), k.Of(0));
         return fb.contiguous().MoveToOuterDisposeScope();
     }
 

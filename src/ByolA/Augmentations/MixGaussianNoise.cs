@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Augmentations;
 
@@ -31,7 +32,7 @@ public sealed class MixGaussianNoise(IRandomSource rng, double ratio = 0.3, Gene
         if (lambda.Length != n) throw new ArgumentException("one lambda per sample");
         var l = tensor(lambda, device: x.device).to_type(x.dtype).view(n, 1, 1, 1);
         var z = standardNoise.view(x.shape) * l;
-        var result = ((1 - l) * x.exp() + z.exp() + Numerics.Eps).log();
+        var result = l.OneMinus().mul(x.exp()).Plus(z.exp()).PlusEps().log();   // ((1 − λ)·eˣ + eᶻ + eps).log()
         return Batch.Restore(result, input).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Augmentations;
 
@@ -126,7 +127,7 @@ public sealed class MixupBYOLA : IDisposable
             _bank.index_select(0, plan.BankSlot.Of(uploaded, ScalarType.Int64)),
             x.index_select(0, plan.BatchRow.Of(uploaded, ScalarType.Int64)));
         var a = plan.Alpha.Of(uploaded, ScalarType.Float32).to_type(x.dtype).view(shape4);
-        var mixed = ((1 - a) * x.exp() + a * z.exp() + Numerics.Eps).log();
+        var mixed = a.OneMinus().mul(x.exp()).Plus(a * z.exp()).PlusEps().log();   // ((1 − a)·eˣ + a·eᶻ + eps).log()
         var result = where(plan.Mix.Of(uploaded, ScalarType.Bool).view(shape4), mixed, x);
 
         // Push: the last min(n, MemorySize) inputs go to their FIFO slots.

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Augmentations;
 
@@ -14,7 +15,7 @@ public static class NormalizeBatch
         using var scope = NewDisposeScope();
         long[] axes = [0, 2, 3];
         var mean = x.mean(axes, keepdim: true);
-        var std = x.std(axes, unbiased: true, keepdim: true).clamp_min(Numerics.Eps);
+        var std = x.std(axes, unbiased: true, keepdim: true).ClampMinEps();
         return ((x - mean) / std).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Augmentations;
 
@@ -8,5 +9,9 @@ public sealed record PrecomputedNorm(float Mean, float Std)
     public float Mean { get; } = float.IsFinite(Mean) ? Mean : throw new ArgumentException("mean must be finite");
     public float Std { get; } = Std > 0 && float.IsFinite(Std) ? Std : throw new ArgumentException("std must be positive");
 
-    public Tensor Apply(Tensor x) => (x - Mean) / Std;
+    public Tensor Apply(Tensor x)
+    {
+        using var k = new KeptScalars();
+        return (x - k.Of(Mean)) / k.Of(Std);
+    }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Augmentations;
 
@@ -53,15 +54,16 @@ public sealed class RandomLinearFader(IRandomSource rng, double gain = 1.0)
         long n = x.shape[0], t = x.shape[3];
         if (plan.N != n) throw new ArgumentException("one head and one tail per sample");
         var dev = x.device;
+        using var k = new KeptScalars();
         var h = plan.Head.Of(uploaded, ScalarType.Float32).view(n, 1);
         var e = plan.Tail.Of(uploaded, ScalarType.Float32).view(n, 1);
         // torch.linspace's two-sided formula: the first half counts up from head, the second down from tail.
-        var idx = arange(t, ScalarType.Float32, dev).unsqueeze(0);
-        var step = t > 1 ? (e - h) / (float)(t - 1) : zeros_like(h);
-        var up = h + step * idx;
-        var down = e - step * ((t - 1) - idx);
-        var ramp = where(idx.lt(t / 2), up, down);
-        var result = x + ramp.to_type(x.dtype).view(n, 1, 1, t);
+        var idx = ScalarSafeOps.Range(k.Of(t), ScalarType.Float32, dev).unsqueeze(0);
+        var step = t > 1 ? (e - h) / k.Of((float)(t - 1)) : zeros_like(h);
+        var up = h.Plus(step * idx);
+        var down = e - step * k.Of(t - 1).Minus(idx);
+        var ramp = where(idx.lt(k.Of(t / 2)), up, down);
+        var result = x.Plus(ramp.to_type(x.dtype).view(n, 1, 1, t));
         return Batch.Restore(result, input).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Augmentations;
 
@@ -110,31 +111,32 @@ public sealed class RandomResizeCrop(
         const float A = -0.75f;
         var dev = start.device;
         long n = start.shape[0];
+        using var ks = new KeptScalars();
         var len = length.unsqueeze(1);                                  // (B, 1) int64
-        var last = len - 1;
+        var last = len - ks.Of(1);
         // PyTorch: scale = float(in − 1) / (out − 1), src = scale · o, both in float32.
-        var scale = outSize > 1 ? last.to_type(ScalarType.Float32) / (float)(outSize - 1) : zeros_like(last, ScalarType.Float32);
-        var real = scale * arange(outSize, ScalarType.Float32, dev).unsqueeze(0);   // (B, O)
+        var scale = outSize > 1 ? last.to_type(ScalarType.Float32) / ks.Of((float)(outSize - 1)) : zeros_like(last, ScalarType.Float32);
+        var real = scale * ScalarSafeOps.Range(ks.Of(outSize), ScalarType.Float32, dev).unsqueeze(0);   // (B, O)
         var idx0 = minimum(real.floor().to_type(ScalarType.Int64), last);
-        var tt = (real - idx0.to_type(ScalarType.Float32)).clamp(0f, 1f);
+        var tt = (real - idx0.to_type(ScalarType.Float32)).clamp(ks.Of(0f), ks.Of(1f));
         var coeffs = new[]
         {
-            Cubic2(tt + 1f, A), Cubic1(tt, A), Cubic1(1f - tt, A), Cubic2((1f - tt) + 1f, A),
+            Cubic2(tt.Plus(ks.Of(1f)), A, ks), Cubic1(tt, A, ks), Cubic1(ks.Of(1f).Minus(tt), A, ks), Cubic2(ks.Of(1f).Minus(tt).Plus(ks.Of(1f)), A, ks),
         };
         var m = zeros(new long[] { n, outSize, srcSize }, ScalarType.Float32, dev);
         var zero = zeros_like(idx0);
-        for (int k = 0; k < 4; k++)
+        for (int j = 0; j < 4; j++)
         {
-            var inBox = minimum(maximum(idx0 + (k - 1), zero), last.expand_as(idx0));
-            var col = inBox + start.unsqueeze(1) - srcOffset;
-            var valid = col.ge(0).logical_and(col.lt(srcSize));
-            var w = where(valid, coeffs[k], zeros_like(coeffs[k]));
-            m.scatter_add_(2, col.clamp(0, srcSize - 1).unsqueeze(-1), w.unsqueeze(-1));
+            var inBox = minimum(maximum(idx0.Plus(ks.Of(j - 1)), zero), last.expand_as(idx0));
+            var col = inBox.Plus(start.unsqueeze(1)) - ks.Of(srcOffset);
+            var valid = col.ge(ks.Of(0)).logical_and(col.lt(ks.Of(srcSize)));
+            var w = where(valid, coeffs[j], zeros_like(coeffs[j]));
+            m.scatter_add_(2, col.clamp(ks.Of(0), ks.Of(srcSize - 1)).unsqueeze(-1), w.unsqueeze(-1));
         }
         return m.to_type(dtype);
     }
 
-    static Tensor Cubic1(Tensor x, float a) => ((a + 2) * x - (a + 3)) * x * x + 1;
+    static Tensor Cubic1(Tensor x, float a, KeptScalars k) => ((k.Of(a + 2) * x - k.Of(a + 3)) * x * x).Plus(k.Of(1));   // ((a+2)x − (a+3))x² + 1
 
-    static Tensor Cubic2(Tensor x, float a) => ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+    static Tensor Cubic2(Tensor x, float a, KeptScalars k) => ((k.Of(a) * x - k.Of(5 * a)) * x).Plus(k.Of(8 * a)) * x - k.Of(4 * a);   // ((ax − 5a)x + 8a)x − 4a
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Augmentations;
 
@@ -48,6 +49,7 @@ public sealed class RunningNorm : IDisposable
 
     public Tensor Apply(Tensor input)
     {
+        using var k = new KeptScalars();
         using var scope = NewDisposeScope();
         var x = Batch.Of(input, nameof(RunningNorm));
         long n = x.shape[0];
@@ -74,10 +76,10 @@ public sealed class RunningNorm : IDisposable
         else
         {
             var head = x64.narrow(0, 0, u);
-            var seen = arange(Updates + 1, Updates + u + 1, ScalarType.Float64, dev);   // count after each update
-            var m = (m0 * Updates + head.mean(sampleAxes).cumsum(0)) / seen;
-            var q = (head - m.view(u, 1, 1, 1)).square().mean(sampleAxes);
-            var v = (v0 * Updates + q.cumsum(0)) / seen;
+            var seen = ScalarSafeOps.Range(k.Of(Updates + 1), k.Of(Updates + u + 1), ScalarType.Float64, dev);   // count after each update
+            var m = (m0 * k.Of(Updates)).Plus(head.mean(sampleAxes).cumsum(0)) / seen;
+            var q = (head - m.view(u, 1, 1, 1)).Squared().mean(sampleAxes);
+            var v = (v0 * k.Of(Updates)).Plus(q.cumsum(0)) / seen;
             var mLast = m[u - 1];
             var vLast = v[u - 1];
             meanPerSample = cat([m, mLast.expand(n - u)]);
@@ -87,7 +89,7 @@ public sealed class RunningNorm : IDisposable
             _var = vLast.detach().clone().DetachFromDisposeScope();
             Updates += u;
         }
-        var std = varPerSample.sqrt().clamp(Numerics.Eps, double.MaxValue);
+        var std = varPerSample.sqrt().clamp(k.Of(Numerics.Eps), k.Of(double.MaxValue));
         var result = ((x64 - meanPerSample.view(n, 1, 1, 1)) / std.view(n, 1, 1, 1)).to_type(x.dtype);
         return Batch.Restore(result, input).MoveToOuterDisposeScope();
     }

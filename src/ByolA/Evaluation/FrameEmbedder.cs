@@ -4,6 +4,7 @@ using ByolA.Configuration;
 using ByolA.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Evaluation;
 
@@ -160,10 +161,11 @@ public sealed class FrameEmbedder : IDisposable
             var (m, _) = chunk.max(0L);
             var s = chunk.to_type(float64).sum([0L]);     // not sum(0): a literal 0 binds to sum(ScalarType)
             max = max is null ? m : maximum(max, m);
-            sum = sum is null ? s : sum + s;
+            sum = sum is null ? s : sum.Plus(s);
             count += chunk.shape[0];
         }
-        return (max! + (sum! / count).to_type(float32)).MoveToOuterDisposeScope();
+        using var k = new KeptScalars();
+        return max!.Plus((sum! / k.Of(count)).to_type(float32)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Evaluation;
 
@@ -41,13 +42,14 @@ public static class LinearProbe
             // PyTorch's default Linear initialisation, U(−1/√d, 1/√d) for weight and bias, drawn from our generator
             // so parallel runs and tests are reproducible.
             double bound = 1.0 / Math.Sqrt(d);
-            using var w = rand([classes, d], generator: generator).mul_(2 * bound).sub_(bound);
-            using var b = rand([classes], generator: generator).mul_(2 * bound).sub_(bound);
+            using var k = new KeptScalars();
+            using var w = rand([classes, d], generator: generator).mul_(k.Of(2 * bound)).sub_(k.Of(bound));
+            using var b = rand([classes], generator: generator).mul_(k.Of(2 * bound)).sub_(k.Of(bound));
             layer.weight!.copy_(w);
             layer.bias!.copy_(b);
         }
         layer.to(device);
-        using var optimizer = optim.Adam(layer.parameters(), options.Lr, weight_decay: options.WeightDecay);
+        using var optimizer = new Runtime.Adam(layer.parameters(), options.Lr, weightDecay: options.WeightDecay);
 
         long batch = Math.Min(options.BatchSize, n);
         Tensor? bestWeight = null, bestBias = null;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Evaluation;
 
@@ -29,7 +30,11 @@ public sealed record NormStats(double Mean, double Std)
     }
 
     /// <summary><c>(x − Mean) / Std</c>, any shape, on x's device.</summary>
-    public Tensor Normalise(Tensor x) => (x - Mean).div_(Std);
+    public Tensor Normalise(Tensor x)
+    {
+        using var k = new KeptScalars();
+        return (x - k.Of(Mean)).div_(k.Of(Std));
+    }
 
     /// <summary>Parses "MEAN,STD" (invariant culture, e.g. "-5.4919,5.0389").</summary>
     public static NormStats Parse(string text)

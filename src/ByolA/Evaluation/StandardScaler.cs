@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Evaluation;
 
@@ -24,8 +25,9 @@ public sealed class StandardScaler : IDisposable
         using var scope = NewDisposeScope();
         var x64 = x.to(ScalarType.Float64);
         var mean = x64.mean([0]);
-        var std = (x64 - mean).pow(2).mean([0]).sqrt();
-        var scale = where(std == 0, ones_like(std), std);
+        var std = (x64 - mean).Squared().mean([0]).sqrt();
+        using var k = new KeptScalars();
+        var scale = where(std.eq(k.Of(0)), ones_like(std), std);
         return new StandardScaler(mean.to(x.dtype).MoveToOuterDisposeScope(), scale.to(x.dtype).MoveToOuterDisposeScope());
     }
 

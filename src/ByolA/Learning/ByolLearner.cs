@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using ByolA.Runtime;
 
 namespace ByolA.Learning;
 
@@ -84,7 +85,7 @@ public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
     public IEnumerable<Parameter> OnlineParameters() => online_encoder.parameters().Concat(online_predictor.parameters());
 
     /// <summary>Adam over <see cref="OnlineParameters"/> (betas 0.9/0.999, eps 1e-8, no weight decay).</summary>
-    public Adam CreateOptimizer(double lr) => optim.Adam(OnlineParameters(), lr, 0.9, 0.999, 1e-8, 0);
+    public TorchSharp.Modules.Adam CreateOptimizer(double lr) => new Runtime.Adam(OnlineParameters(), lr, 0.9, 0.999, 1e-8, 0);
 
     /// <summary>
     /// The symmetric BYOL loss for two views (B, 1, F, T): mean over the batch of
@@ -102,7 +103,7 @@ public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
             targetA = target_encoder.forward(viewA).detach();
             targetB = target_encoder.forward(viewB).detach();
         }
-        var loss = (PairLoss(predA, targetB) + PairLoss(predB, targetA)).mean();
+        var loss = PairLoss(predA, targetB).Plus(PairLoss(predB, targetA)).mean();
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -110,7 +111,8 @@ public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
     {
         var pn = functional.normalize(p, p: 2, dim: -1);
         var zn = functional.normalize(z, p: 2, dim: -1);
-        return 2 - 2 * (pn * zn).sum(-1);
+        using var k = new KeptScalars();
+        return k.Of(2).Minus(k.Of(2) * (pn * zn).sum(-1));   // 2 − 2·cos(p, z)
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Learning;
 
@@ -32,7 +33,7 @@ internal sealed class DeviceMetrics : IDisposable
         using var noGrad = no_grad();
         _sums ??= zeros(5, ScalarType.Float64, values.device).DetachFromDisposeScope();
         using var asDouble = values.detach().to_type(ScalarType.Float64);
-        _sums.add_(asDouble);
+        _sums.PlusInPlace(asDouble);
         _losses.Add(values[0].detach().clone().DetachFromDisposeScope());
         Steps++;
     }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using ByolA.Runtime;
 
 namespace ByolA.Models;
 
@@ -32,6 +33,7 @@ internal static class ConvBlocks
     {
         if (blocks.training) return x.device_type == DeviceType.CPU ? TrainForwardChannelsLast(blocks, x) : blocks.forward(x);
         using var scope = NewDisposeScope();
+        using var k = new KeptScalars();
         var h = x;
         Conv2d? conv = null;
         foreach (var layer in blocks.children())
@@ -42,10 +44,10 @@ internal static class ConvBlocks
                     conv = c;
                     break;
                 case BatchNorm2d bn:
-                    var scale = bn.weight! / (bn.running_var! + bn.eps).sqrt();
+                    var scale = bn.weight! / bn.running_var!.Plus(k.Of(bn.eps)).sqrt();
                     var weight = conv!.weight! * scale.view(-1, 1, 1, 1);
                     if (h.device_type == DeviceType.CPU) weight = ChannelsLast(weight);
-                    var bias = (conv.bias! - bn.running_mean!) * scale + bn.bias!;
+                    var bias = ((conv.bias! - bn.running_mean!) * scale).Plus(bn.bias!);
                     h = nn.functional.max_pool2d(nn.functional.conv2d(h, weight, bias, padding: [1, 1]), 2, 2).relu_();
                     break;
             }

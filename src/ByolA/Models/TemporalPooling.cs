@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using ByolA.Runtime;
 
 namespace ByolA.Models;
 
@@ -11,7 +12,7 @@ public static class TemporalPooling
     {
         using var scope = NewDisposeScope();
         var (max, _) = frames.max(1);
-        return (max + frames.mean([1L])).MoveToOuterDisposeScope();
+        return max.Plus(frames.mean([1L])).MoveToOuterDisposeScope();
     }
 
     /// <summary>
