@@ -103,7 +103,10 @@ public static class DemoPipeline
         }, progress, ct);
         progress.Message($"dataset: {data.Labels.Count} kinds of sound ({string.Join(", ", data.Labels)}), " +
                          $"{options.TrainPerClass}/{options.ValidPerClass}/{options.TestPerClass} labelled train/valid/test clips per kind, " +
-                         $"{data.UnlabelledFiles.Count} unlabelled clips for pretraining");
+                         $"{data.UnlabelledFiles.Count} unlabelled clips for pretraining" +
+                         (options.BackgroundDb is var (lo, hi)
+                             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; each labelled clip mixed with another kind at {lo} to {hi} dB")
+                             : ""));
         return data;
     }
 

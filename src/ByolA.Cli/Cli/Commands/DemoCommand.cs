@@ -20,10 +20,11 @@ public static class DemoCommand
         var test = new Option<int>("--test-per-class") { Description = "Test clips per kind of sound (validation clips: --valid-per-class).", DefaultValueFactory = _ => defaults.TestPerClass, HelpName = "N" };
         var valid = new Option<int>("--valid-per-class") { Description = "Validation clips per kind of sound (early stopping of the probe).", DefaultValueFactory = _ => defaults.ValidPerClass, HelpName = "N" };
         var unlabelled = new Option<int>("--unlabelled") { Description = "Unlabelled clips generated for pretraining.", DefaultValueFactory = _ => defaults.UnlabelledClips, HelpName = "N" };
-        var background = new Option<string?>("--background-db") { Description = "Mix every labelled clip with a sound of another kind at an RMS level drawn from LO..HI dB relative to it (e.g. -9,-3); 'none' for clean clips.", HelpName = "LO,HI" };
+        var background = new Option<string?>("--background-db") { Description = "Mix every labelled clip with a sound of another kind at an RMS level drawn from LO..HI dB relative to it; 'none' for clean clips.", DefaultValueFactory = _ => Format(defaults.BackgroundDb), HelpName = "LO,HI" };
         var dataOnly = new Option<bool>("--data-only") { Description = "Only generate the dataset (OUT/data: audio/, unlabelled/, metadata.csv) and stop; use it with train and evaluate." };
         var command = new Command("demo",
-            "Generate a labelled sound dataset (tones, chirps, noise bands, clicks, tremolo, buzz; random pitch, level and timing), " +
+            "Generate a labelled sound dataset (tones, chirps, noise bands, clicks, tremolo, buzz; random pitch, level and timing; " +
+            "each labelled clip mixed with a quieter sound of another kind), " +
             "pretrain BYOL-A on its unlabelled clips, and compare linear-probe " +
             "accuracy of the pretrained encoder, a randomly initialised one and, if pretrained_weights/ holds an official file, " +
             "that file. Uses a CPU-sized v1 recipe (AudioNTT2020 d=512); --config/--set change it.")
@@ -77,6 +78,9 @@ public static class DemoCommand
             return (lo, hi);
         throw new UsageException($"--background-db: expected LO,HI in dB (e.g. -9,-3) or 'none', got '{text}'");
     }
+
+    static string Format((double Low, double High)? range) =>
+        range is var (lo, hi) ? string.Create(CultureInfo.InvariantCulture, $"{lo},{hi}") : "none";
 
     /// <summary>Files first, then the table and the verdict last: the lines a reader of a log looks for.</summary>
     static void Print(TextWriter o, DemoReport r)
