@@ -119,6 +119,7 @@ public sealed class RandomResizeCrop(
         var real = scale * ScalarSafeOps.Range(ks.Of(outSize), ScalarType.Float32, dev).unsqueeze(0);   // (B, O)
         var idx0 = minimum(real.floor().to_type(ScalarType.Int64), last);
         var tt = (real - idx0.to_type(ScalarType.Float32)).clamp(ks.Of(0f), ks.Of(1f));
+        // The four bicubic taps at distances t + 1, t, 1 − t and (1 − t) + 1.
         var coeffs = new[]
         {
             Cubic2(tt.Plus(ks.Of(1f)), A, ks), Cubic1(tt, A, ks), Cubic1(ks.Of(1f).Minus(tt), A, ks), Cubic2(ks.Of(1f).Minus(tt).Plus(ks.Of(1f)), A, ks),
