@@ -66,6 +66,7 @@ public static class DemoPipeline
                 AudioDir = data.AudioDir,
                 UnitSec = 1.0,
                 Repeat = options.Repeat,
+                Probe = new ProbeOptions { BatchSize = options.ProbeBatch },
                 Seed = options.Seed,
                 Config = config,
                 Device = device,

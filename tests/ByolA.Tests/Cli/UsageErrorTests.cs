@@ -85,6 +85,7 @@ public class UsageErrorTests
         AssertUsage("--epochs must be in [1, 10000] (got 0)", "demo", "--epochs", "0", "--out", dir.Path);
         AssertUsage("--background-db must satisfy -60 <= low <= high < 0 dB (got -1, -3)", "demo", "--background-db", "-1,-3", "--data-only", "--out", dir.Path);
         AssertUsage("--background-db: expected LO,HI in dB", "demo", "--background-db", "loud", "--data-only", "--out", dir.Path);
+        AssertUsage("--probe-batch must be > 0 (got 0)", "demo", "--probe-batch", "0", "--data-only", "--out", dir.Path);
         AssertUsage("--hop-ms applies to timestamped embeddings only: it needs --timestamps", "embed", dir.File("w.pth"), dir.Path, "--hop-ms", "20");
         AssertUsage("OUT must be a file name ending in .onnx", "export", dir.File("w.pth"), dir.File("w.txt"));
         AssertUsage("--frontend puts the front end in the graph", "export", dir.File("w.pth"), dir.File("w.onnx"), "--frontend");

@@ -16,6 +16,7 @@ public static class DemoCommand
         var epochs = new Option<int>("--epochs") { Description = "Pretraining epochs over the unlabelled clips (the default takes about 3 minutes on 2 idle CPU cores).", DefaultValueFactory = _ => defaults.Epochs, HelpName = "N" };
         var seed = new Option<int>("--seed") { Description = "Seed for data generation, training and the probe: one seed gives identical files and scores.", DefaultValueFactory = _ => defaults.Seed };
         var repeat = new Option<int>("--repeat") { Description = "Linear-probe runs per encoder (mean ± std reported).", DefaultValueFactory = _ => defaults.Repeat };
+        var probeBatch = new Option<int>("--probe-batch") { Description = "Mini-batch of the linear probe (evaluate's --batch).", DefaultValueFactory = _ => defaults.ProbeBatch, HelpName = "N" };
         var train = new Option<int>("--train-per-class") { Description = "Labelled training clips per kind of sound for the linear probe.", DefaultValueFactory = _ => defaults.TrainPerClass, HelpName = "N" };
         var test = new Option<int>("--test-per-class") { Description = "Test clips per kind of sound (validation clips: --valid-per-class).", DefaultValueFactory = _ => defaults.TestPerClass, HelpName = "N" };
         var valid = new Option<int>("--valid-per-class") { Description = "Validation clips per kind of sound (early stopping of the probe).", DefaultValueFactory = _ => defaults.ValidPerClass, HelpName = "N" };
@@ -29,11 +30,11 @@ public static class DemoCommand
             "accuracy of the pretrained encoder, a randomly initialised one and, if pretrained_weights/ holds an official file, " +
             "that file. Uses a CPU-sized v1 recipe (AudioNTT2020 d=512); --config/--set change it.")
         {
-            outDir, epochs, seed, repeat, train, valid, test, unlabelled, background, dataOnly,
+            outDir, epochs, seed, repeat, probeBatch, train, valid, test, unlabelled, background, dataOnly,
         };
         var compute = new ComputeOptions().AddTo(command);
         var names = compute.Names.Add(nameof(DemoOptions.OutDir), outDir).Add(nameof(DemoOptions.Epochs), epochs)
-            .Add(nameof(DemoOptions.Repeat), repeat).Add(nameof(DemoOptions.TrainPerClass), train).Add(nameof(DemoOptions.ValidPerClass), valid)
+            .Add(nameof(DemoOptions.Repeat), repeat).Add(nameof(DemoOptions.ProbeBatch), probeBatch).Add(nameof(DemoOptions.TrainPerClass), train).Add(nameof(DemoOptions.ValidPerClass), valid)
             .Add(nameof(DemoOptions.TestPerClass), test).Add(nameof(DemoOptions.UnlabelledClips), unlabelled)
             .Add(nameof(DemoOptions.BackgroundDb), background);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
@@ -45,6 +46,7 @@ public static class DemoCommand
                 Epochs = parse.GetValue(epochs),
                 Seed = parse.GetValue(seed),
                 Repeat = parse.GetValue(repeat),
+                ProbeBatch = parse.GetValue(probeBatch),
                 TrainPerClass = parse.GetValue(train),
                 ValidPerClass = parse.GetValue(valid),
                 TestPerClass = parse.GetValue(test),
