@@ -6,9 +6,10 @@ namespace ByolA.Runtime;
 /// <summary>
 /// TorchSharp's <see cref="TorchSharp.Modules.Adam"/> with its update done through Scalars that stay referenced
 /// while libtorch reads them (see <see cref="KeptScalars"/>): TorchSharp 0.107's own step makes seven temporaries
-/// per parameter, any of which the finalizer may free mid-call. Same operations in the same order, so the weights and the saved optimizer
-/// state are identical to the bit. The class is named Adam because TorchSharp writes the optimizer's type name into
-/// its saved state and checks it on load: checkpoints written before and after this class load into either.
+/// per parameter, any of which the finalizer may free mid-call. Same operations in the same order, so the weights
+/// and the saved optimizer state are identical to the bit. The class is named Adam because TorchSharp writes the
+/// optimizer's type name into its saved state and checks it on load: checkpoints written before and after this
+/// class load into either.
 /// AMSGrad is not supported (nothing here uses it).
 /// </summary>
 public sealed class Adam : TorchSharp.Modules.Adam
@@ -41,7 +42,7 @@ public sealed class Adam : TorchSharp.Modules.Adam
                 if (weightDecay != 0) grad = grad.add(param, sWeightDecay);
                 state.exp_avg.mul_(sBeta1).add_(grad, sOneMinusBeta1);
                 state.exp_avg_sq.mul_(sBeta2).addcmul_(grad, grad.conj(), sOneMinusBeta2);
-                var denom = state.exp_avg_sq.sqrt().div(k.Of(Math.Sqrt(biasCorrection2))).add_(sEps, k.Of(1));
+                var denom = state.exp_avg_sq.sqrt().div(k.Of(Math.Sqrt(biasCorrection2))).PlusInPlace(sEps);
                 param.addcdiv_(state.exp_avg, denom, k.Of(-(lr / biasCorrection1)));
             }
         }, closure);

@@ -29,6 +29,9 @@ public static class ScalarSafeOps
     /// <summary>In-place <c>a += b</c>; returns <paramref name="a"/>.</summary>
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
+    /// <summary>In-place <c>a += s</c>; returns <paramref name="a"/>.</summary>
+    public static Tensor PlusInPlace(this Tensor a, Scalar s) => a.add_(s, One);
+
     /// <summary><c>1 − t</c>, as TorchSharp computes <c>1 - t</c> (<c>(−t) + 1</c>).</summary>
     public static Tensor OneMinus(this Tensor t) => t.negative().add(One, One);
 
