@@ -106,7 +106,7 @@ public static class DemoPipeline
                          $"{options.TrainPerClass}/{options.ValidPerClass}/{options.TestPerClass} labelled train/valid/test clips per kind, " +
                          $"{data.UnlabelledFiles.Count} unlabelled clips for pretraining" +
                          (options.BackgroundDb is var (lo, hi)
-                             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; each labelled clip mixed with another kind at {lo} to {hi} dB")
+                             ? string.Create(CultureInfo.InvariantCulture, $"; each labelled clip mixed with another kind at {lo} to {hi} dB")
                              : ""));
         return data;
     }

@@ -10,9 +10,9 @@ namespace ByolA.Tests.Build;
 /// alive, so a temporary Scalar (made by <c>x.mul_(0.5)</c>, <c>x + 1f</c>, <c>clamp(0, 1)</c>, or inside
 /// TorchSharp's own Adam) can be freed by the .NET finalizer while libtorch reads it: "Unknown scalar type" or
 /// "Expected false to be true", a training run lost (dotnet/TorchSharp#1434). The library therefore makes Scalars
-/// only through <see cref="KeptScalars"/>, which keeps them alive for as long as they are used. This test reads the
-/// compiled library's IL, follows every call into TorchSharp (a few levels deep) and lists each one that makes a
-/// Scalar on its own.
+/// only through <see cref="KeptScalars"/> and <see cref="ScalarSafeOps"/>, which keep them alive for as long as they
+/// are used. This test reads the compiled library's IL, follows every call into TorchSharp (a few levels deep) and
+/// lists each one that makes a Scalar on its own.
 /// </summary>
 public class ScalarLifetimeTests
 {
