@@ -18,7 +18,8 @@ public static class EmbedderJob
         var embedding = options.Embedding;
         EmbedderOutput.CheckWritable(options.OutPath);
         var allFiles = EmbedderInputs.Expand(options.Inputs, w => progress.Message("warning: " + w));
-        var files = options.Shard?.Select(allFiles) ?? allFiles;
+        // Clips are encoded in batches, so shards take whole batches; whole files and timestamps encode file by file.
+        var files = options.Shard?.Select(allFiles, options.Mode == EmbedMode.Clip ? embedding.BatchSize : 1) ?? allFiles;
         if (options.Shard != null) progress.Message($"shard {options.Shard}: {files.Count} of {allFiles.Count} file(s)");
         using var loaded = EncoderLoader.Load(options.WeightsPath, device, options.Layered);
         foreach (var w in loaded.Warnings) progress.Message("warning: " + w);

@@ -3,7 +3,10 @@ namespace ByolA.Evaluation;
 /// <summary>
 /// Shard <see cref="Index"/> of <see cref="Count"/> (1-based) of an embed run over a big corpus: the inputs, in the
 /// order an unsharded run embeds them, are cut into <see cref="Count"/> contiguous runs of near-equal length, so the
-/// parts joined in shard order are exactly the unsharded output.
+/// parts joined in shard order are exactly the unsharded output. Runs are cut on the unsharded run's batch
+/// boundaries, so every batch a shard encodes is one the unsharded run encodes, with the same clips at the same
+/// places: libtorch's CPU kernels (oneDNN) choose their code by the batch's shape, and a clip encoded in a batch of
+/// another size can differ in its last bit.
 /// </summary>
 public sealed record EmbeddingShard(int Index, int Count)
 {
@@ -18,11 +21,16 @@ public sealed record EmbeddingShard(int Index, int Count)
         return this;
     }
 
-    /// <summary>This shard's items: [⌊(K−1)·n/N⌋, ⌊K·n/N⌋) of <paramref name="items"/>; may be empty when n &lt; N.</summary>
-    public IReadOnlyList<T> Select<T>(IReadOnlyList<T> items)
+    /// <summary>
+    /// This shard's items, whole groups of <paramref name="unit"/> (the unsharded run's batches): of the
+    /// b = ⌈n/unit⌉ groups it takes [⌊(K−1)·b/N⌋, ⌊K·b/N⌋). May be empty when b &lt; N.
+    /// </summary>
+    public IReadOnlyList<T> Select<T>(IReadOnlyList<T> items, int unit = 1)
     {
-        int from = (int)((long)(Index - 1) * items.Count / Count), to = (int)((long)Index * items.Count / Count);
-        return items.Skip(from).Take(to - from).ToArray();
+        ArgumentOutOfRangeException.ThrowIfLessThan(unit, 1);
+        long groups = (items.Count + (long)unit - 1) / unit;
+        long from = (Index - 1) * groups / Count * unit, to = Math.Min(Index * groups / Count * unit, items.Count);
+        return items.Skip((int)from).Take((int)(to - from)).ToArray();
     }
 
     /// <summary>Parses "K/N" (e.g. "3/8").</summary>

@@ -64,6 +64,10 @@ public class EmbeddingArchiveTests
         Assert.Equal(items, parts.SelectMany(p => p));
         Assert.All(parts, p => Assert.InRange(p.Count, 2, 3));
         Assert.Empty(new EmbeddingShard(1, 5).Select(new[] { 1, 2 }));
+        // Cut on batch boundaries: 10 items in batches of 3 are 4 batches ([0..3), [3..6), [6..9), [9]); 3 shards take 1, 1, 2 of them.
+        var batched = Enumerable.Range(1, 3).Select(k => new EmbeddingShard(k, 3).Select(items, unit: 3)).ToList();
+        Assert.Equal([[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]], batched);
+        Assert.Equal(items, new EmbeddingShard(1, 1).Select(items, unit: 64));
         Assert.Equal(new EmbeddingShard(3, 8), EmbeddingShard.Parse("3/8"));
         Assert.Throws<ByolAException>(() => EmbeddingShard.Parse("0/8"));
         Assert.Throws<ByolAException>(() => EmbeddingShard.Parse("9/8"));

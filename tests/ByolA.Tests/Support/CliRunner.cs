@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ByolA.Cli;
 
 namespace ByolA.Tests.Support;
@@ -11,5 +12,24 @@ public static class CliRunner
         var e = new StringWriter();
         int code = CliApp.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
+    }
+
+    /// <summary>
+    /// Runs <c>byola</c> in a child process with extra environment variables: for settings a process reads once, such
+    /// as <c>ONEDNN_MAX_CPU_ISA</c> (oneDNN's widest instruction set), which an in-process run cannot change.
+    /// </summary>
+    public static (int Code, string Out, string Err) RunChild(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ByolA.Cli.dll"), .. args])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var err = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, err.Result);
     }
 }
