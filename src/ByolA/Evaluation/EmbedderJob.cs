@@ -1,19 +1,17 @@
-using ByolA.Weights;
-using ByolA.Models;
+using ByolA.Embedding;
 using ByolA.Progress;
-using static TorchSharp.torch;
 
 namespace ByolA.Evaluation;
 
 /// <summary>
-/// The whole <c>byola embed</c> run: load the encoder, get normalisation stats (given, from a folder, or from the
-/// inputs), embed every input file, write .npy + file list or .csv.
+/// The whole <c>byola embed</c> run, whatever runs the model (<see cref="EmbeddingEngine"/>): open the engine, get
+/// normalisation stats (given, from a folder, the model's own, or from the inputs), embed every input file, write
+/// .npy + file list, .csv or .npz.
 /// </summary>
 public static class EmbedderJob
 {
     public static EmbedderJobResult Run(EmbedderJobOptions options, IProgressReporter progress, CancellationToken ct)
     {
-        var device = options.Device ?? CPU;
         options.Validate();
         var embedding = options.Embedding;
         EmbedderOutput.CheckWritable(options.OutPath);
@@ -21,20 +19,27 @@ public static class EmbedderJob
         // Clips are encoded in batches, so shards take whole batches; whole files and timestamps encode file by file.
         var files = options.Shard?.Select(allFiles, options.Mode == EmbedMode.Clip ? embedding.BatchSize : 1) ?? allFiles;
         if (options.Shard != null) progress.Message($"shard {options.Shard}: {files.Count} of {allFiles.Count} file(s)");
-        using var loaded = EncoderLoader.Load(options.WeightsPath, device, options.Layered);
-        foreach (var w in loaded.Warnings) progress.Message("warning: " + w);
-        if (loaded.NMels != embedding.Config.NMels)
-            throw new ByolAException($"{options.WeightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {embedding.Config.NMels}; set n_mels={loaded.NMels}");
+        using var engine = EmbeddingEngine.Open(options.WeightsPath, new EngineOptions
+        {
+            Config = embedding.Config, Layered = options.Layered, Tf32 = embedding.Tf32, Device = options.Device, Threads = options.Threads,
+        });
+        foreach (var w in engine.Warnings) progress.Message("warning: " + w);
 
         var skipped = new List<(string Path, string Reason)>();
         var stats = options.Stats;
-        bool computed = stats == null;
+        bool computed = false;
+        if (stats == null && options.StatsFrom == null && engine.OwnStats is { } own)
+        {
+            stats = own;
+            progress.Message($"normalisation stats from the model: mean,std = {stats}");
+        }
         if (stats == null)
         {
+            computed = true;
             // From all inputs, not the shard's: every shard then normalises as the unsharded run does.
             var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom], w => progress.Message("warning: " + w)) : allFiles;
             var statsSkipped = new List<(string Path, string Reason)>();
-            stats = WithSkipHint(embedding.SkipBad, () => NormStatsCalculator.Compute(statsFiles, embedding.Config, device, options.StatsMaxFiles,
+            stats = WithSkipHint(embedding.SkipBad, () => NormStatsCalculator.Compute(statsFiles, engine, embedding.Config, options.StatsMaxFiles,
                 embedding.Seed, embedding.BatchSize, embedding.SkipBad, progress, statsSkipped, ct));
             progress.Message($"normalisation stats from {(options.StatsFrom ?? "the inputs")}: mean,std = {stats}");
             // Files of the inputs that failed here fail (and are listed) again below; list only the others.
@@ -43,19 +48,19 @@ public static class EmbedderJob
 
         if (options.Mode != EmbedMode.Clip)
         {
-            var whole = WithSkipHint(embedding.SkipBad, () => WholeFileEmbedding.Run(files, loaded.Encoder, stats, options, device, progress, skipped, ct));
-            return new EmbedderJobResult(whole.Files, whole.Shape, loaded.Architecture, stats, computed, whole.Written, skipped);
+            var whole = WithSkipHint(embedding.SkipBad, () => WholeFileEmbedding.Run(files, engine, stats, options, progress, skipped, ct));
+            return new EmbedderJobResult(whole.Files, whole.Shape, engine.Architecture, stats, computed, whole.Written, skipped);
         }
-        using var embedder = new Embedder(loaded.Encoder, stats, embedding, device);
+        using var embedder = new Embedder(engine, stats, embedding);
         using var result = WithSkipHint(embedding.SkipBad, () => embedder.EmbedFiles(files, progress, ct));
         skipped.AddRange(result.Skipped);
         if (result.Files.Count == 0 && files.Count > 0)
             throw new ByolAException($"no embeddings: all {files.Count} input file(s) were unreadable and skipped");
         ct.ThrowIfCancellationRequested();
         var written = Path.GetExtension(options.OutPath).Equals(".npz", StringComparison.OrdinalIgnoreCase)
-            ? WholeFileEmbedding.WriteArchive(options.OutPath, result.Files, result.Embeddings, options.Shard)
-            : EmbedderOutput.Write(options.OutPath, result.Files, result.Embeddings);
-        return new EmbedderJobResult(result.Files.Count, result.Embeddings.shape, loaded.Architecture, stats, computed, written, skipped);
+            ? WholeFileEmbedding.WriteArchive(options.OutPath, result.Files, result.Values, result.Shape, options.Shard)
+            : EmbedderOutput.Write(options.OutPath, result.Files, result.Values, result.Shape);
+        return new EmbedderJobResult(result.Files.Count, result.Shape, engine.Architecture, stats, computed, written, skipped);
     }
 
     /// <summary>Read errors end with how to get past them (<see cref="EmbedderOptions.SkipBad"/>), unless skipping is already on.</summary>

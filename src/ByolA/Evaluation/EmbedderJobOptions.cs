@@ -17,11 +17,11 @@ public sealed record EmbedderJobOptions
     public int StatsMaxFiles { get; init; } = NormStatsCalculator.DefaultMaxFiles;
     public EmbedderOptions Embedding { get; init; } = new();
 
-    /// <summary>Where the encoder runs (.pth weights; default: the CPU). An .onnx model always runs on the CPU.</summary>
-    public TorchSharp.torch.Device? Device { get; init; }
+    /// <summary>Where the encoder runs (default: the CPU). An .onnx model runs on the CPU and refuses an explicit CUDA device.</summary>
+    public Runtime.DeviceSpec Device { get; init; } = Runtime.DeviceSpec.Cpu;
 
-    /// <summary>ONNX Runtime's intra-op threads for an .onnx model (null: its default, all cores).</summary>
-    public int? OnnxThreads { get; init; }
+    /// <summary>The runtime's intra-op threads (libtorch or ONNX Runtime; null: all cores).</summary>
+    public int? Threads { get; init; }
 
     /// <summary>Clips fitted to unit_sec (default), whole files, or timestamped frames (see <see cref="EmbedMode"/>).</summary>
     public EmbedMode Mode { get; init; } = EmbedMode.Clip;
@@ -56,7 +56,7 @@ public sealed record EmbedderJobOptions
         if (Shard != null && Embedding.Crop == ClipCrop.Random)
             throw new OptionException("{0} cannot be combined with {1}: random crops are seeded by each file's position in the whole run, which a shard does not see",
                 nameof(EmbedderOptions.Crop), nameof(Shard));
-        Runtime.ResourceLimits.RequireThreads(nameof(OnnxThreads), OnnxThreads);
+        Runtime.ResourceLimits.RequireThreads(nameof(Threads), Threads);
         if (StatsMaxFiles <= 0) throw OptionException.Invalid(nameof(StatsMaxFiles), $"must be positive (got {StatsMaxFiles})");
         Embedding.Validate();
         return this;

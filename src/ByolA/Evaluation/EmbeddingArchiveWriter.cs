@@ -53,14 +53,21 @@ public sealed class EmbeddingArchiveWriter : IDisposable
     /// </summary>
     public void Add(string file, Tensor embeddings, float[]? timesMs = null)
     {
+        var (values, shape) = HostValues(embeddings);
+        Add(file, values, shape, timesMs);
+    }
+
+    /// <summary>As <see cref="Add(string, Tensor, float[])"/> for row-major <paramref name="values"/> of <paramref name="shape"/> (no libtorch needed).</summary>
+    public void Add(string file, float[] values, long[] shape, float[]? timesMs = null)
+    {
         if (Timestamps)
         {
-            AddRows(embeddings, timesMs ?? throw new ArgumentException($"{file}: timestamped embeddings need their times"));
+            AddRows(values, shape, timesMs ?? throw new ArgumentException($"{file}: timestamped embeddings need their times"));
             EndFile(file);
             return;
         }
         ObjectDisposedException.ThrowIf(completed, this);
-        Append(file, embeddings, embeddings.shape);
+        Append(file, values, shape, shape);
         files.Add(file);
     }
 
@@ -70,13 +77,20 @@ public sealed class EmbeddingArchiveWriter : IDisposable
     /// </summary>
     public void AddRows(Tensor rows, float[] timesMs)
     {
+        var (values, shape) = HostValues(rows);
+        AddRows(values, shape, timesMs);
+    }
+
+    /// <summary>As <see cref="AddRows(Tensor, float[])"/> for row-major <paramref name="values"/> of <paramref name="shape"/> (t, d).</summary>
+    public void AddRows(float[] values, long[] shape, float[] timesMs)
+    {
         ObjectDisposedException.ThrowIf(completed, this);
         if (!Timestamps) throw new InvalidOperationException("rows with times go to a timestamped archive");
-        if (rows.dim() != 2 || timesMs.Length != rows.shape[0])
-            throw new ArgumentException($"timestamped embeddings must be (T, d) with T times (got ({string.Join(", ", rows.shape)}) and {timesMs.Length} times)");
-        Append("the current file", rows, rows.shape[1..]);
+        if (shape.Length != 2 || timesMs.Length != shape[0])
+            throw new ArgumentException($"timestamped embeddings must be (T, d) with T times (got ({string.Join(", ", shape)}) and {timesMs.Length} times)");
+        Append("the current file", values, shape, shape[1..]);
         times.AddRange(timesMs);
-        pendingRows += rows.shape[0];
+        pendingRows += shape[0];
     }
 
     /// <summary>Timestamped archives: the rows added since the previous file belong to <paramref name="file"/>.</summary>
@@ -88,13 +102,19 @@ public sealed class EmbeddingArchiveWriter : IDisposable
         pendingRows = 0;
     }
 
-    void Append(string what, Tensor embeddings, long[] shape)
+    static (float[] Values, long[] Shape) HostValues(Tensor t)
     {
-        if (itemShape == null) itemShape = shape;
-        else if (!itemShape.SequenceEqual(shape))
-            throw new ArgumentException($"{what}: embeddings of shape ({string.Join(", ", embeddings.shape)}) do not match the earlier files' ({string.Join(", ", itemShape)})");
         using var scope = NewDisposeScope();
-        rows.Write(embeddings.detach().cpu().to(float32).contiguous().bytes);
+        var cpu = t.detach().cpu().to(float32).contiguous();
+        return (cpu.data<float>().ToArray(), cpu.shape);
+    }
+
+    void Append(string what, float[] values, long[] shape, long[] itemShape)
+    {
+        if (this.itemShape == null) this.itemShape = itemShape;
+        else if (!this.itemShape.SequenceEqual(itemShape))
+            throw new ArgumentException($"{what}: embeddings of shape ({string.Join(", ", shape)}) do not match the earlier files' ({string.Join(", ", this.itemShape)})");
+        rows.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace ByolA.Evaluation;
 /// <summary>
 /// Embeddings of audio of any length, without cropping it to unit_sec: frame embeddings at the encoder's own rate
 /// (one per <see cref="FrameHopMs"/>: 80 ms for v1, 40 ms for v2) with their centre times, one whole-file embedding
-/// (max + mean over all frames), or unit_sec windows every H ms pooled like clip embeddings.
+/// (max + mean over all frames). The TorchSharp engine's way with sounds of any length.
 /// <para>
 /// Long audio is computed in chunks of about <see cref="ChunkFrames"/> log-mel frames, so memory stays bounded
 /// whatever the length, and every frame equals the frame of a single pass over the whole file (float rounding
@@ -54,6 +54,9 @@ public sealed class FrameEmbedder : IDisposable
         logMel = new LogMelSpectrogram(config.FrontEnd);
         logMel.to(this.device);
     }
+
+    /// <summary>The normalisation applied to the log-mel.</summary>
+    public NormStats Stats => stats;
 
     /// <summary>Log-mel frames per input frame of the encoder (8 for v1, 4 for v2).</summary>
     public int FrameStride { get; }
@@ -166,50 +169,6 @@ public sealed class FrameEmbedder : IDisposable
         }
         using var k = new KeptScalars();
         return max!.Plus((sum! / k.Of(count)).to_type(float32)).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// unit_sec windows starting every <paramref name="hopSamples"/> samples, each embedded as a clip is
-    /// (its own log-mel, then max + mean over its frames): (W, d) on the CPU with the windows' centre times in ms.
-    /// Windows run while they fit in the audio; audio shorter than unit_sec gives one window, zero-padded on both
-    /// ends like a clip, timed at the audio's centre.
-    /// </summary>
-    public (Tensor Embeddings, float[] TimesMs) Windows(float[] samples, int hopSamples, int batchSize = 64)
-    {
-        if (hopSamples <= 0) throw new ByolAException($"the window hop must be positive (got {hopSamples} samples)");
-        int unit = config.UnitSamples;
-        if (logMel.FramesFor(unit) < FrameStride)
-            throw new ByolAException($"unit_sec {config.UnitSec} gives {logMel.FramesFor(unit)} log-mel frames; the encoder needs at least {FrameStride}");
-        double msPerSample = 1000.0 / config.SampleRate;
-        if (samples.Length <= unit)
-        {
-            using var clip = tensor(UnitClip.Fit(samples, unit, null), [1, unit]);
-            return (PooledClips(clip), [(float)(samples.Length / 2.0 * msPerSample)]);
-        }
-        int count = 1 + (samples.Length - unit) / hopSamples;
-        var times = new float[count];
-        for (int w = 0; w < count; w++) times[w] = (float)(((long)w * hopSamples + unit / 2.0) * msPerSample);
-        using var scope = NewDisposeScope();
-        var parts = new List<Tensor>();
-        var batch = new float[Math.Min(batchSize, count) * unit];
-        for (int w0 = 0; w0 < count; w0 += batchSize)
-        {
-            int n = Math.Min(batchSize, count - w0);
-            for (int i = 0; i < n; i++) Array.Copy(samples, (long)(w0 + i) * hopSamples, batch, (long)i * unit, unit);
-            using var clips = tensor(batch.AsSpan(0, n * unit).ToArray(), [n, unit]);
-            parts.Add(PooledClips(clips));
-        }
-        return (cat(parts, 0).MoveToOuterDisposeScope(), times);
-    }
-
-    /// <summary>(B, unit samples) → (B, d) clip embeddings on the CPU.</summary>
-    Tensor PooledClips(Tensor clips)
-    {
-        using var scope = NewDisposeScope();
-        using var inference = inference_mode();
-        encoder.Module.eval();
-        var lms = stats.Normalise(logMel.forward(clips.to(device))).unsqueeze(1);
-        return encoder.Pooled(lms).cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>

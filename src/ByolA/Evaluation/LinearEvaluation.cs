@@ -1,4 +1,4 @@
-using ByolA.Weights;
+using ByolA.Embedding;
 using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;
@@ -158,39 +158,22 @@ public static class LinearEvaluation
     static Tensor Embed(EvaluateOptions options, TaskMetadata metadata, List<string> files, Configuration.ByolAConfig config,
         Device device, IProgressReporter progress, CancellationToken ct, out NormStats stats)
     {
-        if (Onnx.OnnxModelFile.IsOnnx(options.Weights)) return EmbedWithOnnx(options, metadata, files, config, progress, ct, out stats);
-        using var loaded = EncoderLoader.Load(options.Weights, device);
-        foreach (var warning in loaded.Warnings) progress.Message("warning: " + warning);
-        progress.Message($"encoder: {loaded.Architecture} d={loaded.FeatureD} from {DisplayPath.For(options.Weights)}");
+        // Auto, not the probe's device: an engine that runs only on the CPU (ONNX Runtime) embeds there, and the probe
+        // still trains on the device.
+        using var engine = EmbeddingEngine.Open(options.Weights, new EngineOptions
+        {
+            Config = config, Tf32 = options.Tf32, Device = Runtime.DeviceSpec.Auto, TorchDevice = device,
+        });
+        foreach (var warning in engine.Warnings) progress.Message("warning: " + warning);
+        progress.Message($"encoder: {engine.Description}");
         // Stats come from the training clips only (all folds for leave-one-out tasks), as the original does.
-        var trainFiles = TrainFiles(metadata, files);
-        stats = NormStatsCalculator.Compute(trainFiles, config, device, seed: options.Seed, batchSize: options.EmbedBatch,
+        stats = NormStatsCalculator.Compute(TrainFiles(metadata, files), engine, config, seed: options.Seed, batchSize: options.EmbedBatch,
             progress: progress, ct: ct);
         progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
-        using var embedder = new Embedder(loaded.Encoder, stats,
-            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed, Tf32 = options.Tf32 }, device);
-        var result = embedder.EmbedFiles(files, progress, ct);
-        return result.Embeddings;
-    }
-
-    /// <summary>
-    /// The same protocol with an exported .onnx model run by ONNX Runtime: stats of the training clips from its front end,
-    /// then the embeddings (random crops, as above). The classifier still runs in TorchSharp.
-    /// </summary>
-    static Tensor EmbedWithOnnx(EvaluateOptions options, TaskMetadata metadata, List<string> files, Configuration.ByolAConfig config,
-        IProgressReporter progress, CancellationToken ct, out NormStats stats)
-    {
-        var embedding = new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed };
-        var trainFiles = TrainFiles(metadata, files);
-        using (var frontEnd = Onnx.OnnxEncoder.Open(options.Weights, config, (0, 1), frames: false, threads: 0))
-        {
-            progress.Message($"encoder: {frontEnd.Info.ModelKind} d={frontEnd.FeatureD} from {options.Weights} (ONNX Runtime)");
-            stats = OnnxEmbedderJob.ComputeStats(frontEnd, trainFiles, embedding, NormStatsCalculator.DefaultMaxFiles, progress, [], ct);
-        }
-        progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
-        using var encoder = Onnx.OnnxEncoder.Open(options.Weights, config, (stats.Mean, stats.Std), frames: false, threads: 0);
-        var (_, values, rowShape) = OnnxEmbedderJob.Embed(encoder, files, embedding, progress, [], ct);
-        return tensor(values, [files.Count, .. rowShape]);
+        using var embedder = new Embedder(engine, stats,
+            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed, Tf32 = options.Tf32 });
+        using var result = embedder.EmbedFiles(files, progress, ct);
+        return tensor(result.Values, result.Shape);
     }
 
     /// <summary>The clips the stats come from: the training split, or all folds for leave-one-out tasks, as the original does.</summary>

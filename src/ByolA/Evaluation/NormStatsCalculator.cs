@@ -1,8 +1,7 @@
-using ByolA.Audio;
+using ByolA.Embedding;
 using ByolA.Configuration;
 using ByolA.Data;
 using ByolA.Progress;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ByolA.Evaluation;
@@ -10,7 +9,7 @@ namespace ByolA.Evaluation;
 /// <summary>
 /// Computes <see cref="NormStats"/> as SPEC §6.1 describes: the population mean and std of the log-mel of up to
 /// <c>maxFiles</c> randomly chosen files (seeded), each fitted to unit_sec (longer clips at a seeded random crop).
-/// Sums run in float64 on the device.
+/// Sums run in float64, on the device for TorchSharp; the front end is the engine's own.
 /// </summary>
 public static class NormStatsCalculator
 {
@@ -18,37 +17,46 @@ public static class NormStatsCalculator
     public const int DefaultMaxFiles = 10000;
 
     /// <summary>
-    /// Stats of <paramref name="files"/> (mono WAV at the config's sample rate). With <paramref name="skipBad"/>,
-    /// unreadable files are left out (listed in <paramref name="skipped"/> when given); otherwise they throw.
+    /// Stats of <paramref name="files"/> (mono WAV at the config's sample rate) with TorchSharp's front end on
+    /// <paramref name="device"/>. With <paramref name="skipBad"/>, unreadable files are left out (listed in
+    /// <paramref name="skipped"/> when given); otherwise they throw.
     /// </summary>
     public static NormStats Compute(IReadOnlyList<string> files, ByolAConfig config, Device? device = null,
         int maxFiles = DefaultMaxFiles, int seed = 42, int batchSize = 64, bool skipBad = false,
         IProgressReporter? progress = null, ICollection<(string Path, string Reason)>? skipped = null,
         CancellationToken ct = default)
     {
+        using var moments = new TorchLogMelMoments(config, device);
+        return Compute(files, moments, config, maxFiles, seed, batchSize, skipBad, progress, skipped, ct);
+    }
+
+    /// <summary>The same stats with the front end of <paramref name="engine"/> (the runtime that embeds with them).</summary>
+    public static NormStats Compute(IReadOnlyList<string> files, IEmbeddingEngine engine, ByolAConfig config,
+        int maxFiles = DefaultMaxFiles, int seed = 42, int batchSize = 64, bool skipBad = false,
+        IProgressReporter? progress = null, ICollection<(string Path, string Reason)>? skipped = null,
+        CancellationToken ct = default)
+    {
+        using var moments = engine.NewLogMelMoments();
+        return Compute(files, moments, config, maxFiles, seed, batchSize, skipBad, progress, skipped, ct);
+    }
+
+    static NormStats Compute(IReadOnlyList<string> files, ILogMelMoments moments, ByolAConfig config, int maxFiles, int seed, int batchSize,
+        bool skipBad, IProgressReporter? progress, ICollection<(string Path, string Reason)>? skipped, CancellationToken ct)
+    {
         if (maxFiles <= 0) throw new ByolAException($"the stats sample size must be positive (got {maxFiles})");
         if (batchSize <= 0) throw new ByolAException($"batch size must be positive (got {batchSize})");
         if (files.Count == 0) throw new ByolAException("no audio files to compute normalisation stats from");
         progress ??= NullProgressReporter.Instance;
-        device ??= CPU;
 
         var chosen = Sample(files, maxFiles, seed);
         var source = new ClipSource(chosen, Embedder.ClipOptions(config, ClipCrop.Random, seed, Environment.ProcessorCount, 2, skipBad),
             w => progress.Message("warning: " + w));
-        using var logMel = new LogMelSpectrogram(config.FrontEnd);
-        logMel.to(device);
-        using var moments = new LogMelMoments();
         using (var task = progress.Start("norm stats", chosen.Count))
         {
             foreach (var batch in source.Batches(source.InOrder(batchSize), 0, ct))
             {
                 foreach (var (index, error) in batch.Failed) skipped?.Add((chosen[index], error));
-                if (batch.Count > 0)
-                {
-                    using var scope = NewDisposeScope();
-                    using var noGrad = no_grad();
-                    moments.Add(logMel.forward(batch.ToTensor().to(device)));
-                }
+                moments.Add(batch.Samples, batch.Count, batch.UnitSamples);
                 task.Advance(batch.Count + batch.Failed.Count);
             }
         }

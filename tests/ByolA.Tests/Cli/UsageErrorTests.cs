@@ -91,7 +91,6 @@ public class UsageErrorTests
         AssertUsage("--frontend puts the front end in the graph", "export", dir.File("w.pth"), dir.File("w.onnx"), "--frontend");
         AssertUsage("--d must exceed the v2 encoder's conv width 64·n_mels/4 = 1024 (got 512)", "train", dir.Path, "--config", "v2", "--d", "512");
         AssertUsage("--out must be a file name ending in .npz, .npy or .csv", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
-        AssertUsage("WEIGHTS is an ONNX model, which embeds unit_sec clips to .npy or .csv", "embed", dir.File("m.onnx"), dir.Path, "--whole", "--out", dir.File("e.npy"));
     }
 
     [Theory]

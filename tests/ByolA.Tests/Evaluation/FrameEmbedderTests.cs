@@ -1,4 +1,5 @@
 using ByolA.Audio;
+using ByolA.Embedding;
 using ByolA.Configuration;
 using ByolA.Evaluation;
 using ByolA.Models;
@@ -103,10 +104,11 @@ public class FrameEmbedderTests
         using var scope = NewDisposeScope();
         using var encoder = Encoder(false);
         var config = ByolAConfig.V1;
-        using var embedder = new FrameEmbedder(encoder, Stats, config);
+        using var engine = TorchSharpEngine.ForEncoder(encoder, config);
         var samples = EmbedderTestAudio.Tone(2.0, 3);
         int hop = 4000;                                       // 250 ms
-        var (rows, times) = embedder.Windows(samples, hop, batchSize: 2);
+        var (windows, times) = WholeFileEmbedding.Windows(engine, Stats, config, samples, hop, batchSize: 2);
+        var rows = tensor(windows.Values, windows.Shape);
         int expectedCount = 1 + (samples.Length - config.UnitSamples) / hop;
         Assert.Equal(expectedCount, (int)rows.shape[0]);
         Assert.Equal(expectedCount, times.Length);

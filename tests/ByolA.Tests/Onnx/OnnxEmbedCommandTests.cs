@@ -101,6 +101,57 @@ public class OnnxEmbedCommandTests
         Assert.Contains("2 × 32", stdout.Result);
     }
 
+    /// <summary>
+    /// One embed job serves both engines: whole files, timestamps and shards, which the ONNX path once refused, give the
+    /// .pth run's rows within the ONNX parity bound, with the same times and file offsets.
+    /// </summary>
+    [Fact]
+    public void Whole_files_timestamps_and_shards_run_on_an_exported_model_as_on_the_weights()
+    {
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 2.5, 0.04, 1.0);
+        var (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--frames", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        foreach (var weights in new[] { "w.pth", "m.onnx" })
+        {
+            var name = Path.GetFileNameWithoutExtension(weights);
+            (code, _, err) = Run("embed", tmp.File(weights), tmp.File("audio"), "--whole", "--stats", "-6,4", "--out", tmp.File($"{name}-whole.npy"));
+            Assert.True(code == ExitCodes.Ok, err);
+            (code, _, err) = Run("embed", tmp.File(weights), tmp.File("audio"), "--timestamps", "--stats", "-6,4", "--out", tmp.File($"{name}-t.npz"));
+            Assert.True(code == ExitCodes.Ok, err);
+            Assert.Contains("zero-padded", err);                                         // the 40 ms clip
+            (code, _, err) = Run("embed", tmp.File(weights), tmp.File("audio"), "--shard", "2/3", "--stats", "-6,4", "--batch", "1", "--out", tmp.File($"{name}-p2.npz"));
+            Assert.True(code == ExitCodes.Ok, err);
+        }
+        AssertClose(tmp.File("w-whole.npy"), tmp.File("m-whole.npy"));
+        foreach (var (archive, member) in new[] { ("t", "embeddings"), ("p2", "embeddings") })
+        {
+            var reference = NpzMember(tmp.File($"w-{archive}.npz"), member, out var shape);
+            var ours = NpzMember(tmp.File($"m-{archive}.npz"), member, out var oursShape);
+            Assert.Equal(shape, oursShape);
+            double max = reference.Max(Math.Abs), diff = reference.Zip(ours, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(diff <= 1e-4 * max, $"{archive}: scaled error {diff / max:E2}");
+        }
+        Assert.Equal(NpzMember(tmp.File("w-t.npz"), "timestamps", out _), NpzMember(tmp.File("m-t.npz"), "timestamps", out _));
+        Assert.Equal(new long[] { 1, 32 }, NpzShape(tmp.File("m-p2.npz")));                // the second of three one-clip batches
+    }
+
+    static float[] NpzMember(string npz, string name, out long[] shape)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(npz);
+        using var s = zip.GetEntry(name + ".npy")!.Open();
+        var header = NpyFormat.ReadHeader(s, name);
+        shape = header.Shape;
+        return NpyFormat.ReadValues<float>(s, header.Count);
+    }
+
+    static long[] NpzShape(string npz)
+    {
+        NpzMember(npz, "embeddings", out var shape);
+        return shape;
+    }
+
     static string StatsLine(string err) => err.Split('\n').Single(l => l.Contains("normalisation stats from the inputs"));
 
     sealed class StatsComparer : IEqualityComparer<string>
