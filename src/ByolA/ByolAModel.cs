@@ -3,7 +3,6 @@ using ByolA.Runtime;
 using ByolA.Audio;
 using ByolA.Data;
 using ByolA.Configuration;
-using ByolA.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 

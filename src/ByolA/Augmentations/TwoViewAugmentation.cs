@@ -1,3 +1,4 @@
+using ByolA.Runtime;
 using static TorchSharp.torch;
 
 namespace ByolA.Augmentations;

@@ -1,8 +1,8 @@
+using ByolA.Runtime;
 using ByolA.Data;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using ByolA.Augmentations;
 
 namespace ByolA.Data;
 

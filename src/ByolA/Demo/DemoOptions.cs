@@ -1,3 +1,4 @@
+using ByolA.Probe;
 using ByolA.Configuration;
 using TorchSharp;
 
@@ -35,7 +36,7 @@ public sealed record DemoOptions
     public int UnlabelledClips { get; init; } = 640;
 
     /// <summary>
-    /// The probe's mini-batch (<see cref="Evaluation.ProbeOptions.BatchSize"/>, 200 by default). With 120 training
+    /// The probe's mini-batch (<see cref="Probe.ProbeOptions.BatchSize"/>, 200 by default). With 120 training
     /// clips a batch of 200 is one optimiser step per epoch, so early stopping's patience of 10 epochs is 10 steps and
     /// runs stopped at very different points (±5 points between the runs of one encoder); 32 gives four steps an epoch
     /// and runs within about ±2.

@@ -1,7 +1,7 @@
+using ByolA.Probe;
 using ByolA.Weights;
 using System.Diagnostics;
 using System.Globalization;
-using ByolA.Evaluation;
 using ByolA.Learning;
 using ByolA.Models;
 using ByolA.Progress;

@@ -1,5 +1,5 @@
-using ByolA.Evaluation;
 
+using ByolA.Audio;
 namespace ByolA.Embedding;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using ByolA.Evaluation;
+using ByolA.Audio;
 using ByolA.Onnx;
 using ByolA.Progress;
 

@@ -1,6 +1,6 @@
 using ByolA.Audio;
 using ByolA.Configuration;
-using ByolA.Evaluation;
+using ByolA.Data;
 using ByolA.Models;
 using ByolA.Progress;
 using ByolA.Runtime;
@@ -82,7 +82,7 @@ public sealed class TorchSharpEngine : IEmbeddingEngine
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         encoder.Module.eval();
-        var x = ClipTensor(clips, count, samples).to(device);
+        var x = ClipBatch.ClipTensor(clips, count, samples).to(device);
         var lms = stats.Normalise(logMel.forward(x)).unsqueeze(1);     // (B, 1, F, T)
         return ToRows(frames ? encoder.Frames(lms) : encoder.Pooled(lms));
     }
@@ -107,14 +107,6 @@ public sealed class TorchSharpEngine : IEmbeddingEngine
             frameEmbedder = new FrameEmbedder(encoder, stats, config, device);
         }
         return frameEmbedder;
-    }
-
-    /// <summary>(count, samples) clips as a CPU tensor; copies only when the array holds more than that.</summary>
-    internal static Tensor ClipTensor(float[] clips, int count, int samples)
-    {
-        long n = (long)count * samples;
-        if (n > clips.Length) throw new ArgumentException($"{count} × {samples} samples expected, got {clips.Length}");
-        return tensor(n == clips.Length ? clips : clips.AsSpan(0, (int)n).ToArray(), [count, samples]);
     }
 
     static EmbeddingRows ToRows(Tensor t)

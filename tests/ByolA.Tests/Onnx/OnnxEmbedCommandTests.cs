@@ -1,8 +1,10 @@
+using ByolA.Audio;
+using ByolA.Tests.Embedding;
+using ByolA.Embedding;
+using ByolA.Embedding.Formats;
 using System.Diagnostics;
 using ByolA.Cli;
-using ByolA.Evaluation;
 using ByolA.Onnx;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 using static ByolA.Tests.Support.CliRunner;
 

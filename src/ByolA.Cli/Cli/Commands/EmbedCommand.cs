@@ -1,6 +1,6 @@
+using ByolA.Embedding;
 using ByolA.Data;
 using System.CommandLine;
-using ByolA.Evaluation;
 
 namespace ByolA.Cli.Commands;
 

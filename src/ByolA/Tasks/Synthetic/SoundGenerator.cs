@@ -1,4 +1,4 @@
-using ByolA.Augmentations;
+using ByolA.Runtime;
 
 namespace ByolA.Tasks.Synthetic;
 

@@ -1,6 +1,6 @@
+using ByolA.Runtime;
 using ByolA.Data;
 using ByolA.Audio;
-using ByolA.Augmentations;
 using ByolA.Progress;
 
 namespace ByolA.Tasks.Synthetic;
