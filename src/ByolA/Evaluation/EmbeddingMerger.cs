@@ -23,6 +23,7 @@ public static class EmbeddingMerger
         if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npz" or ".npy" or ".csv"))
             throw OptionException.Invalid("OutPath", $"must be a file name ending in .npz, .npy or .csv (got {ByolAException.Escape(outPath)})");
         if (partPaths.Count == 0) throw new ByolAException("no parts to merge");
+        RefuseOutputAmongInputs(partPaths, outPath);
         var parts = partPaths.Select(ReadPart).OrderBy(p => p.Shard.Index).ToList();
         int n = parts[0].Shard.Count;
         foreach (var p in parts)
@@ -69,6 +70,25 @@ public static class EmbeddingMerger
         Buffer.BlockCopy(buffer.GetBuffer(), 0, all, 0, (int)buffer.Length);
         var written = EmbedderOutput.Write(outPath, files, tensor(all, shape));
         return (written, shape);
+    }
+
+    /// <summary>
+    /// An output (or, for <c>.npy</c>, its file list) that is one of the parts would replace a part the user may still
+    /// need, so it is refused by real path (links, <c>./</c> and <c>..</c> resolved) before anything is read.
+    /// </summary>
+    static void RefuseOutputAmongInputs(IReadOnlyList<string> partPaths, string outPath)
+    {
+        var outputs = new List<string> { outPath };
+        if (Path.GetExtension(outPath).Equals(".npy", StringComparison.OrdinalIgnoreCase)) outputs.Add(EmbedderOutput.SidecarPath(outPath));
+        var inputs = partPaths.Select(p => (Path: p, Real: Data.FilePaths.Real(p))).ToList();
+        foreach (var output in outputs)
+        {
+            var real = Data.FilePaths.Real(output);
+            foreach (var input in inputs)
+                if (real.Equals(input.Real, Data.FilePaths.Comparison))
+                    throw new OptionException($"{{0}} {ByolAException.Escape(output)} is the part {ByolAException.Escape(input.Path)}: merging would replace an input; write the merged file elsewhere",
+                        "OutPath");
+        }
     }
 
     /// <summary>Offsets of consecutive parts as one vector: each part's offsets shifted to start where the previous ended.</summary>
