@@ -41,6 +41,8 @@ public static class EmbedderJob
             if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
         }
 
+        // Each part records what made its run, so parts of different runs are never merged.
+        if (options.Shard != null) options = options with { Shard = options.Shard with { Run = EmbeddingRun.Describe(options, stats, allFiles) } };
         if (options.Mode != EmbedMode.Clip)
         {
             var whole = WithSkipHint(embedding.SkipBad, () => WholeFileEmbedding.Run(files, loaded.Encoder, stats, options, device, progress, skipped, ct));

@@ -10,7 +10,7 @@ namespace ByolA.Evaluation;
 /// </summary>
 public static class EmbeddingMerger
 {
-    sealed record Part(string Path, EmbeddingShard Shard, NpyFormat.Header Embeddings, string[] Files, float[]? Times, long[]? Offsets);
+    sealed record Part(string Path, EmbeddingShard Shard, NpyFormat.Header Embeddings, string[] Files, float[]? Times, long[]? Offsets, string[]? Run);
 
     /// <summary>
     /// Writes the merged embeddings to <paramref name="outPath"/>: <c>.npz</c> (same members as an unsharded run), or,
@@ -35,6 +35,9 @@ public static class EmbeddingMerger
             if (same.Count == 0) throw new ByolAException($"shard {k}/{n} is missing: give all {n} parts");
             if (same.Count > 1) throw new ByolAException($"shard {k}/{n} is given twice: {same[0].Path} and {same[1].Path}");
         }
+        foreach (var p in parts)
+            if (EmbeddingRun.Difference(parts[0].Run, p.Run) is { } difference)
+                throw new ByolAException($"{p.Path}: made by another run than {parts[0].Path}: {difference}; merge only the parts of one sharded run");
         bool timestamps = parts[0].Times != null;
         var item = parts[0].Embeddings.Shape[1..];
         foreach (var p in parts)
@@ -103,17 +106,38 @@ public static class EmbeddingMerger
         return [.. result];
     }
 
+    /// <summary>
+    /// Copies a part's embeddings, refusing a NaN or infinite value as embed itself does (embed never writes one, so
+    /// such a part was damaged or made elsewhere); the output is written atomically, so nothing is left of it.
+    /// </summary>
     static void CopyEmbeddings(Part part, Stream destination)
     {
         using var zip = ZipFile.OpenRead(part.Path);
         using var s = zip.GetEntry("embeddings.npy")!.Open();
         NpyFormat.ReadHeader(s, part.Path);
-        s.CopyTo(destination, 1 << 20);
+        var buffer = new byte[1 << 20];
+        long index = 0;
+        int carry = 0;
+        for (int n; (n = s.Read(buffer, carry, buffer.Length - carry)) > 0 || carry > 0;)
+        {
+            int count = carry + n, whole = count / sizeof(float) * sizeof(float);
+            if (n == 0 && whole == 0) break;
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, whole));
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i]))
+                    throw new ByolAException($"{part.Path}: embedding value {index + i} is {values[i]}; embed never writes a NaN or infinite value, so the part is damaged — embed that shard again");
+            index += values.Length;
+            destination.Write(buffer, 0, whole);
+            carry = count - whole;
+            Buffer.BlockCopy(buffer, whole, buffer, 0, carry);
+        }
     }
 
     static Part ReadPart(string path)
     {
+        if (Directory.Exists(path)) throw new ByolAException($"{path}: is a folder, not a part (.npz) written by embed --shard");
         if (!File.Exists(path)) throw new ByolAException($"{path}: no such file");
+        Data.InputFile.RequireRegular(path);
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -138,7 +162,14 @@ public static class EmbeddingMerger
             }
             else if (emb.Shape[0] != files.Length)
                 throw new ByolAException($"{path}: {emb.Shape[0]} embeddings for {files.Length} files");
-            return new Part(path, new EmbeddingShard((int)shard[0], (int)shard[1]).Validate(), emb, files, times, offsets);
+            string[]? run = null;
+            if (zip.GetEntry("run.npy") != null)
+                using (var s = Open("run")) run = NpyFormat.ReadStrings(s, NpyFormat.ReadHeader(s, path), path);
+            return new Part(path, new EmbeddingShard((int)shard[0], (int)shard[1]).Validate(), emb, files, times, offsets, run);
+        }
+        catch (Exception e) when (Data.IoErrors.IsIo(e) && e is not EndOfStreamException)
+        {
+            throw Data.IoErrors.Failure(path, "read the part", e);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {

@@ -166,4 +166,23 @@ public class EmbeddingArchiveTests
         File.Copy(parts[0], tmp.File("m.files.npy"));
         Assert.Contains("would replace an input", Assert.Throws<OptionException>(() => EmbeddingMerger.Merge([.. parts[1..], tmp.File("m.files.npy")], tmp.File("m.npy"))).Message);
     }
+
+    [Fact]
+    public void Merge_refuses_a_part_holding_a_nan_or_a_folder_and_writes_nothing()
+    {
+        using var tmp = new TempDir();
+        WriteTimestamped(tmp.File("p1.npz"), [0, 1], new EmbeddingShard(1, 2));
+        using (var writer = new EmbeddingArchiveWriter(tmp.File("p2.npz"), timestamps: true))
+        {
+            var (rows, times) = FileRows(2);
+            rows[1, 2] = float.NaN;
+            writer.Add(Files[2], rows, times);
+            writer.Complete([4], new EmbeddingShard(2, 2));
+        }
+        var e = Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("p1.npz"), tmp.File("p2.npz")], tmp.File("m.npz")));
+        Assert.Contains("p2.npz: embedding value 6 is NaN", e.Message);
+        Assert.Equal(["p1.npz", "p2.npz"], Directory.GetFiles(tmp.Path).Select(Path.GetFileName).Order());
+        Directory.CreateDirectory(tmp.File("dir.npz"));
+        Assert.Contains("is a folder", Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("p1.npz"), tmp.File("dir.npz")], tmp.File("m.npz"))).Message);
+    }
 }
