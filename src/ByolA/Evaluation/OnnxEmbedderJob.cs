@@ -37,7 +37,13 @@ public static class OnnxEmbedderJob
         bool computed = false;
         if (stats == null && options.StatsFrom == null && info.Stats is var (mean, std))
         {
-            stats = new NormStats(mean, std);
+            // Held to the rule given stats follow: a std of 0 or a NaN in a hand-edited or foreign file embedded to all-NaN.
+            try { stats = new NormStats(mean, std).Validate(); }
+            catch (ByolAException e)
+            {
+                throw ByolAException.Naming(ByolAException.Escape($"{options.WeightsPath}: the stats_mean/stats_std in its metadata cannot normalise ({e.Message}); ") +
+                    "give stats with {0} or {1}, or export the model again with valid stats", [nameof(EmbedderJobOptions.Stats), nameof(EmbedderJobOptions.StatsFrom)], e);
+            }
             progress.Message($"normalisation stats from the model: mean,std = {stats}");
         }
         if (stats == null)
