@@ -51,7 +51,9 @@ public static class AudioFileFinder
                 }
                 else if (entry.Name.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
                 {
-                    files.Add(path);
+                    // Told apart before anything opens it: a FIFO would block the reader forever, a device never end.
+                    if (InputFile.SpecialKind(path) is { } kind) warn?.Invoke($"{path}: is {kind}, not a regular file; skipped");
+                    else files.Add(path);
                 }
             }
             for (int i = subfolders.Count - 1; i >= 0; i--) pending.Push(subfolders[i]);

@@ -31,7 +31,11 @@ public static class EmbedderInputs
         }
         foreach (var input in inputs)
         {
-            if (File.Exists(input)) Add(input);
+            if (File.Exists(input))
+            {
+                Data.InputFile.RequireRegular(input);
+                Add(input);
+            }
             else if (Directory.Exists(input))
             {
                 var wavs = AudioFileFinder.Find(input, warn);

@@ -21,6 +21,8 @@ public static class RiffWalker
     /// <summary>Opens <paramref name="path"/> for reading; a missing, empty or unopenable file is a <see cref="ByolAException"/>.</summary>
     public static SafeFileHandle Open(string path)
     {
+        // Before opening: opening a FIFO blocks until something writes to it, and a device never ends.
+        if (InputFile.SpecialKind(path) is { } kind) throw new ByolAException($"{path}: is {kind}, not a regular file; not a WAV file");
         try
         {
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);

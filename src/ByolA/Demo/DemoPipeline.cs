@@ -29,7 +29,7 @@ public static class DemoPipeline
         progress ??= NullProgressReporter.Instance;
         var device = options.Device ?? torch.CPU;
         var config = options.Config with { Seed = options.Seed, Epochs = options.Epochs };
-        Directory.CreateDirectory(options.OutDir);
+        DemoFolder.Claim(options.OutDir, nameof(DemoOptions.OutDir));
 
         var data = GenerateData(options, progress, ct);
 
@@ -91,6 +91,7 @@ public static class DemoPipeline
     {
         options.Validate();
         progress ??= NullProgressReporter.Instance;
+        DemoFolder.Claim(options.OutDir, nameof(DemoOptions.OutDir));
         var data = SyntheticDataset.Write(new SyntheticDatasetOptions
         {
             Folder = Path.Combine(options.OutDir, "data"),

@@ -33,7 +33,13 @@ public static class EmbedderJob
         bool computed = false;
         if (stats == null && options.StatsFrom == null && engine.OwnStats is { } own)
         {
-            stats = own;
+            // Held to the rule given stats follow: a std of 0 or a NaN in a hand-edited or foreign file embedded to all-NaN.
+            try { stats = own.Validate(); }
+            catch (ByolAException e)
+            {
+                throw ByolAException.Naming(ByolAException.Escape($"{options.WeightsPath}: the stats_mean/stats_std in its metadata cannot normalise ({e.Message}); ") +
+                    "give stats with {0} or {1}, or export the model again with valid stats", [nameof(EmbedderJobOptions.Stats), nameof(EmbedderJobOptions.StatsFrom)], e);
+            }
             progress.Message($"normalisation stats from the model: mean,std = {stats}");
         }
         if (stats == null)
@@ -50,6 +56,8 @@ public static class EmbedderJob
             if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
         }
 
+        // Each part records what made its run, so parts of different runs are never merged.
+        if (options.Shard != null) options = options with { Shard = options.Shard with { Run = EmbeddingRun.Describe(options, stats, allFiles) } };
         if (options.Mode != EmbedMode.Clip)
         {
             var whole = WithSkipHint(embedding.SkipBad, () => WholeFileEmbedding.Run(files, engine, stats, options, progress, skipped, ct));

@@ -45,6 +45,7 @@ public sealed record EmbedderOptions
         if (Config.UnitSamples <= 0) throw OptionException.Invalid("unit_sec", $"gives no samples at {Config.SampleRate} Hz (got {Config.UnitSec})");
         // The decoder holds PrefetchBatches batches ahead of the one being embedded, each one float array.
         ResourceLimits.RequireClipBatch(nameof(BatchSize), BatchSize, Config.UnitSamples, PrefetchBatches + 1);
+        ResourceLimits.RequireEncoderBatch(nameof(BatchSize), BatchSize, Config.UnitSamples, Config.HopLength, Config.NMels);
         return this;
     }
 }

@@ -11,7 +11,7 @@ namespace ByolA.Embedding;
 /// </summary>
 public static class EmbeddingMerger
 {
-    sealed record Part(string Path, EmbeddingShard Shard, NpyFormat.Header Embeddings, string[] Files, float[]? Times, long[]? Offsets);
+    sealed record Part(string Path, EmbeddingShard Shard, NpyFormat.Header Embeddings, string[] Files, float[]? Times, long[]? Offsets, string[]? Run);
 
     /// <summary>
     /// Writes the merged embeddings to <paramref name="outPath"/>: <c>.npz</c> (same members as an unsharded run), or,
@@ -24,6 +24,7 @@ public static class EmbeddingMerger
         if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npz" or ".npy" or ".csv"))
             throw OptionException.Invalid("OutPath", $"must be a file name ending in .npz, .npy or .csv (got {ByolAException.Escape(outPath)})");
         if (partPaths.Count == 0) throw new ByolAException("no parts to merge");
+        RefuseOutputAmongInputs(partPaths, outPath);
         var parts = partPaths.Select(ReadPart).OrderBy(p => p.Shard.Index).ToList();
         int n = parts[0].Shard.Count;
         foreach (var p in parts)
@@ -35,6 +36,9 @@ public static class EmbeddingMerger
             if (same.Count == 0) throw new ByolAException($"shard {k}/{n} is missing: give all {n} parts");
             if (same.Count > 1) throw new ByolAException($"shard {k}/{n} is given twice: {same[0].Path} and {same[1].Path}");
         }
+        foreach (var p in parts)
+            if (EmbeddingRun.Difference(parts[0].Run, p.Run) is { } difference)
+                throw new ByolAException($"{p.Path}: made by another run than {parts[0].Path}: {difference}; merge only the parts of one sharded run");
         bool timestamps = parts[0].Times != null;
         var item = parts[0].Embeddings.Shape[1..];
         foreach (var p in parts)
@@ -72,6 +76,25 @@ public static class EmbeddingMerger
         return (written, shape);
     }
 
+    /// <summary>
+    /// An output (or, for <c>.npy</c>, its file list) that is one of the parts would replace a part the user may still
+    /// need, so it is refused by real path (links, <c>./</c> and <c>..</c> resolved) before anything is read.
+    /// </summary>
+    static void RefuseOutputAmongInputs(IReadOnlyList<string> partPaths, string outPath)
+    {
+        var outputs = new List<string> { outPath };
+        if (Path.GetExtension(outPath).Equals(".npy", StringComparison.OrdinalIgnoreCase)) outputs.Add(EmbedderOutput.SidecarPath(outPath));
+        var inputs = partPaths.Select(p => (Path: p, Real: Data.FilePaths.Real(p))).ToList();
+        foreach (var output in outputs)
+        {
+            var real = Data.FilePaths.Real(output);
+            foreach (var input in inputs)
+                if (real.Equals(input.Real, Data.FilePaths.Comparison))
+                    throw new OptionException($"{{0}} {ByolAException.Escape(output)} is the part {ByolAException.Escape(input.Path)}: merging would replace an input; write the merged file elsewhere",
+                        "OutPath");
+        }
+    }
+
     /// <summary>Offsets of consecutive parts as one vector: each part's offsets shifted to start where the previous ended.</summary>
     static long[] Rebase(IEnumerable<long[]> parts)
     {
@@ -84,17 +107,38 @@ public static class EmbeddingMerger
         return [.. result];
     }
 
+    /// <summary>
+    /// Copies a part's embeddings, refusing a NaN or infinite value as embed itself does (embed never writes one, so
+    /// such a part was damaged or made elsewhere); the output is written atomically, so nothing is left of it.
+    /// </summary>
     static void CopyEmbeddings(Part part, Stream destination)
     {
         using var zip = ZipFile.OpenRead(part.Path);
         using var s = zip.GetEntry("embeddings.npy")!.Open();
         NpyFormat.ReadHeader(s, part.Path);
-        s.CopyTo(destination, 1 << 20);
+        var buffer = new byte[1 << 20];
+        long index = 0;
+        int carry = 0;
+        for (int n; (n = s.Read(buffer, carry, buffer.Length - carry)) > 0 || carry > 0;)
+        {
+            int count = carry + n, whole = count / sizeof(float) * sizeof(float);
+            if (n == 0 && whole == 0) break;
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, whole));
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i]))
+                    throw new ByolAException($"{part.Path}: embedding value {index + i} is {values[i]}; embed never writes a NaN or infinite value, so the part is damaged — embed that shard again");
+            index += values.Length;
+            destination.Write(buffer, 0, whole);
+            carry = count - whole;
+            Buffer.BlockCopy(buffer, whole, buffer, 0, carry);
+        }
     }
 
     static Part ReadPart(string path)
     {
+        if (Directory.Exists(path)) throw new ByolAException($"{path}: is a folder, not a part (.npz) written by a sharded embed run");
         if (!File.Exists(path)) throw new ByolAException($"{path}: no such file");
+        Data.InputFile.RequireRegular(path);
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -119,7 +163,14 @@ public static class EmbeddingMerger
             }
             else if (emb.Shape[0] != files.Length)
                 throw new ByolAException($"{path}: {emb.Shape[0]} embeddings for {files.Length} files");
-            return new Part(path, new EmbeddingShard((int)shard[0], (int)shard[1]).Validate(), emb, files, times, offsets);
+            string[]? run = null;
+            if (zip.GetEntry("run.npy") != null)
+                using (var s = Open("run")) run = NpyFormat.ReadStrings(s, NpyFormat.ReadHeader(s, path), path);
+            return new Part(path, new EmbeddingShard((int)shard[0], (int)shard[1]).Validate(), emb, files, times, offsets, run);
+        }
+        catch (Exception e) when (Data.IoErrors.IsIo(e) && e is not EndOfStreamException)
+        {
+            throw Data.IoErrors.Failure(path, "read the part", e);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {

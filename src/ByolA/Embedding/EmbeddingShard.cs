@@ -13,6 +13,12 @@ public sealed record EmbeddingShard(int Index, int Count)
     /// <summary>Environment variable giving the shard count to Kubernetes Indexed Jobs (set it to the Job's completions).</summary>
     public const string CountVariable = "BYOLA_SHARD_COUNT";
 
+    /// <summary>
+    /// What made the run this shard belongs to (<see cref="EmbeddingRun.Describe"/>), written into the part so that
+    /// parts of different runs are not merged; null when not known (then the part records none).
+    /// </summary>
+    public IReadOnlyList<string>? Run { get; init; }
+
     /// <summary>Throws <see cref="ByolAException"/> unless 1 ≤ Index ≤ Count.</summary>
     public EmbeddingShard Validate()
     {
@@ -76,4 +82,10 @@ public sealed record EmbeddingShard(int Index, int Count)
     }
 
     public override string ToString() => $"{Index}/{Count}";
+
+    /// <summary>Shards are equal by position (<see cref="Index"/>, <see cref="Count"/>); <see cref="Run"/> is compared by the merger.</summary>
+    public bool Equals(EmbeddingShard? other) => other is not null && Index == other.Index && Count == other.Count;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Index, Count);
 }

@@ -159,12 +159,29 @@ public static class Trainer
     /// <summary>The lock file a training run holds in its output folder.</summary>
     public const string LockFileName = ".byola-train.lock";
 
-    /// <summary>A fresh run (or a resume from elsewhere) must not replace the checkpoint of another run unless asked to.</summary>
+    /// <summary>
+    /// A fresh run (or a resume from elsewhere) must not replace another run's files unless asked to: its checkpoint,
+    /// and as much its log, curves and final weights, which a run interrupted after deleting the checkpoint (or one
+    /// whose checkpoint was moved away) still leaves behind.
+    /// </summary>
     internal static void RefuseToReplaceAnotherRun(TrainOptions options, string checkpointPath)
     {
-        if (options.Overwrite || !File.Exists(checkpointPath)) return;
-        if (options.ResumeFrom is { Length: > 0 } r && SamePath(r, checkpointPath)) return;
-        throw new ExistingRunException(Path.GetDirectoryName(checkpointPath)!, options.ResumeFrom is { Length: > 0 });
+        if (options.Overwrite) return;
+        if (options.ResumeFrom is { Length: > 0 } r && File.Exists(checkpointPath) && SamePath(r, checkpointPath)) return;
+        var folder = Path.GetDirectoryName(checkpointPath)!;
+        if (EarlierRunFile(folder) is { } found)
+            throw new ExistingRunException(folder, options.ResumeFrom is { Length: > 0 }, found);
+    }
+
+    /// <summary>The first file of an earlier run in <paramref name="folder"/> (checkpoint first), or null.</summary>
+    static string? EarlierRunFile(string folder)
+    {
+        foreach (var name in (string[])[TrainingCheckpoint.FileName, LogFileName, Reports.TrainingCurvesPlot.FileName])
+            if (Path.Exists(Path.Combine(folder, name))) return name;
+        if (!Directory.Exists(folder)) return null;
+        return Directory.EnumerateFiles(folder, "*.pth").Select(Path.GetFileName)
+            .Where(n => n!.StartsWith("BYOLA-NTT2020d", StringComparison.Ordinal) || n.StartsWith("AudioNTT2022-BYOLA-", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).FirstOrDefault();
     }
 
     static bool SamePath(string a, string b) => string.Equals(FilePaths.Real(a), FilePaths.Real(b), FilePaths.Comparison);

@@ -97,6 +97,7 @@ public sealed record EvaluateOptions
         // Known before any file is read: a batch of clips is one float array, and the embedder holds its prefetch plus one.
         int unitSamples = (int)(Math.Min(ResolvedUnitSec, MaxUnitSec) * Config.SampleRate);
         ResourceLimits.RequireClipBatch(nameof(EmbedBatch), EmbedBatch, unitSamples, new EmbedderOptions().PrefetchBatches + 1);
+        ResourceLimits.RequireEncoderBatch(nameof(EmbedBatch), EmbedBatch, unitSamples, Config.HopLength, Config.NMels);
         if (!File.Exists(Weights)) throw new ByolAException($"{Weights}: weights file not found");
         if (AudioDir != null && !Directory.Exists(AudioDir)) throw new ByolAException($"{AudioDir}: audio folder not found");
         return this;

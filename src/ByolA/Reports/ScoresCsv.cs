@@ -78,7 +78,7 @@ public static class ScoresCsv
             $"{path}: exists but is not a scores CSV ({why}); it was left untouched — move it away or choose another results folder";
         try
         {
-            using var reader = new StreamReader(path);
+            using var reader = InputFile.OpenText(path, InputFile.MaxCsvBytes, "a scores CSV");
             using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
             if (!csv.Read() || !csv.ReadHeader()) return rows;
             var header = csv.HeaderRecord!;

@@ -176,4 +176,29 @@ public class OnnxEmbedCommandTests
         double scaled = (o - r).abs().max().item<float>() / r.abs().max().item<float>();
         Assert.True(scaled <= 1e-4, $"scaled error {scaled:E2}");
     }
+
+    [Theory]
+    [InlineData("stats_std", "0")]
+    [InlineData("stats_std", "NaN")]
+    [InlineData("stats_mean", "NaN")]
+    [InlineData("stats_std", "1e-300")]
+    public void Stats_in_a_model_s_metadata_are_validated_like_given_stats(string key, string value)
+    {
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.2);
+        var (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--stats", "-6,4", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        var (model, _) = OnnxModelFile.Load(tmp.File("m.onnx"));
+        Assert.Single(model.MetadataProps, p => p.Key == key).Value = value;
+        File.WriteAllBytes(tmp.File("m.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(model));
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("o.npy"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("stats_mean/stats_std in its metadata cannot normalise", err);
+        Assert.Contains("--stats", err);
+        Assert.False(File.Exists(tmp.File("o.npy")));
+        // Given stats take the place of the model's.
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("o.npy"), "--stats", "-6,4");
+        Assert.True(code == ExitCodes.Ok, err);
+    }
 }

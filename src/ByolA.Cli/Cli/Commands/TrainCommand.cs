@@ -68,8 +68,8 @@ public static class TrainCommand
             }
             catch (ExistingRunException e)
             {
-                throw new ByolAException($"{e.Folder}: holds {TrainingCheckpoint.FileName} of another run; " +
-                    (e.ResumingFromElsewhere ? "" : $"continue it with --resume {Path.Combine(e.Folder, TrainingCheckpoint.FileName)}, ") +
+                throw new ByolAException($"{e.Folder}: holds {e.File} of another run; " +
+                    (e.ResumingFromElsewhere || e.File != TrainingCheckpoint.FileName ? "" : $"continue it with --resume {Path.Combine(e.Folder, TrainingCheckpoint.FileName)}, ") +
                     "replace it with --overwrite, or pick another folder with --out DIR", e);
             }
             if (result.Unreadable.Count > 0)

@@ -12,7 +12,8 @@ namespace ByolA.Embedding.Formats;
 /// rows of file i being <c>offsets[i]..offsets[i+1]</c>;</item>
 /// <item><c>timestamps</c> float32 (ΣTᵢ,) centre times in ms, and <c>offsets</c> int64 (N+1,): with timestamps only;</item>
 /// <item><c>files</c> unicode (N,): the input file of each item, as given;</item>
-/// <item><c>shard</c> int64 (2,) = [K, N]: only in the part written by one shard of a sharded run.</item>
+/// <item><c>shard</c> int64 (2,) = [K, N]: only in the part written by one shard of a sharded run;</item>
+/// <item><c>run</c> unicode: with <c>shard</c>, what made the run (<see cref="EmbeddingRun"/>).</item>
 /// </list>
 /// </summary>
 public sealed class EmbeddingArchiveWriter : IDisposable
@@ -139,6 +140,7 @@ public sealed class EmbeddingArchiveWriter : IDisposable
         }
         members.Add(NpyFormat.Strings("files", files));
         if (shard != null) members.Add(NpyFormat.Longs("shard", [shard.Index, shard.Count]));
+        if (shard?.Run != null) members.Add(NpyFormat.Strings("run", shard.Run));
         AtomicFile.Write(path, s => NpyFormat.WriteNpz(s, members));
         completed = true;
         rows.Dispose();

@@ -145,4 +145,45 @@ public class EmbeddingArchiveTests
         Assert.Contains("a sharded embed run", Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("plain.npz")], tmp.File("m.npz"))).Message);
         Assert.False(File.Exists(tmp.File("m.npz")));
     }
+
+    [Fact]
+    public void Merge_refuses_an_output_that_is_one_of_its_parts_by_real_path()
+    {
+        using var tmp = new TempDir();
+        var parts = Enumerable.Range(1, 3).Select(k => tmp.File($"p{k}.npz")).ToArray();
+        for (int k = 1; k <= 3; k++) WriteTimestamped(parts[k - 1], [k - 1], new EmbeddingShard(k, 3));
+        var before = parts.Select(File.ReadAllBytes).ToArray();
+        File.CreateSymbolicLink(tmp.File("link.npz"), parts[2]);
+        Directory.CreateDirectory(tmp.File("sub"));
+        foreach (var output in new[] { parts[0], tmp.File("./p2.npz"), tmp.File("sub/../p2.npz"), tmp.File("link.npz") })
+        {
+            var (code, _, err) = CliRunner.Run(["merge-embeddings", .. parts, "-o", output]);
+            Assert.Equal(2, code);
+            Assert.Contains("would replace an input", err);
+            Assert.Contains("--out", err);
+        }
+        for (int k = 0; k < 3; k++) Assert.Equal(before[k], File.ReadAllBytes(parts[k]));
+        // An .npy output whose file list would land on a part is refused too.
+        File.Copy(parts[0], tmp.File("m.files.npy"));
+        Assert.Contains("would replace an input", Assert.Throws<OptionException>(() => EmbeddingMerger.Merge([.. parts[1..], tmp.File("m.files.npy")], tmp.File("m.npy"))).Message);
+    }
+
+    [Fact]
+    public void Merge_refuses_a_part_holding_a_nan_or_a_folder_and_writes_nothing()
+    {
+        using var tmp = new TempDir();
+        WriteTimestamped(tmp.File("p1.npz"), [0, 1], new EmbeddingShard(1, 2));
+        using (var writer = new EmbeddingArchiveWriter(tmp.File("p2.npz"), timestamps: true))
+        {
+            var (rows, times) = FileRows(2);
+            rows[1, 2] = float.NaN;
+            writer.Add(Files[2], rows, times);
+            writer.Complete([4], new EmbeddingShard(2, 2));
+        }
+        var e = Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("p1.npz"), tmp.File("p2.npz")], tmp.File("m.npz")));
+        Assert.Contains("p2.npz: embedding value 6 is NaN", e.Message);
+        Assert.Equal(["p1.npz", "p2.npz"], Directory.GetFiles(tmp.Path).Select(Path.GetFileName).Order());
+        Directory.CreateDirectory(tmp.File("dir.npz"));
+        Assert.Contains("is a folder", Assert.Throws<ByolAException>(() => EmbeddingMerger.Merge([tmp.File("p1.npz"), tmp.File("dir.npz")], tmp.File("m.npz"))).Message);
+    }
 }
