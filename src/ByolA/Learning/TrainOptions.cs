@@ -83,9 +83,7 @@ public sealed record TrainOptions
         if (ProgressInterval < TimeSpan.Zero) throw OptionException.Invalid(nameof(ProgressInterval), "cannot be negative");
         if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
         if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
-        // v2 concatenates 64·n_mels/4 conv features with an MLP's output, so d must leave the MLP some width.
-        if (Config.IsV2 && Config.FeatureD <= 64 * (Config.NMels / 4))
-            throw OptionException.Invalid("feature_d", $"must exceed the v2 encoder's conv width 64·n_mels/4 = {64 * (Config.NMels / 4)} (got {Config.FeatureD})");
+        if (Config.Encoder.FeatureDProblem(Config.NMels, Config.FeatureD) is { } problem) throw OptionException.Invalid("feature_d", problem);
         RequireMemory(Config, PrefetchBatches);
         if (Files is null && !Directory.Exists(AudioDir))
             throw new ByolAException(File.Exists(AudioDir) ? $"{AudioDir}: is a file; give the folder that holds the training audio" : $"{AudioDir}: audio folder not found");
@@ -103,9 +101,8 @@ public sealed record TrainOptions
     /// </summary>
     static void RequireMemory(ByolAConfig c, int prefetch)
     {
-        double d = c.FeatureD, flat = 64.0 * (c.NMels / 8);
-        // Linear(64·F/8 → d) and the projector's Linear(d → proj_dim) in both recipes, v1's Linear(d → d) too.
-        double weights = d * (flat + c.ProjDim) + (c.IsV2 ? 0 : d * d);
+        // The encoder's largest matrices and the projector's Linear(d → proj_dim).
+        double weights = c.Encoder.LargestWeights(c.NMels, c.FeatureD) + (double)c.FeatureD * c.ProjDim;
         ResourceLimits.RequireMemory("feature_d", 2 * 4 * weights, $"the online and target networks' weights at feature_d {c.FeatureD}");
         ResourceLimits.RequireClipBatch("bs", c.Bs, c.UnitSamples, prefetch + 1);
         double firstConv = 2.0 * c.Bs * 64 * c.Shape[0] * c.Shape[1] * 4;

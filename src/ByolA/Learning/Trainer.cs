@@ -71,9 +71,8 @@ public static class Trainer
         }
     }
 
-    /// <summary>The pooled encoder of the config's recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
-    public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
-        config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
+    /// <summary>The pooled encoder of the config's recipe (its <see cref="ByolAConfig.Encoder"/>).</summary>
+    public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) => config.Encoder.CreateForTraining(config.NMels, config.FeatureD);
 
     internal static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> prepare, LogMelSpectrogram? deviceMel, TwoViewAugmentation augment,
         ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)

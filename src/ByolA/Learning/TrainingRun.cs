@@ -1,3 +1,4 @@
+using ByolA.Models;
 using System.Globalization;
 using ByolA.Audio;
 using ByolA.Augmentations;
@@ -150,13 +151,19 @@ internal sealed class TrainingRun : IDisposable
         learner = new ByolLearner(() => Trainer.CreateEncoder(config), config.FeatureD, config.ProjDim, config.ProjSize,
             (config.NMels, config.Shape[1]), config.EmaDecay, device);
         optimizer = learner.CreateOptimizer(config.Lr);
-        if (!config.IsV2)
-            runningNorm = new RunningNorm(epochSamples: 2L * files.Count, maxUpdateEpochs: 10);
-        else if (checkpoint != null)
-            precomputed = new PrecomputedNorm((float)checkpoint.NormMean, (float)Math.Sqrt(checkpoint.NormVar));
-        else
-            precomputed = Trainer.ComputeNormStats(source!, ToLogMel, config, Math.Min(options.NormStatsClips, files.Count), progress, ct);
-        augment = config.IsV2 ? TwoViewAugmentation.V2(augmentRng, precomputed!) : TwoViewAugmentation.V1(augmentRng, runningNorm!);
+        switch (config.Encoder.TrainingRecipe)
+        {
+            case TrainingRecipe.RunningNormV1:
+                runningNorm = new RunningNorm(epochSamples: 2L * files.Count, maxUpdateEpochs: 10);
+                augment = TwoViewAugmentation.V1(augmentRng, runningNorm);
+                break;
+            default:
+                precomputed = checkpoint != null
+                    ? new PrecomputedNorm((float)checkpoint.NormMean, (float)Math.Sqrt(checkpoint.NormVar))
+                    : Trainer.ComputeNormStats(source!, ToLogMel, config, Math.Min(options.NormStatsClips, files.Count), progress, ct);
+                augment = TwoViewAugmentation.V2(augmentRng, precomputed);
+                break;
+        }
     }
 
     /// <summary>
@@ -167,7 +174,7 @@ internal sealed class TrainingRun : IDisposable
     {
         if (checkpoint == null)
         {
-            progress.Message($"training {(config.IsV2 ? "v2 (AudioNTT2022)" : "v1 (AudioNTT2020)")} d={config.FeatureD} on {files.Count} clips, " +
+            progress.Message($"training {config.Encoder.Recipe} d={config.FeatureD} on {files.Count} clips, " +
                              $"{config.Epochs} epochs, batch {bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {device} ({precision})");
             return;
         }

@@ -54,8 +54,8 @@ public static class EncoderWeights
 
     static IEnumerable<KeyValuePair<string, Tensor>> Entries(nn.Module module)
     {
-        bool x = module is AudioNTT2020Task6X;
-        return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(x ? StateDictKeys.FromX(kv.Key) : kv.Key, kv.Value));
+        var keys = EncoderKinds.OfModule(module);
+        return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(keys.ToOfficialKey(kv.Key), kv.Value));
     }
 
     /// <summary>
