@@ -24,24 +24,6 @@ public static class UnitClip
         return result;
     }
 
-    /// <summary>
-    /// (…, N) → (…, unitSamples) on the input's device. One pad or crop for all rows: a batch is padded identically,
-    /// and cropped at one start drawn from <paramref name="rng"/> (centre when null).
-    /// </summary>
-    public static Tensor Fit(Tensor wav, int unitSamples, Random? rng)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(unitSamples);
-        long length = wav.shape[^1];
-        if (length == unitSamples) return wav.alias();
-        if (length < unitSamples)
-        {
-            long left = (unitSamples - length) / 2;
-            return nn.functional.pad(wav, [left, unitSamples - length - left]);
-        }
-        int start = CropStart((int)length, unitSamples, rng);
-        return wav.narrow(-1, start, unitSamples).contiguous();
-    }
-
     /// <summary>The crop start for a clip of <paramref name="length"/> ≥ unit: uniform in [0, length − unit], or the centre.</summary>
     public static int CropStart(int length, int unitSamples, Random? rng) =>
         rng?.Next(length - unitSamples + 1) ?? (length - unitSamples) / 2;

@@ -35,7 +35,7 @@ public sealed record TrainOptions
     /// </summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>Threads decoding and cropping audio. Default: all cores.</summary>
+    /// <summary>Threads decoding and cropping audio. Default: the config's num_workers, at most the core count (0 means 1).</summary>
     public int? DecodeThreads { get; init; }
 
     /// <summary>
@@ -84,6 +84,9 @@ public sealed record TrainOptions
         if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
         if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
         if (Config.Encoder.FeatureDProblem(Config.NMels, Config.FeatureD) is { } problem) throw OptionException.Invalid("feature_d", problem);
+        // The original's Lightning trainer took a GPU count; here one process trains on the one device it is given.
+        if (Config.Gpus > 1)
+            throw new OptionException($"{{0}} {Config.Gpus}: training runs on one device; set gpus: 1 and choose the device with {{1}}", "gpus", nameof(Device));
         RequireMemory(Config, PrefetchBatches);
         if (Files is null && !Directory.Exists(AudioDir))
             throw new ByolAException(File.Exists(AudioDir) ? $"{AudioDir}: is a file; give the folder that holds the training audio" : $"{AudioDir}: audio folder not found");

@@ -71,8 +71,9 @@ internal sealed class TrainingRun : IDisposable
             Trainer.RefuseToReplaceAnotherRun(options, checkpointPath);
             device = options.Device ?? CPU;
             precision = Precision.Apply(device, options.Tf32);
-            // Loader threads only decode and crop (and, on the CPU, make the log-mel): all cores by default.
-            threads = options.DecodeThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 64);
+            // Loader threads only decode and crop (and, on the CPU, make the log-mel): the config's num_workers, as the
+            // original's data loader has, but no more than the cores (more threads than cores only contend).
+            threads = options.DecodeThreads ?? Math.Clamp(Math.Min(config.NumWorkers, Environment.ProcessorCount), 1, 64);
             augmentRng = new SeededRandom(config.Seed);
         }
         catch
@@ -175,7 +176,8 @@ internal sealed class TrainingRun : IDisposable
         if (checkpoint == null)
         {
             progress.Message($"training {config.Encoder.Recipe} d={config.FeatureD} on {files.Count} clips, " +
-                             $"{config.Epochs} epochs, batch {bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {device} ({precision})");
+                             $"{config.Epochs} epochs, batch {bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {device} ({precision}), " +
+                             $"{threads} loader thread{(threads == 1 ? "" : "s")}");
             return;
         }
         learner!.load_state_dict(checkpoint.Learner, strict: true);

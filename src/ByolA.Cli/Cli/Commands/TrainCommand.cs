@@ -31,7 +31,7 @@ public static class TrainCommand
         };
         var workers = new Option<int?>("--workers")
         {
-            Description = "Threads decoding and cropping audio ahead of the model (default: all cores).",
+            Description = "Threads decoding and cropping audio ahead of the model (default: the config's num_workers, at most the core count).",
             HelpName = "N",
         };
         var command = new Command("train",
