@@ -90,7 +90,7 @@ public class UsageErrorTests
         AssertUsage("OUT must be a file name ending in .onnx", "export", dir.File("w.pth"), dir.File("w.txt"));
         AssertUsage("--frontend puts the front end in the graph", "export", dir.File("w.pth"), dir.File("w.onnx"), "--frontend");
         AssertUsage("--d must exceed the v2 encoder's conv width 64·n_mels/4 = 1024 (got 512)", "train", dir.Path, "--config", "v2", "--d", "512");
-        AssertUsage("--out must be a file name ending in .npz, .npy or .csv", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
+        AssertUsage("--out must be a file name ending in .npy, .csv or .npz", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
     }
 
     [Theory]
