@@ -33,7 +33,7 @@ public sealed record ByolAConfig
     public ModelKind Model { get; init; } = ModelKind.AudioNTT2020;
 
     /// <summary>The registry entry of <see cref="Model"/>: its encoder, training recipe and weight names.</summary>
-    public EncoderKind Encoder => EncoderKinds.Of(Model);
+    internal EncoderKind Encoder => EncoderKinds.Of(Model);
 
     /// <summary>The v1 recipe's values (configs/config.yaml).</summary>
     public static ByolAConfig V1 { get; } = new();

@@ -7,7 +7,7 @@ namespace ByolA.Data;
 /// Each real folder is walked once: a symbolic link that leads to a folder already walked (a link loop, or a second
 /// link to the same place) is skipped with a warning, so loops end and no file is found twice through links.
 /// </summary>
-public static class AudioFileFinder
+internal static class AudioFileFinder
 {
     /// <summary>
     /// The <c>.wav</c> files below <paramref name="folder"/> (only directly in it when <paramref name="recursive"/> is

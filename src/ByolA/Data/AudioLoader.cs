@@ -19,7 +19,7 @@ public static class AudioLoader
     }
 
     /// <summary>Throws the convert-wav hint unless <paramref name="layout"/> is mono at <paramref name="sampleRate"/>.</summary>
-    public static void Require(string path, WavLayout layout, int sampleRate)
+    internal static void Require(string path, WavLayout layout, int sampleRate)
     {
         if (layout.Channels != 1 || layout.SampleRate != sampleRate)
             throw new ByolAException(

@@ -1,7 +1,7 @@
 namespace ByolA.Data;
 
 /// <summary>What <see cref="ClipSource"/> reads: mono WAVs at <see cref="SampleRate"/>, fitted to <see cref="UnitSamples"/>.</summary>
-public sealed record ClipSourceOptions
+internal sealed record ClipSourceOptions
 {
     /// <summary>The only sample rate accepted (files at another rate, or not mono, are unreadable: run convert-wav).</summary>
     public required int SampleRate { get; init; }

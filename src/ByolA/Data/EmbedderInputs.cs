@@ -3,7 +3,7 @@ using ByolA.Data;
 namespace ByolA.Data;
 
 /// <summary>Turns command-line inputs (files and folders) into the list of audio files to embed.</summary>
-public static class EmbedderInputs
+internal static class EmbedderInputs
 {
     /// <summary>
     /// Files as given, folders as every <c>*.wav</c> below them (<see cref="AudioFileFinder"/>: recursive,

@@ -8,7 +8,7 @@ namespace ByolA.Data;
 /// on both ends with <c>pad_left = (unit − len) / 2</c> and the rest on the right; longer clips are cropped at a
 /// uniformly random start (or the centre start <c>(len − unit) / 2</c> when no random source is given).
 /// </summary>
-public static class UnitClip
+internal static class UnitClip
 {
     /// <summary>(N) → (unitSamples). Returns <paramref name="wav"/> itself when it already has the unit length.</summary>
     public static float[] Fit(float[] wav, int unitSamples, Random? rng)

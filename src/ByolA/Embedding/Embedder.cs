@@ -13,7 +13,7 @@ namespace ByolA.Embedding;
 /// fitted to unit_sec, turned into a log-mel spectrogram, normalised with <see cref="NormStats"/> and encoded.
 /// Decoding runs in parallel ahead of the engine, which takes one batch at a time and returns only embeddings.
 /// </summary>
-public sealed class Embedder : IDisposable
+internal sealed class Embedder : IDisposable
 {
     readonly IEmbeddingEngine engine;
     readonly bool ownsEngine;

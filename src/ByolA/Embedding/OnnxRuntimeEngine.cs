@@ -9,7 +9,7 @@ namespace ByolA.Embedding;
 /// The front end and the stats are rebuilt into each session (<see cref="OnnxEncoder"/>), one session per stats and
 /// output, made on first use. A sound of any length is one pass: the exported graph pools max + mean over all frames.
 /// </summary>
-public sealed class OnnxRuntimeEngine : IEmbeddingEngine
+internal sealed class OnnxRuntimeEngine : IEmbeddingEngine
 {
     readonly string path;
     readonly EngineOptions options;

@@ -15,7 +15,7 @@ namespace ByolA.Embedding;
 /// torch device. Clips go up as one batch and only embeddings come back; sounds of any length go through
 /// <see cref="FrameEmbedder"/>'s chunks of bounded memory.
 /// </summary>
-public sealed class TorchSharpEngine : IEmbeddingEngine
+internal sealed class TorchSharpEngine : IEmbeddingEngine
 {
     readonly IAudioEncoder encoder;
     readonly LoadedEncoder? owned;

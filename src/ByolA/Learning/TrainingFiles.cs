@@ -11,7 +11,7 @@ namespace ByolA.Learning;
 /// training with one message pointing at convert-wav; files whose header cannot be read are skipped, counted and
 /// listed, and more than the allowed fraction of them stops training.
 /// </summary>
-public static class TrainingFiles
+internal static class TrainingFiles
 {
     /// <summary>All <c>.wav</c> files (any case) below <paramref name="folder"/>, ordinal order, temp files excluded.</summary>
     public static List<string> Find(string folder, Action<string>? warn = null)

@@ -5,7 +5,7 @@ using ByolA.Configuration;
 namespace ByolA.Learning;
 
 /// <summary>The original's names for trained weights (SPEC.md §5).</summary>
-public static class WeightsFileName
+internal static class WeightsFileName
 {
     /// <summary>
     /// v1: <c>BYOLA-NTT2020d{d}s{F}x{T}-{yyMMddHHmm}-e{epochs}-bs{bs}-lr{lr digits}-rs{seed}.pth</c>;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ByolA.Models;
 
 /// <summary>v1 (BYOL-A 2021): <see cref="AudioNTT2020"/>, recognised by its fourth conv block (features.8).</summary>
-public sealed class AudioNTT2020Kind : EncoderKind
+internal sealed class AudioNTT2020Kind : EncoderKind
 {
     public override ModelKind Kind => ModelKind.AudioNTT2020;
     public override string Recipe => "v1 (AudioNTT2020)";

@@ -7,7 +7,7 @@ namespace ByolA.Models;
 /// v1 weights with every block's output reachable (<see cref="AudioNTT2020X"/>): the same state dict as v1 under the
 /// X module's own names (see <see cref="StateDictKeys"/>). Not a training recipe; files of it load as v1.
 /// </summary>
-public sealed class AudioNTT2020XKind : EncoderKind
+internal sealed class AudioNTT2020XKind : EncoderKind
 {
     static readonly AudioNTT2020Kind V1 = new();
 

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ByolA.Models;
 
 /// <summary>v2 (BYOL-A 2023): <see cref="AudioNTT2022"/>, conv features concatenated with an MLP's; no fourth conv block.</summary>
-public sealed class AudioNTT2022Kind : EncoderKind
+internal sealed class AudioNTT2022Kind : EncoderKind
 {
     public override ModelKind Kind => ModelKind.AudioNTT2022;
     public override string Recipe => "v2 (AudioNTT2022)";

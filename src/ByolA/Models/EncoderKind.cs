@@ -9,7 +9,7 @@ namespace ByolA.Models;
 /// its limits, how big its weights are and how its trained weights are named. <see cref="EncoderKinds"/> lists them;
 /// nothing else branches on the kind, except the ONNX graph writer (one emitter per kind in Onnx/EncoderGraph).
 /// </summary>
-public abstract class EncoderKind
+internal abstract class EncoderKind
 {
     /// <summary>The kind as spelled in files (config <c>model</c>, weight names, ONNX <c>model_kind</c>).</summary>
     public abstract ModelKind Kind { get; }

@@ -4,7 +4,7 @@ namespace ByolA.Models;
 /// The registry of encoder kinds, in the shape of the task registry: adding an encoder is its module, its
 /// <see cref="EncoderKind"/> here and its <see cref="ModelKind"/> name (plus its ONNX emitter to export it).
 /// </summary>
-public static class EncoderKinds
+internal static class EncoderKinds
 {
     public static readonly AudioNTT2020Kind AudioNTT2020 = new();
     public static readonly AudioNTT2020XKind AudioNTT2020X = new();

@@ -1,7 +1,7 @@
 namespace ByolA.Models;
 
 /// <summary>The normalisation and augmentation a training recipe uses (SPEC §4–5).</summary>
-public enum TrainingRecipe
+internal enum TrainingRecipe
 {
     /// <summary>v1: running normalisation over the first epochs, then Mixup, RandomResizeCrop, per-view normalisation.</summary>
     RunningNormV1,

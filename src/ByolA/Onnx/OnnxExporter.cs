@@ -14,7 +14,7 @@ namespace ByolA.Onnx;
 /// (B, d) and, when asked, "frames" (B, T', d). BatchNorm is folded, and the metadata records what the model is
 /// (see <see cref="OnnxModelInfo"/>). The file appears only when complete.
 /// </summary>
-public static class OnnxExporter
+internal static class OnnxExporter
 {
     public static OnnxExportResult Export(OnnxExportOptions options, CancellationToken ct = default)
     {

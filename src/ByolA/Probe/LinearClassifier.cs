@@ -7,7 +7,7 @@ namespace ByolA.Probe;
 /// A trained linear probe: the training set's <see cref="StandardScaler"/> followed by one linear layer
 /// (C, d) + (C). Tensors live on the device the probe was trained on.
 /// </summary>
-public sealed class LinearClassifier : IDisposable
+internal sealed class LinearClassifier : IDisposable
 {
     public StandardScaler Scaler { get; }
 

@@ -10,7 +10,7 @@ namespace ByolA.Probe;
 /// keeping the best epoch (a tie keeps the later epoch and restarts the patience count). Everything stays on the
 /// device of the training tensors; the host sees one number per epoch.
 /// </summary>
-public static class LinearProbe
+internal static class LinearProbe
 {
     /// <summary>
     /// Trains on <paramref name="xTrain"/> (N, d) float32 with labels <paramref name="yTrain"/> (N) int64 in

@@ -9,7 +9,7 @@ namespace ByolA.Probe;
 /// tasks train on train, stop early on valid, score on test; for fold tasks leave each fold out in turn (its clips
 /// are the test set, a seeded 10% of the other folds that holds every class is the validation set) and average.
 /// </summary>
-public static class ProbeProtocol
+internal static class ProbeProtocol
 {
     /// <summary>Fraction of the training pool held out for validation when the task has no valid split.</summary>
     public const double ValidFraction = 0.1;

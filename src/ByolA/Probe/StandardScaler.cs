@@ -8,7 +8,7 @@ namespace ByolA.Probe;
 /// Per-feature standardisation fitted on training embeddings: <c>(x − mean) / std</c> with the population std;
 /// a constant feature gets scale 1 (as scikit-learn's StandardScaler does) so it maps to 0 rather than NaN.
 /// </summary>
-public sealed class StandardScaler : IDisposable
+internal sealed class StandardScaler : IDisposable
 {
     /// <summary>(d) feature means.</summary>
     public Tensor Mean { get; }

@@ -9,7 +9,7 @@ namespace ByolA.Reports;
 /// (test accuracy of each run, a fraction), <c>model</c>, <c>mean</c>, <c>std</c>. Rows with a different number of
 /// runs share the file: the header becomes the union and missing cells stay empty.
 /// </summary>
-public static class ScoresCsv
+internal static class ScoresCsv
 {
     /// <summary>
     /// Appends one row to <paramref name="path"/> (created with its folder when absent), atomically, holding an exclusive

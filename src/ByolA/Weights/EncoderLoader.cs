@@ -11,7 +11,7 @@ namespace ByolA.Weights;
 /// and d come from the weight shapes. Any file that does not fit throws <see cref="ByolAException"/> naming the
 /// file and the expected and found shapes.
 /// </summary>
-public static partial class EncoderLoader
+internal static partial class EncoderLoader
 {
     [GeneratedRegex(@"d(\d+)")]
     private static partial Regex FileNameD();

@@ -10,7 +10,7 @@ namespace ByolA.Weights;
 /// Reads and writes encoder weights as PyTorch <c>torch.save</c> zip archives of a state dict (what the original
 /// BYOL-A code reads and writes): read with <see cref="StateDictReader"/>, written with <see cref="StateDictWriter"/>.
 /// </summary>
-public static class EncoderWeights
+internal static class EncoderWeights
 {
     /// <summary>
     /// Every tensor of a PyTorch state-dict file, on the CPU, with its key as stored. A dict that nests the

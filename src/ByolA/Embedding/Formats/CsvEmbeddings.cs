@@ -1,7 +1,7 @@
 namespace ByolA.Embedding.Formats;
 
 /// <summary><c>.csv</c>: a header and one row per file (or per frame), values at round-trip precision (<see cref="EmbedderOutput.WriteCsv(string, IReadOnlyList{string}, float[], long[])"/>).</summary>
-public sealed class CsvEmbeddings : EmbeddingFormat
+internal sealed class CsvEmbeddings : EmbeddingFormat
 {
     public override string Extension => ".csv";
 

@@ -12,7 +12,7 @@ namespace ByolA.Embedding.Formats;
 /// names, and CSV; reading them back. Every file is written atomically (temporary name, then rename). Which format a
 /// path gets is <see cref="EmbeddingFormats"/>' choice.
 /// </summary>
-public static class EmbedderOutput
+internal static class EmbedderOutput
 {
     /// <summary>
     /// The sidecar of <c>X.npy</c>: <c>X.files.npy</c>, a NumPy unicode vector (<c>&lt;U</c>n, as the <c>files</c>

@@ -16,7 +16,7 @@ namespace ByolA.Embedding.Formats;
 /// <item><c>run</c> unicode: with <c>shard</c>, what made the run (<see cref="EmbeddingRun"/>).</item>
 /// </list>
 /// </summary>
-public sealed class EmbeddingArchiveWriter : IDisposable
+internal sealed class EmbeddingArchiveWriter : IDisposable
 {
     readonly string path;
     readonly string rowsPath;

@@ -4,7 +4,7 @@ namespace ByolA.Embedding.Formats;
 /// One output format of <c>embed</c> and <c>merge-embeddings</c>: its extension, what it can hold, the files it writes
 /// and how. <see cref="EmbeddingFormats"/> is the one place that maps a path to a format.
 /// </summary>
-public abstract class EmbeddingFormat
+internal abstract class EmbeddingFormat
 {
     /// <summary>The file name ending that selects it, lower case with the dot (".npy").</summary>
     public abstract string Extension { get; }

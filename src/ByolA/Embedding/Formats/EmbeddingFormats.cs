@@ -1,7 +1,7 @@
 namespace ByolA.Embedding.Formats;
 
 /// <summary>The output formats, chosen by the output path's extension here and nowhere else.</summary>
-public static class EmbeddingFormats
+internal static class EmbeddingFormats
 {
     public static readonly EmbeddingFormat Npy = new NpyEmbeddings();
     public static readonly EmbeddingFormat Csv = new CsvEmbeddings();

@@ -6,7 +6,7 @@ namespace ByolA.Embedding.Formats;
 /// <c>.npy</c>: float32, C order, with the row list <c>X.files.npy</c> beside it (see <see cref="EmbedderOutput.SidecarPath"/>);
 /// the two are replaced together or not at all (<see cref="AtomicFile.WriteAll"/>).
 /// </summary>
-public sealed class NpyEmbeddings : EmbeddingFormat
+internal sealed class NpyEmbeddings : EmbeddingFormat
 {
     public override string Extension => ".npy";
 

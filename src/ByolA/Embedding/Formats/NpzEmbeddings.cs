@@ -4,7 +4,7 @@ namespace ByolA.Embedding.Formats;
 /// <c>.npz</c>: <c>embeddings</c> and <c>files</c>, with <c>timestamps</c> and <c>offsets</c> for timestamped rows and the
 /// shard's mark for a part (<see cref="EmbeddingArchiveWriter"/>, which streams rows as they are computed).
 /// </summary>
-public sealed class NpzEmbeddings : EmbeddingFormat
+internal sealed class NpzEmbeddings : EmbeddingFormat
 {
     public override string Extension => ".npz";
     public override bool Timestamps => true;
