@@ -55,17 +55,6 @@ internal sealed class Embedder : IDisposable
     public int FramesPerClip { get; }
 
     /// <summary>
-    /// Unit-length waveforms (B, unit_samples) on the CPU → embeddings on the CPU: (B, d), or (B, T', d) with
-    /// <see cref="EmbedderOptions.Frames"/>.
-    /// </summary>
-    public Tensor EmbedClips(Tensor clips)
-    {
-        using var cpu = clips.cpu().contiguous();
-        var rows = engine.EmbedClips(cpu.data<float>().ToArray(), (int)cpu.shape[0], (int)cpu.shape[1], Stats, Options.Frames);
-        return tensor(rows.Values, rows.Shape);
-    }
-
-    /// <summary>
     /// Embeds <paramref name="files"/> (mono WAV at the config's sample rate) in order. An unreadable file is a
     /// <see cref="ByolAException"/> unless <see cref="EmbedderOptions.SkipBad"/>, which leaves it out and lists it.
     /// </summary>

@@ -63,7 +63,7 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
 
     /// <summary>An engine over an encoder module the caller owns (and disposes); the engine never disposes it.</summary>
     public static TorchSharpEngine ForEncoder(IAudioEncoder encoder, ByolAConfig config, Device? device = null, bool tf32 = false) =>
-        new(encoder, null, encoder.Module.GetName(), encoder.Module.GetName(), config, device ?? CPU, tf32, []);
+        new(encoder, null, encoder.Architecture.ToString(), $"{encoder.Architecture} d={encoder.FeatureD}", config, device ?? CPU, tf32, []);
 
     public string Architecture { get; }
     public string Description { get; }
