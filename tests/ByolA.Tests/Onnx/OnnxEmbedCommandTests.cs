@@ -139,14 +139,7 @@ public class OnnxEmbedCommandTests
         Assert.Equal(new long[] { 1, 32 }, NpzShape(tmp.File("m-p2.npz")));                // the second of three one-clip batches
     }
 
-    static float[] NpzMember(string npz, string name, out long[] shape)
-    {
-        using var zip = System.IO.Compression.ZipFile.OpenRead(npz);
-        using var s = zip.GetEntry(name + ".npy")!.Open();
-        var header = NpyFormat.ReadHeader(s, name);
-        shape = header.Shape;
-        return NpyFormat.ReadValues<float>(s, header.Count);
-    }
+    static float[] NpzMember(string npz, string name, out long[] shape) => Cli.EmbedWholeFileCommandTests.Member<float>(npz, name, out shape);
 
     static long[] NpzShape(string npz)
     {
