@@ -25,7 +25,9 @@ public static class WavConverter
         var from = Path.GetFullPath(options.From);
         var to = Path.GetFullPath(options.To);
 
-        var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w));
+        // A link below FROM that leads into TO (TO itself outside FROM) would make this run's outputs the next run's
+        // inputs, nesting TO/lnk/out/… deeper on every rerun.
+        var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w), outputFolder: FilePaths.Real(to));
         // A TO that cannot be written (a file on the way, read-only, no permission) is one line, not one per file.
         // Only TO itself is probed: options.Validate has checked its real path against FROM, not that of every subfolder.
         if (sources.Count > 0) AtomicFile.CheckWritable(Path.Combine(to, AtomicFile.TempMarker + "check"));
