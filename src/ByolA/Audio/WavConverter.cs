@@ -234,22 +234,12 @@ public static class WavConverter
         }
     }
 
-    /// <summary>Deletes temp files <see cref="AtomicFile"/> left below <paramref name="folder"/> for .wav outputs; returns how many.</summary>
-    static int RemoveStaleTempFiles(string folder)
-    {
-        if (!Directory.Exists(folder)) return 0;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
-        int removed = 0;
-        foreach (var file in Directory.EnumerateFiles(folder, "*" + AtomicFile.TempMarker + "*", options))
-        {
-            var name = Path.GetFileName(file);
-            int marker = name.LastIndexOf(AtomicFile.TempMarker, StringComparison.Ordinal);
-            if (marker < 0 || !name[..marker].EndsWith(".wav", StringComparison.OrdinalIgnoreCase)) continue;
-            try { File.Delete(file); removed++; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-        return removed;
-    }
+    /// <summary>
+    /// Deletes the temp files that killed runs left below <paramref name="folder"/>; returns how many. Only those whose
+    /// owner process is gone (<see cref="AtomicFile.IsStale"/>): another run converting into the same folder right now
+    /// keeps its temporaries.
+    /// </summary>
+    static int RemoveStaleTempFiles(string folder) => AtomicFile.RemoveStaleTemps(folder, recursive: true);
 
     /// <summary>
     /// Whether <paramref name="destination"/> is a complete 16-bit mono PCM file at <paramref name="sampleRate"/> (header

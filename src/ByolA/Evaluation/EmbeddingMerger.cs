@@ -135,7 +135,7 @@ public static class EmbeddingMerger
 
     static Part ReadPart(string path)
     {
-        if (Directory.Exists(path)) throw new ByolAException($"{path}: is a folder, not a part (.npz) written by embed --shard");
+        if (Directory.Exists(path)) throw new ByolAException($"{path}: is a folder, not a part (.npz) written by a sharded embed run");
         if (!File.Exists(path)) throw new ByolAException($"{path}: no such file");
         Data.InputFile.RequireRegular(path);
         try
