@@ -24,7 +24,7 @@ public static class ScoresCsv
         var rows = Check(full);
         var row = new Dictionary<string, string>();
         for (int i = 0; i < runs.Count; i++) row[$"run{i}"] = Format(runs[i]);
-        row["model"] = model;
+        row["model"] = CsvCells.Text(model);
         row["mean"] = Format(mean);
         row["std"] = Format(std);
         rows.Add(row);
