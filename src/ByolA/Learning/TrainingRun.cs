@@ -67,6 +67,11 @@ internal sealed class TrainingRun : IDisposable
             checkpointPath = Path.Combine(outDir, TrainingCheckpoint.FileName);
             logPath = Path.Combine(outDir, Trainer.LogFileName);
             checkpoint = options.ResumeFrom is { Length: > 0 } r ? TrainingCheckpoint.Load(r) : null;
+            // The final weights are named after the epochs asked for (e{epochs}); a checkpoint already past them would
+            // give a file named e1 holding epoch 2.
+            if (checkpoint != null && checkpoint.Epoch > config.Epochs)
+                throw new OptionException($"{{0}} {ByolAException.Escape(options.ResumeFrom!)} already holds epoch {checkpoint.Epoch}, more than the {config.Epochs} asked for; " +
+                                          $"set {{1}} to more than {checkpoint.Epoch} to train on", nameof(TrainOptions.ResumeFrom), "epochs");
             Trainer.RefuseToReplaceAnotherRun(options, checkpointPath);
             device = options.Device ?? CPU;
             precision = Precision.Apply(device, options.Tf32);
