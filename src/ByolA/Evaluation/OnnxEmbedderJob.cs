@@ -52,11 +52,15 @@ public static class OnnxEmbedderJob
             var statsFiles = options.StatsFrom != null ? EmbedderInputs.Expand([options.StatsFrom], w => progress.Message("warning: " + w)) : files;
             var statsSkipped = new List<(string Path, string Reason)>();
             using (var frontEnd = OnnxEncoder.Open(options.WeightsPath, config, (0, 1), embedding.Frames, threads))
+            {
+                frontEnd.Load();   // a model that cannot be run fails here, not after reading every input
                 stats = EmbedderJob.WithSkipHint(embedding.SkipBad, () => ComputeStats(frontEnd, statsFiles, embedding, options.StatsMaxFiles, progress, statsSkipped, ct));
+            }
             progress.Message($"normalisation stats from {(options.StatsFrom ?? "the inputs")}: mean,std = {stats}");
             if (options.StatsFrom != null) skipped.AddRange(statsSkipped);
         }
         using var encoder = OnnxEncoder.Open(options.WeightsPath, config, (stats.Mean, stats.Std), embedding.Frames, threads);
+        encoder.Load();   // outside the skip hint: a model ONNX Runtime cannot load is no unreadable input
         var (kept, values, rowShape) = EmbedderJob.WithSkipHint(embedding.SkipBad, () => Embed(encoder, files, embedding, progress, skipped, ct));
         if (kept.Count == 0)
             throw new ByolAException($"no embeddings: all {files.Count} input file(s) were unreadable and skipped");
