@@ -12,9 +12,11 @@ internal static class AudioFileFinder
     /// <summary>
     /// The <c>.wav</c> files below <paramref name="folder"/> (only directly in it when <paramref name="recursive"/> is
     /// false), as paths below <paramref name="folder"/> as given. <paramref name="warn"/> receives one line per folder
-    /// skipped because it was walked already.
+    /// skipped because it was walked already. <paramref name="outputFolder"/> (a real path) is a folder that a run
+    /// writes to: a subfolder reached through links whose real path is in it, but not in <paramref name="folder"/>'s own
+    /// real path, is skipped with a warning, so outputs never become inputs of the next run.
     /// </summary>
-    public static List<string> Find(string folder, Action<string>? warn = null, bool recursive = true)
+    public static List<string> Find(string folder, Action<string>? warn = null, bool recursive = true, string? outputFolder = null)
     {
         if (!Directory.Exists(folder)) throw new ByolAException($"{folder}: folder not found");
         var files = new List<string>();
@@ -44,6 +46,11 @@ internal static class AudioFileFinder
                     if (walked.TryGetValue(real, out var first))
                     {
                         warn?.Invoke($"{path}: leads to the folder {first} (symbolic link), already searched; skipped");
+                        continue;
+                    }
+                    if (outputFolder != null && FilePaths.IsSameOrInside(real, outputFolder) && !FilePaths.IsSameOrInside(real, rootReal))
+                    {
+                        warn?.Invoke($"{path}: leads into the output folder {outputFolder} (symbolic link); skipped, outputs are not inputs");
                         continue;
                     }
                     walked[real] = path;
