@@ -20,18 +20,36 @@ public static class AudioDecoder
     public static AudioData Decode(string path, AudioFormatInfo format, Action<string>? warn = null)
     {
         if (format.Format == AudioFormat.Wav) return WavFile.Read(path, warn);
-        var audio = format.Format switch
+        AudioData audio;
+        try
         {
-            AudioFormat.Flac => FlacFile.Decode(ReadAllBytes(path), path),
-            AudioFormat.Mp3 => Mp3Decoding.Decode(ReadAllBytes(path), path),
-            AudioFormat.OggVorbis => VorbisDecoding.Decode(ReadAllBytes(path), path),
-            AudioFormat.OggOpus => OpusDecoding.Decode(ReadAllBytes(path), path),
-            _ => FfmpegDecoding.Decode(path, format, FfmpegDecoding.Find()),
-        };
+            audio = format.Format switch
+            {
+                AudioFormat.Flac => FlacFile.Decode(ReadAllBytes(path), path),
+                AudioFormat.Mp3 => Mp3Decoding.Decode(ReadAllBytes(path), path),
+                AudioFormat.OggVorbis => VorbisDecoding.Decode(ReadAllBytes(path), path),
+                AudioFormat.OggOpus => OpusDecoding.Decode(ReadAllBytes(path), path),
+                _ when IsUnknownUnderNativeName(path, format) => throw new ByolAException(
+                    $"{path}: not audio in a format this reads ({format.Name}, but named .{AudioFormats.ExtensionOf(path)}); replace the file"),
+                _ => FfmpegDecoding.Decode(path, format, FfmpegDecoding.Find()),
+            };
+        }
+        catch (Exception e) when (e is not (ByolAException or OutOfMemoryException or OperationCanceledException))
+        {
+            // A decoder fault on hostile data is still one line naming the file, never a crash of the run.
+            throw new ByolAException($"{path}: not a readable {format.Name} file ({e.GetType().Name}: {e.Message.TrimEnd('.')})", e);
+        }
         if (audio.Frames == 0)
-            throw new ByolAException($"{path}: {format.Name} file without audio samples (a zero-length stream); remove it or replace it");
+            throw new ByolAException($"{path}: {format.Name} file without audio samples (a zero-length stream); remove or replace it");
         return audio;
     }
+
+    /// <summary>
+    /// Content no magic number names, in a file whose name claims a format decoded here: the name is wrong (a web page
+    /// saved as .mp3, a damaged download), and ffmpeg would only guess, so it is not asked.
+    /// </summary>
+    static bool IsUnknownUnderNativeName(string path, AudioFormatInfo format) =>
+        format.Name.StartsWith("unknown", StringComparison.Ordinal) && AudioFormats.Native.Contains(AudioFormats.ExtensionOf(path));
 
     /// <summary>The whole file in memory; a missing, empty or unreadable file is a <see cref="ByolAException"/>.</summary>
     internal static byte[] ReadAllBytes(string path)
@@ -47,5 +65,5 @@ public static class AudioDecoder
     }
 
     /// <summary>The offset after an ID3v2 tag at the start of <paramref name="data"/> (0 without one).</summary>
-    internal static int SkipId3v2(byte[] data) => AudioFormats.Id3v2Length(data);
+    internal static int SkipId3v2(byte[] data) => AudioFormats.AudioStart(data);
 }

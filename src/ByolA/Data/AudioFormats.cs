@@ -33,14 +33,13 @@ public static class AudioFormats
         try
         {
             got = RiffWalker.ReadAt(handle, head, 0);
-            int tag = Id3v2Length(head.AsSpan(0, got));
-            if (tag > 0)
+            long offset = 0;
+            // What follows the ID3v2 tags (often MP3, sometimes FLAC) decides; a tag may hold pictures, and some files have two.
+            for (int tags = 0; tags < 8 && Id3v2Length(head.AsSpan(0, got)) is var tag and > 0; tags++)
             {
-                // What follows an ID3v2 tag (often MP3, sometimes FLAC) decides; the tag itself may hold pictures.
-                var after = new byte[HeadBytes];
-                int more = RiffWalker.ReadAt(handle, after, tag);
-                var inner = Detect(after.AsSpan(0, more));
-                return inner.Format == AudioFormat.Other && more == 0 ? new AudioFormatInfo(AudioFormat.Other, "an ID3 tag without audio") : inner;
+                offset += tag;
+                got = RiffWalker.ReadAt(handle, head, offset);
+                if (got == 0) return new AudioFormatInfo(AudioFormat.Other, "an ID3 tag without audio");
             }
         }
         catch (IOException e) { throw IoErrors.Failure(path, "read", e); }
@@ -80,6 +79,14 @@ public static class AudioFormats
         }
         bool footer = (head[5] & 0x10) != 0;
         return 10 + size + (footer ? 10 : 0);
+    }
+
+    /// <summary>Bytes of the ID3v2 tags in front of the audio of <paramref name="data"/> (0 without any).</summary>
+    internal static int AudioStart(ReadOnlySpan<byte> data)
+    {
+        int start = 0;
+        for (int tags = 0; tags < 8 && start < data.Length && Id3v2Length(data[start..]) is var tag and > 0; tags++) start += tag;
+        return Math.Min(start, data.Length);
     }
 
     /// <summary>An MPEG audio frame header (sync, version, layer, bitrate and rate not reserved), as MP3 files start.</summary>

@@ -66,7 +66,13 @@ opusenc --quiet --bitrate 64 "$tmp/s.wav" lossy/stereo44k.opus
 for f in mono16k stereo44k; do
   mpg123 -q -w "lossy/$f.mp3.ref.wav" "lossy/$f.mp3"
   oggdec -Q -b 16 -o "lossy/$f.ogg.ref.wav" "lossy/$f.ogg"
-  opusdec --quiet --rate 48000 "lossy/$f.opus" "lossy/$f.opus.ref.wav"
+  opusdec --quiet --no-dither --rate 48000 "lossy/$f.opus" "lossy/$f.opus.ref.wav"
 done
 # ffmpeg-only formats (m4a/AAC), for the ffmpeg path; the test skips without ffmpeg on PATH.
 ffmpeg -v error -y -i "$tmp/m.wav" -c:a aac -b:a 64k lossy/mono16k.m4a
+
+# Zero-length streams: valid files of each format that hold no samples.
+mkdir -p bad
+sox -n -r 16000 -b 16 -c 1 "$tmp/empty.wav" trim 0 0
+oggenc -Q -o bad/empty.ogg "$tmp/empty.wav"
+opusenc --quiet "$tmp/empty.wav" bad/empty.opus
