@@ -29,8 +29,7 @@ public static class AudioDecoder
                 AudioFormat.Mp3 => Mp3Decoding.Decode(ReadAllBytes(path), path),
                 AudioFormat.OggVorbis => VorbisDecoding.Decode(ReadAllBytes(path), path),
                 AudioFormat.OggOpus => OpusDecoding.Decode(ReadAllBytes(path), path),
-                _ when IsUnknownUnderNativeName(path, format) => throw new ByolAException(
-                    $"{path}: not audio in a format this reads ({format.Name}, but named .{AudioFormats.ExtensionOf(path)}); replace the file"),
+                _ when IsUnknownUnderNativeName(path, format) => throw Unknown(path, format),
                 _ => FfmpegDecoding.Decode(path, format, FfmpegDecoding.Find()),
             };
         }
@@ -43,6 +42,21 @@ public static class AudioDecoder
             throw new ByolAException($"{path}: {format.Name} file without audio samples (a zero-length stream); remove or replace it");
         return audio;
     }
+
+    /// <summary>
+    /// Why <paramref name="path"/> (of <paramref name="format"/>) cannot be decoded without decoding it — it needs ffmpeg
+    /// and ffmpeg is not on PATH, or its content is unknown under a name of a format decoded here — or null.
+    /// The reason is without the leading "path: ".
+    /// </summary>
+    public static string? NeedsMissingFfmpeg(string path, AudioFormatInfo format)
+    {
+        if (format.Format != AudioFormat.Other) return null;
+        var e = IsUnknownUnderNativeName(path, format) ? Unknown(path, format) : FfmpegDecoding.Find() == null ? FfmpegDecoding.Missing(path, format) : null;
+        return e?.Message[(path.Length + 2)..];
+    }
+
+    static ByolAException Unknown(string path, AudioFormatInfo format) =>
+        new($"{path}: not audio in a format this reads ({format.Name}, but named .{AudioFormats.ExtensionOf(path)}); replace the file");
 
     /// <summary>
     /// Content no magic number names, in a file whose name claims a format decoded here: the name is wrong (a web page

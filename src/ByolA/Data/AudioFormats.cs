@@ -43,7 +43,9 @@ public static class AudioFormats
             }
         }
         catch (IOException e) { throw IoErrors.Failure(path, "read", e); }
-        return Detect(head.AsSpan(0, got));
+        var found = Detect(head.AsSpan(0, got));
+        // Unknown content named .wav goes to the WAV reader, whose message says what is wrong with its header.
+        return found.Name.StartsWith("unknown", StringComparison.Ordinal) && ExtensionOf(path) == "wav" ? new(AudioFormat.Wav, "WAV") : found;
     }
 
     /// <summary>The format whose file starts with <paramref name="head"/> (no ID3v2 tag in front).</summary>

@@ -4,18 +4,35 @@ namespace ByolA.Data;
 public static class AudioLoader
 {
     /// <summary>
-    /// Reads a mono WAV file recorded at exactly <paramref name="sampleRate"/> and returns its (N) samples.
-    /// Anything else is a <see cref="ByolAException"/> telling the user to run <c>byola convert-wav</c>: resampling
-    /// silently here would make results depend on which files happened to be converted.
+    /// The (N) mono samples of the audio file at <paramref name="path"/> at <paramref name="sampleRate"/>, whatever its
+    /// format (<see cref="AudioDecoder"/>, chosen by content). A WAV file must be mono at exactly that rate: anything
+    /// else is a <see cref="ByolAException"/> telling the user to run <c>byola convert-wav</c> (its frames are read
+    /// straight from the file, and a crop reads only its own bytes; converting once is far cheaper than every epoch).
+    /// Compressed audio is decoded whole; when it is not mono at the rate, <paramref name="convert"/> makes it so (the
+    /// library passes convert-wav's own conversion, Audio's <c>AudioConversion.ToMono</c>); without one it is refused
+    /// like such a WAV.
     /// </summary>
-    public static float[] LoadMono(string path, int sampleRate, Action<string>? warn = null)
+    public static float[] LoadMono(string path, int sampleRate, Action<string>? warn = null, Func<AudioData, int, float[]>? convert = null)
     {
         using var handle = RiffWalker.Open(path);
+        var format = AudioFormats.Detect(handle, path);
+        if (format.Format != AudioFormat.Wav) return DecodeMono(path, format, sampleRate, convert);
         var layout = WavFile.Layout(handle, path, warn);
         Require(path, layout, sampleRate);
         var samples = new float[layout.Frames];
         WavFile.ReadMono(handle, path, layout, 0, samples);
         return samples;
+    }
+
+    /// <summary>A file that is not WAV, decoded and made mono at <paramref name="sampleRate"/> (see <see cref="LoadMono"/>).</summary>
+    public static float[] DecodeMono(string path, AudioFormatInfo format, int sampleRate, Func<AudioData, int, float[]>? convert)
+    {
+        var audio = AudioDecoder.Decode(path, format);
+        if (audio.Channels.Length == 1 && audio.SampleRate == sampleRate) return audio.Channels[0];
+        if (convert == null)
+            throw new ByolAException(
+                $"{path}: {audio.SampleRate} Hz {AudioData.DescribeChannels(audio.Channels.Length)}, expected {sampleRate} Hz mono; run `byola convert-wav` first");
+        return convert(audio, sampleRate);
     }
 
     /// <summary>Throws the convert-wav hint unless <paramref name="layout"/> is mono at <paramref name="sampleRate"/>.</summary>

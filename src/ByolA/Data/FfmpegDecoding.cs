@@ -71,6 +71,8 @@ internal static class FfmpegDecoding
             {
                 var reason = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? parseError ?? $"exit code {process.ExitCode}";
                 if (reason.Contains("matches no streams", StringComparison.Ordinal)) reason = "no audio stream";
+                // "[matroska,webm @ 0x55…] reason": the component and its address say nothing to a user.
+                reason = System.Text.RegularExpressions.Regex.Replace(reason, @"^\[[^\]]* @ 0x[0-9a-f]+\]\s*", "");
                 throw new ByolAException($"{path}: not a readable {format.Name} file (ffmpeg: {reason.Replace("file:" + Path.GetFullPath(path), "the file")})");
             }
             return audio;

@@ -117,7 +117,7 @@ public sealed class Embedder : IDisposable
     internal static ClipSourceOptions ClipOptions(ByolAConfig config, ClipCrop crop, long seed, int workers, int prefetch, bool skipBad) => new()
     {
         SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = crop, Seed = seed,
-        Workers = workers, PrefetchBatches = prefetch, SkipUnreadable = skipBad,
+        Workers = workers, PrefetchBatches = prefetch, SkipUnreadable = skipBad, Convert = AudioConversion.ToMono,
     };
 
     public void Dispose() => logMel.Dispose();

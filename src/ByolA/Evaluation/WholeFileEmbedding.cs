@@ -102,7 +102,7 @@ internal static class WholeFileEmbedding
     static float[]? Read(string file, int sampleRate, bool skipBad, List<(string Path, string Reason)> skipped, IProgressReporter progress)
     {
         string reason;
-        try { return AudioLoader.LoadMono(file, sampleRate, w => progress.Message("warning: " + w)); }
+        try { return AudioLoader.LoadMono(file, sampleRate, w => progress.Message("warning: " + w), AudioConversion.ToMono); }
         catch (ByolAException e) { reason = e.Message; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { reason = IoErrors.Failure(file, "read", e).Message; }
         if (!skipBad) throw new ByolAException(reason);

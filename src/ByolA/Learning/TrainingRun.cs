@@ -112,6 +112,8 @@ internal sealed class TrainingRun : IDisposable
         {
             SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = config.Seed,
             Workers = threads, PrefetchBatches = options.PrefetchBatches, SkipUnreadable = true,
+            // Compressed files are decoded once and kept (up to a quarter of the memory available, at most 2 GiB).
+            Convert = AudioConversion.ToMono, DecodedCacheBytes = Math.Min(2L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4),
         }, w => progress.Message("warning: " + w));
         mel = new LogMelSpectrogram(config.FrontEnd);
         long frames = mel.FramesFor(config.UnitSamples);
