@@ -15,9 +15,19 @@ using static TorchSharp.torch;
 //   weights FILE D                      a seeded random AudioNTT2020 state dict (PyTorch format)
 //   logmel SECONDS BATCH                log-mel frames/s on one-second clips
 //   trainstep D BATCH STEPS             BYOL steps/s of the v1 learner alone (random views, after 2 warm-up steps)
+//   decode DIR EXT                      decodes every *.EXT in DIR in turn through ByolA.Data.AudioDecoder (one thread)
 var inv = CultureInfo.InvariantCulture;
 switch (args.ElementAtOrDefault(0))
 {
+    case "decode":
+    {
+        var files = Directory.GetFiles(args[1], "*." + args[2]).Order(StringComparer.Ordinal).ToList();
+        long samples = 0;
+        var watch = Stopwatch.StartNew();
+        foreach (var f in files) samples += ByolA.Data.AudioDecoder.Decode(f).Frames;
+        Console.WriteLine($"decoded {files.Count} files {samples} frames in {watch.Elapsed.TotalSeconds.ToString("0.000", inv)} s");
+        break;
+    }
     case "gen":
     {
         string dir = args[1];
