@@ -76,7 +76,8 @@ public static class Trainer
         config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
 
     internal static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> prepare, LogMelSpectrogram? deviceMel, TwoViewAugmentation augment,
-        ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
+        ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct,
+        Action<Tensor, Tensor>? firstViews = null)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         augment.Mixup.Reset();
@@ -106,6 +107,8 @@ public static class Trainer
                 var x = lms.to(device, non_blocking: cuda);
                 if (deviceMel != null) x = deviceMel.forward(x).unsqueeze(1);   // (B, unit) → (B, 1, F, T) on the device
                 var (v1, v2) = augment.Apply(x);
+                // The TensorBoard picture of this epoch, from its first batch (a device read on those epochs only).
+                if (firstViews != null && stepped.Count == 0) firstViews(v1, v2);
                 var paired = cat([v1, v2]);
                 var before = stack([paired.mean(), paired.std()]);
                 var normed = NormalizeBatch.Apply(paired);

@@ -53,6 +53,7 @@ internal sealed class TrainingRun : IDisposable
     readonly List<string> logRows = [];
     readonly List<EpochMetrics> epochs = [];
     bool curvesFailed;
+    TensorBoardLog? tensorBoard;
 
     TrainingRun(TrainOptions options, IProgressReporter progress, CancellationToken ct)
     {
@@ -190,8 +191,10 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>One epoch of BYOL steps; the unreadable-file limit is checked after it.</summary>
     public EpochMetrics TrainEpoch(int epoch)
     {
+        if (options.TensorBoardDir is { } tb) tensorBoard ??= new TensorBoardLog(tb, w => progress.Message("warning: " + w));
+        bool picture = tensorBoard != null && options.TensorBoardImageEvery > 0 && (epoch - 1) % options.TensorBoardImageEvery == 0;
         var metrics = Trainer.RunEpoch(epoch, config, bs, files, source!, prepare!, deviceMel, augment!, learner!, optimizer!, augmentRng,
-            options, progress, ct);
+            options, progress, ct, picture ? (v1, v2) => tensorBoard!.WriteViews(epoch, v1, v2) : null);
         epochs.Add(metrics);
         TrainingFiles.EnforceLimit(AllUnreadable(), candidates.Count, options.MaxUnreadableFraction);
         progress.Message(string.Format(CultureInfo.InvariantCulture,
@@ -230,6 +233,7 @@ internal sealed class TrainingRun : IDisposable
             foreach (var row in logRows) w.WriteLine(row);
         });
         Trainer.WriteCurves(logPath, ref curvesFailed, progress);
+        tensorBoard?.WriteEpoch(metrics, config.Lr);
     }
 
     /// <summary>Writes the final weights under SPEC's name and says what the run made.</summary>
