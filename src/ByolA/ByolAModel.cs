@@ -74,6 +74,7 @@ public sealed class ByolAModel : IDisposable
                 throw new ByolAException($"{weightsPath}: an ONNX model runs in ONNX Runtime on the CPU; leave the device out");
             return new ByolAModel(weightsPath, stats, config);
         }
+        EncoderWeights.RequireSampleRate(weightsPath, config.SampleRate);
         var loaded = WithRuntime(() => EncoderLoader.Load(weightsPath, device ?? CPU));
         try
         {

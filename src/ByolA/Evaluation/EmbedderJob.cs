@@ -21,6 +21,7 @@ public static class EmbedderJob
         // Clips are encoded in batches, so shards take whole batches; whole files and timestamps encode file by file.
         var files = options.Shard?.Select(allFiles, options.Mode == EmbedMode.Clip ? embedding.BatchSize : 1) ?? allFiles;
         if (options.Shard != null) progress.Message($"shard {options.Shard}: {files.Count} of {allFiles.Count} file(s)");
+        EncoderWeights.RequireSampleRate(options.WeightsPath, embedding.Config.SampleRate);
         using var loaded = EncoderLoader.Load(options.WeightsPath, device, options.Layered);
         foreach (var w in loaded.Warnings) progress.Message("warning: " + w);
         if (loaded.NMels != embedding.Config.NMels)

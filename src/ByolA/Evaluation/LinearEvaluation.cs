@@ -159,6 +159,7 @@ public static class LinearEvaluation
         Device device, IProgressReporter progress, CancellationToken ct, out NormStats stats)
     {
         if (Onnx.OnnxModelFile.IsOnnx(options.Weights)) return EmbedWithOnnx(options, metadata, files, config, progress, ct, out stats);
+        EncoderWeights.RequireSampleRate(options.Weights, config.SampleRate);
         using var loaded = EncoderLoader.Load(options.Weights, device);
         foreach (var warning in loaded.Warnings) progress.Message("warning: " + warning);
         progress.Message($"encoder: {loaded.Architecture} d={loaded.FeatureD} from {DisplayPath.For(options.Weights)}");

@@ -32,6 +32,16 @@ public class HigherSampleRateTests
         var result = Trainer.Run(new TrainOptions { Config = config, AudioDir = audioDir, OutputDir = dir.File("out") });
         Assert.True(double.IsFinite(result.Epochs[0].Loss));
 
+        // The weights remember their rate, and refuse a config of another in one line.
+        Assert.Equal(32000, ByolA.Weights.EncoderWeights.SampleRateOf(result.WeightsPath));
+        var refused = Assert.Throws<ByolAException>(() => ByolAModel.Load(result.WeightsPath, new NormStats(-5, 4)));
+        Assert.Equal($"{result.WeightsPath}: trained at 32000 Hz, but the config's sample_rate is 16000 Hz; use the config it was trained with " +
+                     "(sample_rate 32000 and its n_fft, win_length, hop_length)", refused.Message);
+        var (code, _, err) = CliRunner.Run("embed", result.WeightsPath, audioDir, "--out", dir.File("e.npy"), "--stats", "-5,4", "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("trained at 32000 Hz", err);
+        Assert.Throws<ByolAException>(() => OnnxExporter.Export(new OnnxExportOptions { WeightsPath = result.WeightsPath, OutPath = dir.File("x.onnx") }));
+
         var stats = ByolAModel.ComputeStats(audioDir, config);
         using var model = ByolAModel.Load(result.WeightsPath, stats, config);
         Assert.Equal((32000, 10.0 * 8), (model.SampleRate, model.TimestampHopMs));
