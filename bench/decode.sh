@@ -4,7 +4,8 @@
 #   ours:      ByolA.Bench decode (AudioDecoder, one thread, every file in one process; .NET start-up included)
 #   reference: flac -d, mpg123, oggdec, opusdec (one thread each; one process for the whole set where the tool takes
 #              many files — flac, mpg123, oggdec — and one process per file for opusdec, which takes one)
-# Both write nothing to disk but the reference tools' WAVs (to a tmpfs where /dev/shm exists). Prints clips/s and ours/reference.
+# Both write nothing to disk but the reference tools' WAVs (to a tmpfs where /dev/shm exists). Prints clips per wall
+# second and per CPU second (user + sys, all processes: steadier than wall time on a shared machine), and ours/reference.
 #   bench/decode.sh [N] [SECONDS]      default 200 clips of 5 s
 # Needs: apt-get install flac mpg123 vorbis-tools opus-tools ffmpeg
 set -euo pipefail
@@ -28,20 +29,32 @@ if [ ! -f "$out/done" ]; then
 fi
 scratch=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'; }
+# cpu CMD...: runs CMD, prints "WALL CPU" seconds (CPU = user + sys of CMD and its children).
+cpu() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o "$scratch/time" "$@" >/dev/null 2>&1
+  t1=$(date +%s.%N)
+  read -r u s < "$scratch/time"
+  awk -v a="$t0" -v b="$t1" -v u="$u" -v s="$s" 'BEGIN { printf "%.3f %.3f", b - a, u + s }'
+}
 reference() {
   case "$1" in
-    flac) flac -s -d -f --output-prefix="$scratch/" "$out"/flac/*.flac ;;
-    mp3)  mpg123 -q -s "$out"/mp3/*.mp3 > "$scratch/all.raw" ;;
-    ogg)  (cd "$scratch" && cp "$out"/ogg/*.ogg . && oggdec -Q ./*.ogg && rm ./*.ogg) ;;
-    opus) for f in "$out"/opus/*.opus; do opusdec --quiet "$f" "$scratch/x.wav"; done ;;
+    flac) flac -s -d -f --output-prefix="$scratch/out/" "$out"/flac/*.flac ;;
+    mp3)  mpg123 -q -s "$out"/mp3/*.mp3 > "$scratch/out/all.raw" ;;
+    ogg)  cd "$scratch/out" && cp "$out"/ogg/*.ogg . && oggdec -Q ./*.ogg ;;
+    opus) for f in "$out"/opus/*.opus; do opusdec --quiet "$f" "$scratch/out/x.wav"; done ;;
   esac
-  rm -f "$scratch"/*
 }
-printf '| format | ours clips/s | reference clips/s | ours / reference |\n|---|---|---|---|\n'
+export -f reference
+export out scratch
+printf '| format | ours clips/s (wall) | reference clips/s (wall) | ours clips per CPU-s | reference clips per CPU-s | ours / reference (CPU) |\n|---|---|---|---|---|---|\n'
 for ext in flac mp3 ogg opus; do
-  o=$(secs "${bench[@]}" decode "$out/$ext" "$ext")
-  r=$(secs reference "$ext")
+  mkdir -p "$scratch/out"
+  read -r ow oc <<< "$(cpu "${bench[@]}" decode "$out/$ext" "$ext")"
+  read -r rw rc <<< "$(cpu bash -c "reference $ext")"
+  rm -rf "$scratch/out"
   name=$(case $ext in flac) echo "FLAC (flac -d)";; mp3) echo "MP3 (mpg123)";; ogg) echo "Ogg Vorbis (oggdec)";; opus) echo "Opus (opusdec)";; esac)
-  awk -v n="$n" -v o="$o" -v r="$r" -v name="$name" 'BEGIN { printf "| %s | %.1f | %.1f | %.2fx |\n", name, n / o, n / r, r / o }'
+  awk -v n="$n" -v ow="$ow" -v oc="$oc" -v rw="$rw" -v rc="$rc" -v name="$name" \
+    'BEGIN { printf "| %s | %.1f | %.1f | %.1f | %.1f | %.2fx |\n", name, n / ow, n / rw, n / oc, n / rc, rc / oc }'
 done

@@ -117,6 +117,56 @@ internal sealed class FlacBitReader(byte[] data, int start, int end)
         }
     }
 
+    /// <summary>
+    /// Rice-coded residuals with parameter <paramref name="k"/> into <paramref name="output"/>: per value a unary
+    /// quotient, <paramref name="k"/> low bits, then zigzag to signed. The same as <see cref="ReadUnary"/> then
+    /// <see cref="ReadBits"/> per value, with the cache kept in locals (the hot loop of FLAC decoding). Stops early
+    /// at an overrun, which the caller sees in <see cref="Overrun"/>.
+    /// </summary>
+    public void ReadRice(Span<long> output, int k)
+    {
+        ulong c = cache;
+        int n = bits;
+        for (int i = 0; i < output.Length; i++)
+        {
+            ulong q = 0;
+            while (c == 0)
+            {
+                // Only zeros cached (bits below the valid ones are always zero): count them and fetch more.
+                q += (ulong)n;
+                cache = 0;
+                bits = 0;
+                if (Overrun) return;
+                Refill();
+                c = cache;
+                n = bits;
+                if (c == 0 && Overrun) { bits = 0; return; }
+            }
+            int zeros = BitOperations.LeadingZeroCount(c);
+            q += (ulong)zeros;
+            c = zeros == 63 ? 0 : c << (zeros + 1);
+            n -= zeros + 1;
+            ulong u = q;
+            if (k > 0)
+            {
+                if (n < k)
+                {
+                    cache = c;
+                    bits = n;
+                    Refill();
+                    c = cache;
+                    n = bits;
+                }
+                u = q << k | c >> (64 - k);
+                c <<= k;
+                n -= k;
+            }
+            output[i] = (long)(u >> 1) ^ -(long)(u & 1);
+        }
+        cache = c;
+        bits = n;
+    }
+
     /// <summary>Skips to the next byte boundary.</summary>
     public void AlignToByte() => ReadBits(bits % 8);
 }

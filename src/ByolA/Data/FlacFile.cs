@@ -233,32 +233,30 @@ public static class FlacFile
             int at = (int)done;
             if (channelCode >= 8)
             {
-                long[] a = work[0], b = work[1];
-                int[] left = output[0], right = output[1];
-                for (int i = 0; i < blockSize; i++)
-                {
-                    long l, r;
-                    switch (channelCode)
+                var a = work[0].AsSpan(0, blockSize);
+                var b = work[1].AsSpan(0, blockSize);
+                var left = output[0].AsSpan(at, blockSize);
+                var right = output[1].AsSpan(at, blockSize);
+                // One loop per mode, so the per-sample work has no branch.
+                if (channelCode == 8)                                  // left, side
+                    for (int i = 0; i < a.Length; i++) { left[i] = (int)a[i]; right[i] = (int)(a[i] - b[i]); }
+                else if (channelCode == 9)                             // side, right
+                    for (int i = 0; i < a.Length; i++) { left[i] = (int)(a[i] + b[i]); right[i] = (int)b[i]; }
+                else                                                   // mid, side
+                    for (int i = 0; i < a.Length; i++)
                     {
-                        case 8: l = a[i]; r = a[i] - b[i]; break;          // left, side
-                        case 9: l = a[i] + b[i]; r = b[i]; break;          // side, right
-                        default:                                           // mid, side
-                            long mid = a[i] << 1 | (b[i] & 1);
-                            l = (mid + b[i]) >> 1;
-                            r = (mid - b[i]) >> 1;
-                            break;
+                        long mid = a[i] << 1 | (b[i] & 1);
+                        left[i] = (int)((mid + b[i]) >> 1);
+                        right[i] = (int)((mid - b[i]) >> 1);
                     }
-                    left[at + i] = (int)l;
-                    right[at + i] = (int)r;
-                }
             }
             else
             {
                 for (int c = 0; c < channels; c++)
                 {
-                    var source = work[c];
-                    var target = output[c];
-                    for (int i = 0; i < blockSize; i++) target[at + i] = (int)source[i];
+                    var source = work[c].AsSpan(0, blockSize);
+                    var target = output[c].AsSpan(at, blockSize);
+                    for (int i = 0; i < source.Length; i++) target[i] = (int)source[i];
                 }
             }
             if (md5 != null) HashBlock(at, blockSize, bits);
@@ -272,14 +270,30 @@ public static class FlacFile
             int channels = info.Channels;
             int length = blockSize * channels * width;
             if (md5Bytes.Length < length) md5Bytes = new byte[length];
-            int k = 0;
-            for (int i = 0; i < blockSize; i++)
+            var bytes = md5Bytes.AsSpan(0, length);
+            if (width == 2 && BitConverter.IsLittleEndian)
+            {
+                // The common case (16-bit) written as shorts, channel by channel at stride C.
+                var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(bytes);
                 for (int c = 0; c < channels; c++)
                 {
-                    int v = output[c][at + i];
-                    for (int w = 0; w < width; w++, v >>= 8) md5Bytes[k++] = (byte)v;
+                    var source = output[c].AsSpan(at, blockSize);
+                    for (int i = 0, k = c; i < source.Length; i++, k += channels) samples[k] = (short)source[i];
                 }
-            md5!.AppendData(md5Bytes, 0, length);
+            }
+            else
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    var source = output[c].AsSpan(at, blockSize);
+                    for (int i = 0, k = c * width; i < source.Length; i++, k += channels * width)
+                    {
+                        int v = source[i];
+                        for (int w = 0; w < width; w++, v >>= 8) bytes[k + w] = (byte)v;
+                    }
+                }
+            }
+            md5!.AppendData(bytes);
         }
 
         /// <summary>One subframe into <paramref name="samples"/>[0, blockSize), with <paramref name="bits"/> bits per sample.</summary>
@@ -357,11 +371,8 @@ public static class FlacFile
                 }
                 else
                 {
-                    for (; i < end; i++)
-                    {
-                        ulong u = (ulong)reader.ReadUnary() << parameter | reader.ReadBits(parameter);
-                        samples[i] = (long)(u >> 1) ^ -(long)(u & 1);
-                    }
+                    reader.ReadRice(samples.AsSpan(i, end - i), parameter);
+                    i = end;
                 }
                 if (reader.Overrun) return;
             }
@@ -380,12 +391,19 @@ public static class FlacFile
 
         void Lpc(long[] s, int n, int order, int shift)
         {
-            var c = coefficients;
-            for (int i = order; i < n; i++)
+            // Coefficients reversed, so each prediction is a dot product with the `order` samples just before it.
+            Span<long> reversed = stackalloc long[order];
+            for (int j = 0; j < order; j++) reversed[j] = coefficients[order - 1 - j];
+            var samples = s.AsSpan(0, n);
+            for (int i = order; i < samples.Length; i++)
             {
+                var window = samples.Slice(i - order, order);
                 long sum = 0;
-                for (int j = 0; j < order; j++) sum += c[j] * s[i - 1 - j];
-                s[i] += sum >> shift;
+                int j = 0;
+                for (; j + 4 <= order; j += 4)
+                    sum += reversed[j] * window[j] + reversed[j + 1] * window[j + 1] + reversed[j + 2] * window[j + 2] + reversed[j + 3] * window[j + 3];
+                for (; j < order; j++) sum += reversed[j] * window[j];
+                samples[i] += sum >> shift;
             }
         }
     }
