@@ -20,11 +20,11 @@ public class HigherSampleRateTests
     public void Trains_and_embeds_at_32_kHz()
     {
         using var dir = new TempDir();
-        var config = ByolAConfig.V1 with
-        {
-            SampleRate = 32000, NFft = 2048, WinLength = 2048, HopLength = 320, FMax = 16000,
-            FeatureD = 64, ProjDim = 32, ProjSize = 16, Bs = 4, Epochs = 1, Lr = 1e-3, Seed = 7, NumWorkers = 2,
-        };
+        // The shipped 32 kHz config (the v1 recipe with the 16 kHz front end scaled by 2), with a tiny model.
+        var shipped = ConfigLoader.Load(Path.Combine(SharedData.RepoRoot, "configs", "config_32k.yaml")).Validate("config_32k.yaml");
+        Assert.Equal((32000, 2048, 2048, 320, 15600.0), (shipped.SampleRate, shipped.NFft, shipped.WinLength, shipped.HopLength, shipped.FMax));
+        Assert.Equal(ByolAConfig.V1 with { SampleRate = 32000, NFft = 2048, WinLength = 2048, HopLength = 320, FMax = 15600, Shape = shipped.Shape }, shipped);
+        var config = shipped with { FeatureD = 64, ProjDim = 32, ProjSize = 16, Bs = 4, Epochs = 1, Lr = 1e-3, Seed = 7, NumWorkers = 2 };
         var audioDir = dir.File("audio");
         Directory.CreateDirectory(audioDir);
         foreach (var name in new[] { "lossy/stereo44k.mp3", "lossy/stereo44k.ogg", "lossy/stereo44k.opus", "flac/stereo24.flac", "flac/stereo16-ms.flac", "lossy/mono16k.ogg" })
