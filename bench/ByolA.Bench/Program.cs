@@ -1,3 +1,4 @@
+using ByolA.Runtime;
 using ByolA.Weights;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,8 +1,8 @@
 // The original BYOL-A README's "calculate a feature vector for an audio sample", in C#: load the weights and the
 // normalisation statistics, embed one audio file. Usage: ByolA.Sample [WEIGHTS.pth] [AUDIO.wav]
+using ByolA.Audio;
 using ByolA;
 using ByolA.Data;
-using ByolA.Evaluation;
 
 var weights = args.Length > 0 ? args[0] : "pretrained_weights/AudioNTT2020-BYOLA-64x96d2048.pth";
 var wav = args.Length > 1 ? args[1] : "work/16k/spcv2/one/00176480_nohash_0.wav";

@@ -1,10 +1,8 @@
-using ByolA.Weights;
+using ByolA.Embedding;
+using ByolA.Runtime;
 using ByolA.Audio;
 using ByolA.Data;
 using ByolA.Configuration;
-using ByolA.Evaluation;
-using ByolA.Models;
-using ByolA.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,66 +23,33 @@ namespace ByolA;
 /// </summary>
 public sealed class ByolAModel : IDisposable
 {
-    // One engine or the other: TorchSharp (a .pth: loaded + frames) or ONNX Runtime (an .onnx: scene, and frames on
-    // first use, since an exported model has the frame output only when it was exported with it).
-    readonly LoadedEncoder? loaded;
-    readonly FrameEmbedder? frames;
-    readonly OnnxEncoder? onnxScene;
-    readonly Lazy<OnnxEncoder>? onnxFrames;
+    readonly IEmbeddingEngine engine;
 
-    ByolAModel(LoadedEncoder loaded, NormStats stats, ByolAConfig config, Device device)
+    ByolAModel(IEmbeddingEngine engine, NormStats stats, ByolAConfig config)
     {
-        this.loaded = loaded;
+        this.engine = engine;
         Stats = stats;
         Config = config;
-        frames = new FrameEmbedder(loaded.Encoder, stats, config, device);
-        Architecture = loaded.Architecture;
-        SceneEmbeddingSize = frames.FeatureD;
-        FrameStride = frames.FrameStride;
-    }
-
-    ByolAModel(string onnxPath, NormStats stats, ByolAConfig config)
-    {
-        Stats = stats;
-        Config = config;
-        onnxScene = OnnxEncoder.Open(onnxPath, config, (stats.Mean, stats.Std), frames: false, threads: 0);
-        var info = onnxScene.Info;
-        onnxFrames = new(() => info.HasFrames
-            ? OnnxEncoder.Open(onnxPath, config, (stats.Mean, stats.Std), frames: true, threads: 0)
-            : throw new ByolAException($"{onnxPath}: the model has no frame output, so no timestamp embeddings; export it again with its frame output (the frames option of byola export)"));
-        Architecture = info.ModelKind;
-        SceneEmbeddingSize = info.FeatureD;
-        FrameStride = info.FrameStride;
     }
 
     /// <summary>
-    /// Loads encoder weights (a PyTorch .pth state dict) for embedding with normalisation <paramref name="stats"/>
-    /// (see <see cref="ComputeStats"/>). <paramref name="config"/> gives the sample rate and log-mel parameters
-    /// (default: BYOL-A's, 16 kHz and 64 mel bins, for v1 and v2 alike); <paramref name="device"/> defaults to the CPU.
+    /// Loads encoder weights (a PyTorch .pth state dict, or an exported .onnx model) for embedding with normalisation
+    /// <paramref name="stats"/> (see <see cref="ComputeStats"/>). <paramref name="config"/> gives the sample rate and
+    /// log-mel parameters (default: BYOL-A's, 16 kHz and 64 mel bins, for v1 and v2 alike); <paramref name="device"/>
+    /// defaults to the CPU (an .onnx model runs on the CPU and refuses a CUDA device).
     /// </summary>
     /// <exception cref="ByolAException">The weights cannot be read or do not fit the config, or TorchSharp's native runtime is missing.</exception>
     public static ByolAModel Load(string weightsPath, NormStats stats, ByolAConfig? config = null, Device? device = null)
     {
         config ??= ByolAConfig.V1;
         stats.Validate();
-        if (OnnxModelFile.IsOnnx(weightsPath))
+        // The device is a TorchSharp object: it is only read when one is given (an .onnx model must not load libtorch).
+        var spec = device is null ? DeviceSpec.Cpu : device.type == DeviceType.CUDA ? new DeviceSpec(DeviceKind.Cuda, device.index) : DeviceSpec.Cpu;
+        var engine = WithRuntime(() => EmbeddingEngine.Open(weightsPath, new EngineOptions
         {
-            // Device is a TorchSharp struct: comparing it with the CPU's would load libtorch, which an ONNX model must not.
-            if (device is not null)
-                throw new ByolAException($"{weightsPath}: an ONNX model runs in ONNX Runtime on the CPU; leave the device out");
-            return new ByolAModel(weightsPath, stats, config);
-        }
-        EncoderWeights.RequireSampleRate(weightsPath, config.SampleRate);
-        var loaded = WithRuntime(() => EncoderLoader.Load(weightsPath, device ?? CPU));
-        try
-        {
-            return new ByolAModel(loaded, stats, config, device ?? CPU);
-        }
-        catch
-        {
-            loaded.Dispose();
-            throw;
-        }
+            Config = config, Device = spec, TorchDevice = device, SetUpProcess = false,
+        }));
+        return new ByolAModel(engine, stats, config);
     }
 
     /// <summary>
@@ -99,21 +64,19 @@ public sealed class ByolAModel : IDisposable
     public int SampleRate => Config.SampleRate;
 
     /// <summary>Width of a scene embedding (the encoder's d).</summary>
-    public int SceneEmbeddingSize { get; }
+    public int SceneEmbeddingSize => engine.FeatureD;
 
     /// <summary>Width of a timestamp (frame) embedding (the encoder's d).</summary>
     public int TimestampEmbeddingSize => SceneEmbeddingSize;
 
     /// <summary>Milliseconds between consecutive timestamp embeddings: 80 for v1 weights, 40 for v2.</summary>
-    public double TimestampHopMs => FrameEmbedder.FrameHopMsFor(Config, FrameStride);
+    public double TimestampHopMs => FrameEmbedder.FrameHopMsFor(Config, engine.FrameStride);
 
     /// <summary>"AudioNTT2020" (v1) or "AudioNTT2022" (v2); an ONNX model's kind as exported (e.g. "AudioNTT2020X").</summary>
-    public string Architecture { get; }
+    public string Architecture => engine.Architecture;
 
     /// <summary>Whether this model runs in ONNX Runtime (an <c>.onnx</c> file) rather than TorchSharp.</summary>
-    public bool IsOnnx => onnxScene != null;
-
-    int FrameStride { get; }
+    public bool IsOnnx => engine is OnnxRuntimeEngine;
 
     /// <summary>The normalisation stats in use.</summary>
     public NormStats Stats { get; }
@@ -128,14 +91,7 @@ public sealed class ByolAModel : IDisposable
     public float[][] SceneEmbeddings(IReadOnlyList<float[]> audio, int sampleRate)
     {
         CheckRate(sampleRate);
-        if (onnxScene != null)
-            // One pass over the whole sound: the exported encoder pools max + mean over all its frames.
-            return audio.Select(sound => RunOnnx(onnxScene, sound).Values).ToArray();
-        return audio.Select(sound =>
-        {
-            using var whole = frames!.Whole(sound);
-            return whole.data<float>().ToArray();
-        }).ToArray();
+        return audio.Select(sound => engine.Whole(sound, Stats)).ToArray();
     }
 
     /// <summary>
@@ -149,20 +105,14 @@ public sealed class ByolAModel : IDisposable
         var times = new float[audio.Count][];
         for (int i = 0; i < audio.Count; i++)
         {
-            float[] flat;
-            int t, d;
-            if (onnxFrames != null)
+            var rows = new List<float[]>();
+            foreach (var chunk in engine.FrameChunks(audio[i], Stats))
             {
-                var (values, shape) = RunOnnx(onnxFrames.Value, audio[i]);   // (1, T', d)
-                (flat, t, d) = (values, (int)shape[1], (int)shape[2]);
+                int d = (int)chunk.RowLength;
+                for (int j = 0; j < chunk.Rows; j++) rows.Add(chunk.Values.AsSpan(j * d, d).ToArray());
             }
-            else
-            {
-                using var all = frames!.Frames(audio[i]);
-                (flat, t, d) = (all.data<float>().ToArray(), (int)all.shape[0], (int)all.shape[1]);
-            }
-            embeddings[i] = Enumerable.Range(0, t).Select(j => flat.AsSpan(j * d, d).ToArray()).ToArray();
-            times[i] = FrameEmbedder.FrameTimesMs(t, FrameStride, Config);
+            embeddings[i] = [.. rows];
+            times[i] = FrameEmbedder.FrameTimesMs(rows.Count, engine.FrameStride, Config);
         }
         return new TimestampEmbeddingResult(embeddings, times);
     }
@@ -171,14 +121,7 @@ public sealed class ByolAModel : IDisposable
     /// The scene embedding (d) of an audio file: a mono WAV at <see cref="SampleRate"/> (run <c>byola convert-wav</c> on
     /// other WAVs), or FLAC, MP3, Ogg Vorbis, Opus or anything ffmpeg reads, decoded and made mono at the rate as convert-wav would.
     /// </summary>
-    public float[] EmbedFile(string path) => SceneEmbeddings([AudioLoader.LoadMono(path, SampleRate, convert: AudioConversion.ToMono)], SampleRate)[0];
-
-    /// <summary>One sound through an ONNX session, zero-padded at its end to the shortest length the encoder takes.</summary>
-    (float[] Values, long[] Shape) RunOnnx(OnnxEncoder encoder, float[] sound)
-    {
-        var x = FrameEmbedder.PadToMinimum(sound, Config, FrameStride);
-        return encoder.Embed(x, 1, x.Length);
-    }
+    public float[] EmbedFile(string path) => SceneEmbeddings([AudioLoader.LoadMono(path, SampleRate, AudioConversion.ToMono)], SampleRate)[0];
 
     void CheckRate(int sampleRate)
     {
@@ -196,11 +139,5 @@ public sealed class ByolAModel : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        frames?.Dispose();
-        loaded?.Dispose();
-        onnxScene?.Dispose();
-        if (onnxFrames is { IsValueCreated: true }) onnxFrames.Value.Dispose();
-    }
+    public void Dispose() => engine.Dispose();
 }

@@ -1,5 +1,6 @@
+using ByolA.Audio;
+using ByolA.Embedding;
 using System.CommandLine;
-using ByolA.Evaluation;
 
 namespace ByolA.Cli;
 

@@ -9,7 +9,7 @@ namespace ByolA.Audio;
 /// gives the same clips as training on convert-wav's output of it. Audio already mono at the rate is used as decoded,
 /// as a WAV file is, so a FLAC gives the same samples as the WAV it was made from.
 /// </summary>
-public static class AudioConversion
+internal static class AudioConversion
 {
     /// <summary>(N) mono samples of <paramref name="audio"/> at <paramref name="sampleRate"/> (see the class summary).</summary>
     public static float[] ToMono(AudioData audio, int sampleRate)

@@ -24,6 +24,9 @@ public sealed record ConvertWavOptions
     /// </summary>
     public IReadOnlyList<string>? Extensions { get; init; }
 
+    /// <summary>Every extension convert-wav (and the other verbs' folder search) collects: wav, flac, mp3, ogg, oga, opus, then those ffmpeg reads.</summary>
+    public static IReadOnlyList<string> AllExtensions => AudioFormats.All;
+
     /// <summary>Convert again even when an up-to-date output exists.</summary>
     public bool Overwrite { get; init; }
 

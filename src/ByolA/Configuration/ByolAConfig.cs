@@ -1,3 +1,4 @@
+using ByolA.Models;
 namespace ByolA.Configuration;
 
 /// <summary>
@@ -31,8 +32,8 @@ public sealed record ByolAConfig
     /// <summary>Encoder family, which also selects the training recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
     public ModelKind Model { get; init; } = ModelKind.AudioNTT2020;
 
-    /// <summary>The known model names accepted by <see cref="Model"/>.</summary>
-    public static readonly IReadOnlyList<ModelKind> KnownModels = [ModelKind.AudioNTT2020, ModelKind.AudioNTT2022];
+    /// <summary>The registry entry of <see cref="Model"/>: its encoder, training recipe and weight names.</summary>
+    internal EncoderKind Encoder => EncoderKinds.Of(Model);
 
     /// <summary>The v1 recipe's values (configs/config.yaml).</summary>
     public static ByolAConfig V1 { get; } = new();
@@ -40,8 +41,6 @@ public sealed record ByolAConfig
     /// <summary>The v2 recipe's values (configs/config_v2.yaml): AudioNTT2022, d=3072, lr 0.0001.</summary>
     public static ByolAConfig V2 { get; } = new() { FeatureD = 3072, Lr = 0.0001, Model = ModelKind.AudioNTT2022 };
 
-    /// <summary>Whether this config selects the v2 recipe (AudioNTT2022 encoder).</summary>
-    public bool IsV2 => Model == ModelKind.AudioNTT2022;
 
     /// <summary>The most samples one clip may have: .NET's largest array (clips are float arrays).</summary>
     public static int MaxUnitSamples => Array.MaxLength;
@@ -80,7 +79,7 @@ public sealed record ByolAConfig
         Require(NumWorkers >= 0, "num_workers", $"must be >= 0 (got {NumWorkers})");
         Require(Shape.Length == 2 && Shape[0] > 0 && Shape[1] > 0, "shape", "must be [n_mels, frames] with two positive numbers");
         Require(Shape.Length != 2 || Shape[0] == NMels, "shape", $"first entry must equal n_mels ({NMels})");
-        Require(KnownModels.Contains(Model), "model", $"must be one of {string.Join(", ", KnownModels)} (got '{Model}')");
+        Require(EncoderKinds.Trainable.Any(k => k.Kind == Model), "model", $"must be one of {string.Join(", ", EncoderKinds.Trainable)} (got '{Model}')");
         return this;
     }
 }

@@ -28,9 +28,13 @@ public static class ConfigLoader
             throw new ConfigException(path, "is a folder, not a config file (name a .yaml file, e.g. configs/config.yaml, or a built-in recipe: v1 or v2)");
         if (!File.Exists(path))
             throw new ConfigException(path, "config file not found (name an existing file, e.g. configs/config.yaml, or a built-in recipe: v1 or v2)");
+        // A device or FIFO (-c /dev/zero) never ends or blocks, and a huge file is not a config: both are refused
+        // before reading, and reading stops at the cap should the file grow meanwhile.
+        if (InputFile.SpecialKind(path) is { } kind) throw new ConfigException(path, $"is {kind}, not a config file (name a .yaml file)");
         string text;
-        try { text = File.ReadAllText(path); }
+        try { text = InputFile.ReadAllText(path, InputFile.MaxConfigBytes, "a config file"); }
         catch (Exception e) when (IoErrors.IsIo(e)) { throw new ConfigException(path, $"cannot read config file ({IoErrors.Reason(e, path)})"); }
+        catch (ByolAException e) when (e is not ConfigException) { throw new ConfigException(path, e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message); }
         return Parse(text, path);
     }
 

@@ -5,7 +5,7 @@ namespace ByolA.Data;
 /// never see a half-written file and an interrupted run leaves at most a temp file (recognisable by
 /// <see cref="TempMarker"/>) behind, never a truncated output under the real name.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Part of every temp name: <c>NAME.byola-tmp-XXXXXXXX</c>.</summary>
     public const string TempMarker = ".byola-tmp-";

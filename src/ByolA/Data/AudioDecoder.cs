@@ -7,7 +7,7 @@ namespace ByolA.Data;
 /// at a model's rate is <see cref="AudioLoader"/>'s part. Every failure is one <see cref="ByolAException"/> line
 /// "path: reason" — a truncated or damaged file, an MD5 mismatch, a stream without samples, a format nothing here reads.
 /// </summary>
-public static class AudioDecoder
+internal static class AudioDecoder
 {
     /// <summary>Decodes the file at <paramref name="path"/>. WAV size notes (see <see cref="WavLayout.Note"/>) go to <paramref name="warn"/>.</summary>
     public static AudioData Decode(string path, Action<string>? warn = null)

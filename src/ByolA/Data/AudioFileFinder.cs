@@ -7,7 +7,7 @@ namespace ByolA.Data;
 /// Each real folder is walked once: a symbolic link that leads to a folder already walked (a link loop, or a second
 /// link to the same place) is skipped with a warning, so loops end and no file is found twice through links.
 /// </summary>
-public static class AudioFileFinder
+internal static class AudioFileFinder
 {
     /// <summary>
     /// The audio files below <paramref name="folder"/> (only directly in it when <paramref name="recursive"/> is
@@ -54,7 +54,9 @@ public static class AudioFileFinder
                 }
                 else if (wanted.Contains(AudioFormats.ExtensionOf(entry.Name)))
                 {
-                    files.Add(path);
+                    // Told apart before anything opens it: a FIFO would block the reader forever, a device never end.
+                    if (InputFile.SpecialKind(path) is { } kind) warn?.Invoke($"{path}: is {kind}, not a regular file; skipped");
+                    else files.Add(path);
                 }
             }
             for (int i = subfolders.Count - 1; i >= 0; i--) pending.Push(subfolders[i]);

@@ -1,7 +1,7 @@
 namespace ByolA.Data;
 
 /// <summary>What a file holds, found from its first bytes (<see cref="AudioFormats.Detect(string)"/>), not from its name.</summary>
-public enum AudioFormat
+internal enum AudioFormat
 {
     /// <summary>RIFF/RF64 WAVE: read by <see cref="WavFile"/>.</summary>
     Wav,

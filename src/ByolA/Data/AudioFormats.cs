@@ -4,7 +4,7 @@ namespace ByolA.Data;
 /// Which decoder reads a file, from its first bytes (magic numbers), never from its name alone: a FLAC named .mp3 is
 /// read as FLAC, and a web page saved as .mp3 is reported as what it is. Also the file extensions the finder collects.
 /// </summary>
-public static class AudioFormats
+internal static class AudioFormats
 {
     /// <summary>Extensions decoded in managed code, without any other program (lower case, no dot).</summary>
     public static IReadOnlyList<string> Native { get; } = ["wav", "flac", "mp3", "ogg", "oga", "opus"];

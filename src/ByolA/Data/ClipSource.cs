@@ -1,8 +1,8 @@
+using ByolA.Runtime;
 using ByolA.Data;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using ByolA.Augmentations;
 
 namespace ByolA.Data;
 
@@ -16,7 +16,7 @@ namespace ByolA.Data;
 /// timing, so a batch is the same however the workers are scheduled and a resumed run repeats an uninterrupted one.
 /// Unreadable files are left out and listed (<see cref="ClipSourceOptions.SkipUnreadable"/>) or stop the source.
 /// </summary>
-public sealed class ClipSource
+internal sealed class ClipSource
 {
     readonly IReadOnlyList<string> files;
     readonly ClipSourceOptions options;

@@ -4,7 +4,7 @@ namespace ByolA.Data;
 /// What <see cref="ClipSource"/> reads: mono WAVs at <see cref="SampleRate"/>, and compressed audio (FLAC, MP3, Ogg
 /// Vorbis, Opus, anything ffmpeg reads) made mono at that rate by <see cref="Convert"/>, fitted to <see cref="UnitSamples"/>.
 /// </summary>
-public sealed record ClipSourceOptions
+internal sealed record ClipSourceOptions
 {
     /// <summary>The only sample rate accepted (files at another rate, or not mono, are unreadable: run convert-wav).</summary>
     public required int SampleRate { get; init; }

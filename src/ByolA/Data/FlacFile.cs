@@ -12,7 +12,7 @@ namespace ByolA.Data;
 /// so a FLAC file decodes to the same floats as the WAV file it was made from. Every failure is a
 /// <see cref="ByolAException"/> "path: reason".
 /// </summary>
-public static class FlacFile
+internal static class FlacFile
 {
     /// <summary>Whether <paramref name="head"/> (the first bytes of a file) starts a native FLAC stream.</summary>
     public static bool IsFlac(ReadOnlySpan<byte> head) => head.Length >= 4 && head[..4].SequenceEqual("fLaC"u8);

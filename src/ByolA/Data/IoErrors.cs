@@ -8,7 +8,7 @@ namespace ByolA.Data;
 /// file's name. .NET reports a folder opened as a file, and a missing permission, both as "Access to the path is
 /// denied", so the path is looked at to tell them apart.
 /// </summary>
-public static partial class IoErrors
+internal static partial class IoErrors
 {
     /// <summary>Whether <paramref name="e"/> is an I/O failure worth one line rather than a bug.</summary>
     public static bool IsIo(Exception e) => e is IOException or UnauthorizedAccessException;

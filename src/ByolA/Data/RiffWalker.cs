@@ -10,7 +10,7 @@ namespace ByolA.Data;
 /// A data size that is a placeholder (0 or 0xFFFFFFFF, left by tools writing to a pipe) or larger than the file is not
 /// an error: the data run to the end of the file, as sox and soundfile read them, and <see cref="WavLayout.Note"/> says so.
 /// </summary>
-public static class RiffWalker
+internal static class RiffWalker
 {
     static readonly Guid SubtypePcm = new("00000001-0000-0010-8000-00aa00389b71");
     static readonly Guid SubtypeFloat = new("00000003-0000-0010-8000-00aa00389b71");
@@ -21,6 +21,8 @@ public static class RiffWalker
     /// <summary>Opens <paramref name="path"/> for reading; a missing, empty or unopenable file is a <see cref="ByolAException"/>.</summary>
     public static SafeFileHandle Open(string path)
     {
+        // Before opening: opening a FIFO blocks until something writes to it, and a device never ends.
+        if (InputFile.SpecialKind(path) is { } kind) throw new ByolAException($"{path}: is {kind}, not a regular file; not a WAV file");
         try
         {
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);

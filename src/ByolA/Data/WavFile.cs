@@ -14,7 +14,7 @@ namespace ByolA.Data;
 /// failure to read is a <see cref="ByolAException"/> naming the file and the reason. Data are read in blocks of about
 /// 1 MiB, so decoding a long file needs no second copy of it in memory.
 /// </summary>
-public static class WavFile
+internal static class WavFile
 {
     const int BlockBytes = 1 << 20;
 

@@ -1,3 +1,4 @@
+using ByolA.Probe;
 using ByolA.Configuration;
 using TorchSharp;
 
@@ -35,7 +36,7 @@ public sealed record DemoOptions
     public int UnlabelledClips { get; init; } = 640;
 
     /// <summary>
-    /// The probe's mini-batch (<see cref="Evaluation.ProbeOptions.BatchSize"/>, 200 by default). With 120 training
+    /// The probe's mini-batch (<see cref="Probe.ProbeOptions.BatchSize"/>, 200 by default). With 120 training
     /// clips a batch of 200 is one optimiser step per epoch, so early stopping's patience of 10 epochs is 10 steps and
     /// runs stopped at very different points (±5 points between the runs of one encoder); 32 gives four steps an epoch
     /// and runs within about ±2.
@@ -76,10 +77,35 @@ public sealed record DemoOptions
 
     public torch.Device? Device { get; init; }
 
+    /// <summary>Labelled clips per class, all splits together: 10000 (file names keep their four digits; 60000 clips, about 2 GB).</summary>
+    public const int MaxClipsPerClass = 10_000;
+
+    /// <summary>Unlabelled clips: 100000 (file names keep their five digits; about 3.2 GB).</summary>
+    public const int MaxUnlabelledClips = 100_000;
+
+    /// <summary>Probe runs per encoder.</summary>
+    public const int MaxRepeat = 1000;
+
+    /// <summary>The probe's mini-batch; more than every labelled clip is pointless.</summary>
+    public const int MaxProbeBatch = 6 * MaxClipsPerClass;
+
     /// <summary>Throws <see cref="OptionException"/> naming the first property (or config key) that cannot work.</summary>
     public DemoOptions Validate()
     {
         if (Epochs is < 1 or > 10000) throw OptionException.Invalid(nameof(Epochs), $"must be in [1, 10000] (got {Epochs})");
+        // Upper bounds first: every count sizes lists and files before the first clip is written (10⁹ clips per
+        // class grew to 6 GB of job list), so a count that cannot finish is refused here with its limit.
+        if (TrainPerClass > MaxClipsPerClass || ValidPerClass > MaxClipsPerClass || TestPerClass > MaxClipsPerClass
+            || (long)TrainPerClass + ValidPerClass + TestPerClass > MaxClipsPerClass)
+        {
+            var name = TrainPerClass > MaxClipsPerClass ? nameof(TrainPerClass) : ValidPerClass > MaxClipsPerClass ? nameof(ValidPerClass)
+                : TestPerClass > MaxClipsPerClass ? nameof(TestPerClass) : nameof(TrainPerClass);
+            throw new OptionException($"{{0}}, {{1}} and {{2}} together must be at most {MaxClipsPerClass} clips per class (got {TrainPerClass} + {ValidPerClass} + {TestPerClass})",
+                [name, .. new[] { nameof(TrainPerClass), nameof(ValidPerClass), nameof(TestPerClass) }.Where(n => n != name)]);
+        }
+        if (UnlabelledClips > MaxUnlabelledClips) throw OptionException.Invalid(nameof(UnlabelledClips), $"must be at most {MaxUnlabelledClips} (got {UnlabelledClips})");
+        if (Repeat > MaxRepeat) throw OptionException.Invalid(nameof(Repeat), $"must be at most {MaxRepeat} (got {Repeat})");
+        if (ProbeBatch > MaxProbeBatch) throw OptionException.Invalid(nameof(ProbeBatch), $"must be at most {MaxProbeBatch} (got {ProbeBatch})");
         if (TrainPerClass < 1) throw OptionException.Invalid(nameof(TrainPerClass), $"must be at least 1 clip per class (got {TrainPerClass})");
         if (ValidPerClass < 1) throw OptionException.Invalid(nameof(ValidPerClass), $"must be at least 1 clip per class (got {ValidPerClass})");
         if (TestPerClass < 1) throw OptionException.Invalid(nameof(TestPerClass), $"must be at least 1 clip per class (got {TestPerClass})");

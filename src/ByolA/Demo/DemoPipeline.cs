@@ -1,7 +1,7 @@
+using ByolA.Probe;
 using ByolA.Weights;
 using System.Diagnostics;
 using System.Globalization;
-using ByolA.Evaluation;
 using ByolA.Learning;
 using ByolA.Models;
 using ByolA.Progress;
@@ -29,7 +29,7 @@ public static class DemoPipeline
         progress ??= NullProgressReporter.Instance;
         var device = options.Device ?? torch.CPU;
         var config = options.Config with { Seed = options.Seed, Epochs = options.Epochs };
-        Directory.CreateDirectory(options.OutDir);
+        DemoFolder.Claim(options.OutDir, nameof(DemoOptions.OutDir));
 
         var data = GenerateData(options, progress, ct);
 
@@ -91,6 +91,7 @@ public static class DemoPipeline
     {
         options.Validate();
         progress ??= NullProgressReporter.Instance;
+        DemoFolder.Claim(options.OutDir, nameof(DemoOptions.OutDir));
         var data = SyntheticDataset.Write(new SyntheticDatasetOptions
         {
             Folder = Path.Combine(options.OutDir, "data"),

@@ -10,7 +10,7 @@ namespace ByolA.Learning;
 /// continues the same curves. TensorBoard is a view on the run, not part of it: a failure to write is reported once and
 /// training goes on.
 /// </summary>
-public sealed class TensorBoardLog
+internal sealed class TensorBoardLog
 {
     readonly TorchSharp.Modules.SummaryWriter writer;
     readonly Action<string>? warn;

@@ -38,17 +38,8 @@ public static class Trainer
     public static TrainResult Run(TrainOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
     {
         options.Validate();
-        using var run = TrainingRun.Open(options, progress ?? NullProgressReporter.Instance, ct);
-        run.PrepareData();
-        run.PrepareModel();
-        run.Restore();
-        for (int epoch = run.FirstEpoch; epoch <= run.LastEpoch; epoch++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var metrics = run.TrainEpoch(epoch);
-            run.WriteEpochOutputs(metrics);
-        }
-        return run.Finish();
+        using var session = TrainingSession.Open(options, progress ?? NullProgressReporter.Instance, ct);
+        return session.Run();
     }
 
     /// <summary>
@@ -71,75 +62,14 @@ public static class Trainer
         }
     }
 
-    /// <summary>The pooled encoder of the config's recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
-    public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
-        config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
-
-    internal static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> prepare, LogMelSpectrogram? deviceMel, TwoViewAugmentation augment,
-        ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct,
-        Action<Tensor, Tensor>? firstViews = null)
-    {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        augment.Mixup.Reset();
-        var order = augmentRng.Permutation(files.Count);
-        var batches = Enumerable.Range(0, files.Count / bs).Select(b => order.AsSpan(b * bs, bs).ToArray()).ToList();
-        var device = learner.parameters().First().device;
-        bool cuda = device.type == DeviceType.CUDA;
-        long cudaSeed = EpochSeeds.Cuda(config.Seed, epoch);
-        if (cuda) TorchSharp.torch.cuda.manual_seed_all(cudaSeed);
-        // Nothing in a step reads from the device: metrics are summed there, and the bar shows the loss at most once per
-        // ProgressInterval, so the host queues steps ahead of the GPU.
-        using var metrics = new DeviceMetrics();
-        var sinceShown = System.Diagnostics.Stopwatch.StartNew();
-        int samples = 0;
-        var stepped = new List<int[]>();   // the batches that made a step, in order: names the files of a bad one
-        int position = -1;
-        using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
-        {
-            foreach (var lms in source.Batches(batches, epoch, prepare, ct))
-            {
-                using var owned = lms;   // made on the loader's thread, owned by no dispose scope
-                using var scope = NewDisposeScope();
-                ct.ThrowIfCancellationRequested();
-                long n = lms.shape[0];
-                position++;
-                if (n < 2) { task.Advance(1, "batch skipped (unreadable files)"); continue; }
-                var x = lms.to(device, non_blocking: cuda);
-                if (deviceMel != null) x = deviceMel.forward(x).unsqueeze(1);   // (B, unit) → (B, 1, F, T) on the device
-                var (v1, v2) = augment.Apply(x);
-                // The TensorBoard picture of this epoch, from its first batch (a device read on those epochs only).
-                if (firstViews != null && stepped.Count == 0) firstViews(v1, v2);
-                var paired = cat([v1, v2]);
-                var before = stack([paired.mean(), paired.std()]);
-                var normed = NormalizeBatch.Apply(paired);
-                var after = stack([normed.mean(), normed.std()]);
-                var stepLoss = learner.Step(optimizer, normed[..(int)n], normed[(int)n..]);
-                var values = cat([stepLoss.reshape(1), before, after]);
-                metrics.Add(values);
-                stepped.Add(batches[position]);
-                samples += (int)n;
-                if (sinceShown.Elapsed >= options.ProgressInterval)
-                {
-                    task.Advance(1, string.Format(CultureInfo.InvariantCulture, "loss {0:F4}", metrics.ReadLoss(values)));
-                    sinceShown.Restart();
-                }
-                else task.Advance(1);
-            }
-        }
-        var means = metrics.ReadMeans();   // waits for the epoch's last step, so the time below is the device's too
-        if (metrics.FirstNonFiniteStep is { } bad) throw NonFiniteLoss(metrics.NonFiniteLoss, epoch, bad + 1, stepped[bad], files);
-        return new EpochMetrics(epoch, means[0], means[1], means[2], means[3], means[4], metrics.Steps, samples, started.Elapsed.TotalSeconds)
-        {
-            HostReads = metrics.HostReads,
-            CudaSeed = cudaSeed,
-        };
-    }
+    /// <summary>The pooled encoder of the config's recipe (its <see cref="ByolAConfig.Encoder"/>).</summary>
+    public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) => config.Encoder.CreateForTraining(config.NMels, config.FeatureD);
 
     /// <summary>
     /// The weights are poisoned once a loss is NaN or infinite, and every later checkpoint would carry the poison: stop
     /// before this epoch writes anything, so the last checkpoint on disk is the last good one.
     /// </summary>
-    static ByolAException NonFiniteLoss(float loss, int epoch, int step, int[] batch, IReadOnlyList<string> files)
+    internal static ByolAException NonFiniteLoss(float loss, int epoch, int step, int[] batch, IReadOnlyList<string> files)
     {
         var names = batch.Select(i => files[i]).Order(StringComparer.Ordinal).ToList();
         return new ByolAException(string.Format(CultureInfo.InvariantCulture,
@@ -162,12 +92,29 @@ public static class Trainer
     /// <summary>The lock file a training run holds in its output folder.</summary>
     public const string LockFileName = ".byola-train.lock";
 
-    /// <summary>A fresh run (or a resume from elsewhere) must not replace the checkpoint of another run unless asked to.</summary>
+    /// <summary>
+    /// A fresh run (or a resume from elsewhere) must not replace another run's files unless asked to: its checkpoint,
+    /// and as much its log, curves and final weights, which a run interrupted after deleting the checkpoint (or one
+    /// whose checkpoint was moved away) still leaves behind.
+    /// </summary>
     internal static void RefuseToReplaceAnotherRun(TrainOptions options, string checkpointPath)
     {
-        if (options.Overwrite || !File.Exists(checkpointPath)) return;
-        if (options.ResumeFrom is { Length: > 0 } r && SamePath(r, checkpointPath)) return;
-        throw new ExistingRunException(Path.GetDirectoryName(checkpointPath)!, options.ResumeFrom is { Length: > 0 });
+        if (options.Overwrite) return;
+        if (options.ResumeFrom is { Length: > 0 } r && File.Exists(checkpointPath) && SamePath(r, checkpointPath)) return;
+        var folder = Path.GetDirectoryName(checkpointPath)!;
+        if (EarlierRunFile(folder) is { } found)
+            throw new ExistingRunException(folder, options.ResumeFrom is { Length: > 0 }, found);
+    }
+
+    /// <summary>The first file of an earlier run in <paramref name="folder"/> (checkpoint first), or null.</summary>
+    static string? EarlierRunFile(string folder)
+    {
+        foreach (var name in (string[])[TrainingCheckpoint.FileName, LogFileName, Reports.TrainingCurvesPlot.FileName])
+            if (Path.Exists(Path.Combine(folder, name))) return name;
+        if (!Directory.Exists(folder)) return null;
+        return Directory.EnumerateFiles(folder, "*.pth").Select(Path.GetFileName)
+            .Where(n => n!.StartsWith("BYOLA-NTT2020d", StringComparison.Ordinal) || n.StartsWith("AudioNTT2022-BYOLA-", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).FirstOrDefault();
     }
 
     static bool SamePath(string a, string b) => string.Equals(FilePaths.Real(a), FilePaths.Real(b), FilePaths.Comparison);

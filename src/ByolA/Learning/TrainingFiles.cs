@@ -12,7 +12,7 @@ namespace ByolA.Learning;
 /// are decoded and converted on the fly, so only their format is checked here. Files whose header cannot be read are
 /// skipped, counted and listed, and more than the allowed fraction of them stops training.
 /// </summary>
-public static class TrainingFiles
+internal static class TrainingFiles
 {
     /// <summary>All audio files (<see cref="AudioFormats.All"/>, any case) below <paramref name="folder"/>, ordinal order, temp files excluded.</summary>
     public static List<string> Find(string folder, Action<string>? warn = null)

@@ -9,7 +9,7 @@ namespace ByolA.Onnx;
 /// <c>frontend</c>, or with other stats, behaves as the TorchSharp encoder would), and <see cref="LogMel"/> runs the
 /// front end alone for normalisation statistics. CPU execution provider; intra-op threads as given.
 /// </summary>
-public sealed class OnnxEncoder : IDisposable
+internal sealed class OnnxEncoder : IDisposable
 {
     // Built on first use: a stats pass needs only the front end, and an embedding pass only the whole model.
     readonly Lazy<InferenceSession> session;

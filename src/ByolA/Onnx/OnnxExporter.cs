@@ -14,7 +14,7 @@ namespace ByolA.Onnx;
 /// (B, d) and, when asked, "frames" (B, T', d). BatchNorm is folded, and the metadata records what the model is
 /// (see <see cref="OnnxModelInfo"/>). The file appears only when complete.
 /// </summary>
-public static class OnnxExporter
+internal static class OnnxExporter
 {
     public static OnnxExportResult Export(OnnxExportOptions options, CancellationToken ct = default)
     {
@@ -27,7 +27,7 @@ public static class OnnxExporter
         var encoder = loaded.Encoder;
         var info = new OnnxModelInfo
         {
-            ModelKind = options.Layered ? OnnxModelInfo.V1X : loaded.Architecture,
+            ModelKind = encoder.Architecture.ToString(),
             FeatureD = encoder.FeatureD,
             EncoderD = loaded.FeatureD,
             NMels = loaded.NMels,
@@ -75,13 +75,13 @@ public static class OnnxExporter
     /// <summary>The encoder's state dict in official names (X models renamed back), as float32 arrays.</summary>
     static Dictionary<string, EncoderGraph.Weight> Weights(IAudioEncoder encoder)
     {
-        bool x = encoder is AudioNTT2020Task6X;
+        var keys = EncoderKinds.Of(encoder.Architecture);
         var result = new Dictionary<string, EncoderGraph.Weight>(StringComparer.Ordinal);
         foreach (var (name, t) in encoder.Module.state_dict())
         {
             if (!t.is_floating_point()) continue; // BatchNorm's step counter
             using var values = t.detach().cpu().to(float32).contiguous();
-            result[x ? StateDictKeys.FromX(name) : name] = new EncoderGraph.Weight(values.data<float>().ToArray(), t.shape);
+            result[keys.ToOfficialKey(name)] = new EncoderGraph.Weight(values.data<float>().ToArray(), t.shape);
         }
         return result;
     }

@@ -9,7 +9,7 @@ namespace ByolA.Reports;
 /// (test accuracy of each run, a fraction), <c>model</c>, <c>mean</c>, <c>std</c>. Rows with a different number of
 /// runs share the file: the header becomes the union and missing cells stay empty.
 /// </summary>
-public static class ScoresCsv
+internal static class ScoresCsv
 {
     /// <summary>
     /// Appends one row to <paramref name="path"/> (created with its folder when absent), atomically, holding an exclusive
@@ -78,7 +78,7 @@ public static class ScoresCsv
             $"{path}: exists but is not a scores CSV ({why}); it was left untouched — move it away or choose another results folder";
         try
         {
-            using var reader = new StreamReader(path);
+            using var reader = InputFile.OpenText(path, InputFile.MaxCsvBytes, "a scores CSV");
             using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
             if (!csv.Read() || !csv.ReadHeader()) return rows;
             var header = csv.HeaderRecord!;

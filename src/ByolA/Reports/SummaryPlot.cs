@@ -8,7 +8,7 @@ namespace ByolA.Reports;
 /// wide enough to hold it. The width grows with the number of bars (within <see cref="MaxWidth"/>) so labels keep
 /// their size instead of overlapping.
 /// </summary>
-public static class SummaryPlot
+internal static class SummaryPlot
 {
     public const int MinHeight = 560;
     public const int MinWidth = 720;

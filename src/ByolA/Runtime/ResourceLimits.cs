@@ -56,5 +56,20 @@ public static class ResourceLimits
         RequireMemory(option, 4.0 * samples * copies, $"{copies} batches of {clips} clips of {unitSamples} samples held at once");
     }
 
+    /// <summary>
+    /// Refuses a batch of <paramref name="clips"/> clips of <paramref name="unitSamples"/> samples whose encoder
+    /// activations alone exceed memory. The first conv block's output is 64 channels at the log-mel's full resolution
+    /// (n_mels × frames) and, with the second block's input and output, stays alive while the batch is encoded
+    /// (1 + ¼ + ¼ of it): 40 times the waveform's bytes at hop 160, which the clip-batch check alone did not see
+    /// (an hour-long unit at batch 4 passed it and was killed at 22.7 GB).
+    /// </summary>
+    public static void RequireEncoderBatch(string option, int clips, int unitSamples, int hopLength, int nMels)
+    {
+        if (clips <= 0 || unitSamples <= 0 || hopLength <= 0 || nMels <= 0) return;
+        double frames = unitSamples / hopLength + 1.0;
+        RequireMemory(option, 1.5 * 4.0 * 64 * nMels * frames * clips,
+            string.Format(CultureInfo.InvariantCulture, "the encoder's activations for {0} clips of {1:0} log-mel frames (64 channels × {2} mel bins each)", clips, frames, nMels));
+    }
+
     static string GiB(double bytes) => string.Format(CultureInfo.InvariantCulture, "{0:0.#} GiB", bytes / (1L << 30));
 }

@@ -91,7 +91,7 @@ public sealed class TaskMetadata
     static TaskMetadata ReadRows(string path)
     {
         var rows = new List<MetadataRow>();
-        using var reader = new StreamReader(path);
+        using var reader = InputFile.OpenText(path, InputFile.MaxCsvBytes, "a metadata CSV");
         using var csv = new CsvReader(reader, CsvErrors.Strict(new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim }, path));
         if (!csv.Read() || !csv.ReadHeader())
             throw new ByolAException($"{path}: empty file; expected a header file_name,label,split (or fold)");

@@ -10,7 +10,7 @@ namespace ByolA.Weights;
 /// Reads and writes encoder weights as PyTorch <c>torch.save</c> zip archives of a state dict (what the original
 /// BYOL-A code reads and writes): read with <see cref="StateDictReader"/>, written with <see cref="StateDictWriter"/>.
 /// </summary>
-public static class EncoderWeights
+internal static class EncoderWeights
 {
     /// <summary>
     /// Every tensor of a PyTorch state-dict file, on the CPU, with its key as stored. A dict that nests the
@@ -79,8 +79,8 @@ public static class EncoderWeights
 
     static IEnumerable<KeyValuePair<string, Tensor>> Entries(nn.Module module)
     {
-        bool x = module is AudioNTT2020Task6X;
-        return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(x ? StateDictKeys.FromX(kv.Key) : kv.Key, kv.Value));
+        var keys = EncoderKinds.OfModule(module);
+        return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(keys.ToOfficialKey(kv.Key), kv.Value));
     }
 
     /// <summary>

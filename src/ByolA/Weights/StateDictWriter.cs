@@ -17,7 +17,7 @@ namespace ByolA.Weights;
 /// 6 s of a 2-core machine for one 240 MB training checkpoint — a fifth of an epoch in our benchmark.
 /// </para>
 /// </summary>
-public static class StateDictWriter
+internal static class StateDictWriter
 {
     const string Archive = "archive";
 

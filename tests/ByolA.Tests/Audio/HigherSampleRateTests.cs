@@ -1,5 +1,5 @@
 using ByolA.Configuration;
-using ByolA.Evaluation;
+using ByolA.Audio;
 using ByolA.Learning;
 using ByolA.Onnx;
 using ByolA.Tests.Data;

@@ -1,9 +1,9 @@
+using ByolA.Tests.Embedding;
 using ByolA.Audio;
 using ByolA.Data;
 using ByolA.Cli;
 using ByolA.Configuration;
 using ByolA.Learning;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 using static ByolA.Tests.Support.CliRunner;
 

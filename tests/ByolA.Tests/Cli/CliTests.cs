@@ -10,8 +10,9 @@ public class CliTests
     {
         var (code, output, _) = Run("--help");
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (var verb in new[] { "preprocess", "convert-wav", "train", "evaluate", "embed", "demo" })
-            Assert.Contains(verb, output);
+        string[] verbs = ["preprocess", "convert-wav", "train", "evaluate", "embed", "merge-embeddings", "export", "report", "demo", "runtime"];
+        foreach (var verb in verbs)
+            Assert.Matches(@"(?m)^\s+" + System.Text.RegularExpressions.Regex.Escape(verb) + @"\b", output);
     }
 
     [Theory]

@@ -1,8 +1,10 @@
+using ByolA.Audio;
+using ByolA.Tests.Embedding;
+using ByolA.Embedding;
+using ByolA.Embedding.Formats;
 using ByolA.Weights;
 using static ByolA.Tests.Support.CliRunner;
 using ByolA.Cli;
-using ByolA.Evaluation;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
 

@@ -1,8 +1,10 @@
+using ByolA.Audio;
+using ByolA.Tests.Embedding;
+using ByolA.Embedding;
+using ByolA.Embedding.Formats;
 using System.IO.Compression;
 using ByolA.Cli;
 using ByolA.Configuration;
-using ByolA.Evaluation;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 using static ByolA.Tests.Support.CliRunner;
 using static TorchSharp.torch;
@@ -14,7 +16,8 @@ public class EmbedWholeFileCommandTests
 {
     static readonly NormStats Stats = new(-6, 4);
 
-    static T[] Member<T>(string npz, string name, out long[] shape) where T : unmanaged
+    /// <summary>One member of an .npz archive: its values and shape.</summary>
+    internal static T[] Member<T>(string npz, string name, out long[] shape) where T : unmanaged
     {
         using var zip = ZipFile.OpenRead(npz);
         using var s = zip.GetEntry(name + ".npy")!.Open();
@@ -111,6 +114,38 @@ public class EmbedWholeFileCommandTests
         (code, _, err) = Run(["merge-embeddings", .. parts, "--out", tmp.File("merged" + Path.GetExtension(outName))]);
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Equal(File.ReadAllBytes(tmp.File(outName)), File.ReadAllBytes(tmp.File("merged" + Path.GetExtension(outName))));
+    }
+
+    /// <summary>Parts of runs with other weights, stats, settings or inputs have the same shapes and shard marks; each part records its run.</summary>
+    [Theory]
+    [InlineData("weights", "other weights")]
+    [InlineData("stats", "other normalisation stats")]
+    [InlineData("unit", "other settings")]
+    [InlineData("inputs", "another input list")]
+    public void Parts_of_different_runs_are_not_merged(string change, string said)
+    {
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w2.pth"), seed: 12)) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.6, 1.7, 0.3, 1.1);
+        EmbedderTestAudio.WriteClips(tmp.File("audio2"), 0.6, 1.7, 0.3, 1.2);
+        string[] Args(int k, bool changed) =>
+        [
+            "embed", tmp.File(changed && change == "weights" ? "w2.pth" : "w.pth"), tmp.File(changed && change == "inputs" ? "audio2" : "audio"),
+            "--out", tmp.File($"p{k}.npz"), "--device", "cpu", "--batch", "2", "--shard", $"{k}/2",
+            "--stats", changed && change == "stats" ? "-6,4.5" : "-6,4", "--unit-sec", changed && change == "unit" ? "0.9" : "1.0",
+        ];
+        Assert.Equal(ExitCodes.Ok, Run(Args(1, changed: false)).Code);
+        Assert.Equal(ExitCodes.Ok, Run(Args(2, changed: true)).Code);
+        var (code, _, err) = Run(["merge-embeddings", tmp.File("p1.npz"), tmp.File("p2.npz"), "--out", tmp.File("m.npz")]);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("made by another run", err);
+        Assert.Contains(said, err);
+        Assert.False(File.Exists(tmp.File("m.npz")));
+        // The same run's parts still merge.
+        Assert.Equal(ExitCodes.Ok, Run(Args(2, changed: false)).Code);
+        (code, _, err) = Run(["merge-embeddings", tmp.File("p1.npz"), tmp.File("p2.npz"), "--out", tmp.File("m.npz")]);
+        Assert.True(code == ExitCodes.Ok, err);
     }
 
     [Theory]

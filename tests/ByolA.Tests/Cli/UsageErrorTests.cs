@@ -90,8 +90,7 @@ public class UsageErrorTests
         AssertUsage("OUT must be a file name ending in .onnx", "export", dir.File("w.pth"), dir.File("w.txt"));
         AssertUsage("--frontend puts the front end in the graph", "export", dir.File("w.pth"), dir.File("w.onnx"), "--frontend");
         AssertUsage("--d must exceed the v2 encoder's conv width 64·n_mels/4 = 1024 (got 512)", "train", dir.Path, "--config", "v2", "--d", "512");
-        AssertUsage("--out must be a file name ending in .npz, .npy or .csv", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
-        AssertUsage("WEIGHTS is an ONNX model, which embeds unit_sec clips to .npy or .csv", "embed", dir.File("m.onnx"), dir.Path, "--whole", "--out", dir.File("e.npy"));
+        AssertUsage("--out must be a file name ending in .npy, .csv or .npz", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
     }
 
     [Theory]
@@ -158,5 +157,25 @@ public class UsageErrorTests
         AssertUsage("--workers asks for 100000 threads", "train", dir.Path, "--workers", "100000", "--config", "v1");
         Assert.False(Directory.Exists(dir.File("out")));
         Assert.False(Directory.Exists(dir.File("checkpoints")));
+    }
+
+    [Fact]
+    public void A_batch_whose_encoder_activations_exceed_memory_is_refused_though_its_audio_fits()
+    {
+        // Pick the batch so the audio held at once (3 batches of float samples, all the old check saw) is a fifth of
+        // this machine's memory while the encoder's first activations (64 channels × 64 mel bins per 160 samples)
+        // need several times all of it: an hour-long unit at batch 4 was killed by the kernel at 22.7 GB.
+        using var dir = new TempDir();
+        const int unitSamples = 3600 * 16000;
+        int batch = (int)Math.Max(1, ByolA.Runtime.ResourceLimits.MemoryBytes / 5 / (12.0 * unitSamples));
+        var options = new ByolA.Embedding.EmbedderOptions { BatchSize = batch, Config = ByolA.Configuration.ByolAConfig.V1 with { UnitSec = 3600 } };
+        ByolA.Runtime.ResourceLimits.RequireClipBatch("BatchSize", batch, unitSamples, options.PrefetchBatches + 1);   // the old check passes
+        Assert.Contains("the encoder's activations", Assert.Throws<OptionException>(() => options.Validate()).Message);
+        AssertUsage("--batch asks for more memory than this machine has: the encoder's activations for", "embed", dir.File("w.pth"), dir.Path,
+            "--unit-sec", "3600", "--batch", batch.ToString(), "--config", "v1");
+        AssertUsage("--embed-batch asks for more memory than this machine has: the encoder's activations for", "evaluate", dir.File("w.pth"), "spcv2", "600",
+            "--embed-batch", (6 * batch).ToString());   // evaluate's longest unit is 600 s
+        // The default batch of one-second clips is far from it.
+        new ByolA.Embedding.EmbedderOptions().Validate();
     }
 }

@@ -1,5 +1,5 @@
+using ByolA.Probe;
 using ByolA.Configuration;
-using ByolA.Evaluation;
 using ByolA.Learning;
 using ByolA.Runtime;
 using ByolA.Tests.Support;

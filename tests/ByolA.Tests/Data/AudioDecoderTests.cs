@@ -13,16 +13,16 @@ public class AudioDecoderTests
     /// of an older libopus: within 1/2048 (−66 dBFS), and on average far closer.
     /// </summary>
     [Theory]
-    [InlineData("lossy/mono16k.mp3", AudioFormat.Mp3, 16000, 1, 1.0 / 65536 + 1e-6)]
-    [InlineData("lossy/stereo44k.mp3", AudioFormat.Mp3, 44100, 2, 1.0 / 65536 + 1e-6)]
-    [InlineData("lossy/mono16k.ogg", AudioFormat.OggVorbis, 16000, 1, 1.0 / 65536 + 1e-6)]
-    [InlineData("lossy/stereo44k.ogg", AudioFormat.OggVorbis, 44100, 2, 1.0 / 65536 + 1e-6)]
-    [InlineData("lossy/mono16k.opus", AudioFormat.OggOpus, 48000, 1, 1.0 / 2048)]
-    [InlineData("lossy/stereo44k.opus", AudioFormat.OggOpus, 48000, 2, 1.0 / 2048)]
-    public void Lossy_formats_match_the_reference_decoders(string name, AudioFormat format, int rate, int channels, double tolerance)
+    [InlineData("lossy/mono16k.mp3", "Mp3", 16000, 1, 1.0 / 65536 + 1e-6)]
+    [InlineData("lossy/stereo44k.mp3", "Mp3", 44100, 2, 1.0 / 65536 + 1e-6)]
+    [InlineData("lossy/mono16k.ogg", "OggVorbis", 16000, 1, 1.0 / 65536 + 1e-6)]
+    [InlineData("lossy/stereo44k.ogg", "OggVorbis", 44100, 2, 1.0 / 65536 + 1e-6)]
+    [InlineData("lossy/mono16k.opus", "OggOpus", 48000, 1, 1.0 / 2048)]
+    [InlineData("lossy/stereo44k.opus", "OggOpus", 48000, 2, 1.0 / 2048)]
+    public void Lossy_formats_match_the_reference_decoders(string name, string format, int rate, int channels, double tolerance)
     {
         var path = Fixtures.Path_(name);
-        Assert.Equal(format, AudioFormats.Detect(path).Format);
+        Assert.Equal(Enum.Parse<AudioFormat>(format), AudioFormats.Detect(path).Format);
         var ours = AudioDecoder.Decode(path);
         var reference = WavFile.Read(path + ".ref.wav");
         Assert.Equal((rate, channels, reference.Frames), (ours.SampleRate, ours.Channels.Length, ours.Frames));

@@ -1,7 +1,7 @@
 using ByolA.Audio;
 using ByolA.Data;
-using ByolA.Evaluation;
-using ByolA.Tests.Evaluation;
+using ByolA.Embedding.Formats;
+using ByolA.Tests.Embedding;
 using ByolA.Tests.Support;
 using static ByolA.Tests.Support.CliRunner;
 

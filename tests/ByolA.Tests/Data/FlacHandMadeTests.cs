@@ -53,7 +53,7 @@ public class FlacHandMadeTests
     {
         if (v < 0x80) { w.Write(v, 8); return; }
         int extra = v < 0x800 ? 1 : v < 0x10000 ? 2 : v < 0x200000 ? 3 : v < 0x4000000 ? 4 : 5;
-        w.Write((0xFF00 >> (extra + 1) & 0xFF) | (v >> (6 * extra)), 8);
+        w.Write((0xFF00L >> (extra + 1) & 0xFF) | (v >> (6 * extra)), 8);
         for (int i = extra - 1; i >= 0; i--) w.Write(0x80 | (v >> (6 * i) & 0x3F), 8);
     }
 

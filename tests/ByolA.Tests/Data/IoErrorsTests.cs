@@ -1,8 +1,9 @@
+using ByolA.Tests.Embedding;
+using ByolA.Tests.Probe;
 using ByolA.Cli;
 using ByolA.Data;
 using ByolA.Learning;
 using ByolA.Weights;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 using static ByolA.Tests.Support.CliRunner;
 

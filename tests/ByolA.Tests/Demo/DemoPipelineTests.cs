@@ -34,7 +34,12 @@ public class DemoPipelineTests
             ];
             var (code, output, _) = CliRunner.Run(Args("a"));
             var lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-            Assert.Equal(lines[^1].Contains("NOT") ? ExitCodes.Failure : ExitCodes.Ok, code);
+            // The verdict and the exit code follow the scores the run appended: pretrained's mean against random-init's.
+            var means = File.ReadAllLines(Path.Combine("a", "results", "demo-sounds-scores.csv")).Skip(1).Select(l => l.Split(','))
+                .ToDictionary(f => f[^3], f => double.Parse(f[^2], System.Globalization.CultureInfo.InvariantCulture));
+            bool beat = means["byol-a-pretrained"] > means["random-init"];
+            Assert.Equal(beat ? ExitCodes.Ok : ExitCodes.Failure, code);
+            Assert.Equal(!beat, lines[^1].Contains("NOT"));
             Assert.StartsWith("BYOL-A pretraining", lines[^1]);
             Assert.StartsWith("| AudioNTT2020-BYOLA-64x96d512 ", lines[^2]);
             Assert.StartsWith("| random-init ", lines[^3]);
@@ -75,5 +80,50 @@ public class DemoPipelineTests
         Assert.Contains("Epochs must be in [1, 10000] (got 0)", Assert.Throws<OptionException>(() => new DemoOptions { Epochs = 0 }.Validate()).Message);
         Assert.Contains("UnlabelledClips must be at least one batch", Assert.Throws<OptionException>(() => new DemoOptions { UnlabelledClips = 3 }.Validate()).Message);
         Assert.Contains("TestPerClass", Assert.Throws<OptionException>(() => new DemoOptions { TestPerClass = 0 }.Validate()).Message);
+    }
+
+    [Fact]
+    public void Every_count_is_bounded_before_anything_is_generated()
+    {
+        using var tmp = new TempDir();
+        foreach (var (flag, value) in new[] { ("--train-per-class", "1000000000"), ("--valid-per-class", "2147483647"), ("--unlabelled", "1000000000"),
+                                             ("--repeat", "1000000000"), ("--probe-batch", "2000000000"), ("--test-per-class", "9990") })
+        {
+            var (code, _, err) = CliRunner.Run("demo", "--out", tmp.File("d"), flag, value, "--data-only");
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains(flag, err);
+            Assert.Contains("at most", err);
+        }
+        Assert.False(Directory.Exists(tmp.File("d")));
+    }
+
+    [Fact]
+    public void The_demo_writes_only_into_a_new_empty_or_earlier_demo_folder()
+    {
+        using var tmp = new TempDir();
+        string[] Args(string outDir) => ["demo", "--data-only", "--out", outDir, "--train-per-class", "1", "--valid-per-class", "1",
+            "--test-per-class", "1", "--unlabelled", "2", "--set", "bs=2"];
+        // The user's own folder that happens to hold data/metadata.csv: refused, nothing touched.
+        var mine = tmp.File("mine");
+        Directory.CreateDirectory(Path.Combine(mine, "data"));
+        File.WriteAllText(Path.Combine(mine, "data", "metadata.csv"), "my,own,file\n");
+        var (code, _, err) = CliRunner.Run(Args(mine));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--out", err);
+        Assert.Contains("no demo wrote", err);
+        Assert.Equal("my,own,file\n", File.ReadAllText(Path.Combine(mine, "data", "metadata.csv")));
+        Assert.Equal(["metadata.csv"], Directory.GetFileSystemEntries(mine, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Where(n => n != "data"));
+        // A file given as the folder: one line, not an exception.
+        File.WriteAllText(tmp.File("file"), "x");
+        (code, _, err) = CliRunner.Run(Args(tmp.File("file")));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("is a file, not a folder", err);
+        Assert.Equal("x", File.ReadAllText(tmp.File("file")));
+        // A new folder becomes the demo's, and a rerun into it (the demo's own files) is allowed; so is an empty one.
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run(Args(tmp.File("new"))).Code);
+        Assert.True(File.Exists(Path.Combine(tmp.File("new"), DemoFolder.MarkerName)));
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run(Args(tmp.File("new"))).Code);
+        Directory.CreateDirectory(tmp.File("empty"));
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run(Args(tmp.File("empty"))).Code);
     }
 }

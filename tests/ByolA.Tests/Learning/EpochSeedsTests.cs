@@ -1,3 +1,4 @@
+using ByolA.Runtime;
 using ByolA.Learning;
 
 namespace ByolA.Tests.Learning;
@@ -19,8 +20,8 @@ public class EpochSeedsTests
     public void Cuda_seed_differs_from_the_crop_and_statistics_streams_of_the_same_seed()
     {
         // Those derive (seed, epoch, file) and (seed, −1); a shared derivation would correlate dropout with crops.
-        var crop = ByolA.Augmentations.SeededRandom.Derive(42, 1, 0).NextULong();
-        var stats = ByolA.Augmentations.SeededRandom.Derive(42, -1).NextULong();
+        var crop = ByolA.Runtime.SeededRandom.Derive(42, 1, 0).NextULong();
+        var stats = ByolA.Runtime.SeededRandom.Derive(42, -1).NextULong();
         Assert.NotEqual(unchecked((long)crop), EpochSeeds.Cuda(42, 1));
         Assert.NotEqual(unchecked((long)stats), EpochSeeds.Cuda(42, 1));
     }

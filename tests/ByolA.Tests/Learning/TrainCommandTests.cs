@@ -44,6 +44,29 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void The_config_keys_num_workers_and_gpus_are_read()
+    {
+        using var dir = new TempDir();
+        for (int k = 0; k < 2; k++)
+            WavFile.WritePcm16(dir.File($"audio/c{k}.wav"), Enumerable.Range(0, 16000).Select(i => (float)(0.2 * Math.Sin(0.05 * (k + 1) * i))).ToArray(), 16000);
+        string[] Args(string key, string value, string outName) =>
+            ["train", dir.File("audio"), "--d", "64", "--epochs", "1", "--bs", "2", "--set", "proj_dim=16", "--set", "proj_size=8",
+             "--set", $"{key}={value}", "--device", "cpu", "--out", dir.File(outName)];
+        var (code, _, err) = Run(Args("num_workers", "1", "one"));
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("1 loader thread", err);
+        // --workers still wins over the config.
+        (code, _, err) = Run([.. Args("num_workers", "1", "two"), "--workers", "2"]);
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("2 loader threads", err);
+        (code, _, err) = Run(Args("gpus", "2", "gpus"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("gpus 2: training runs on one device", err);
+        Assert.Contains("--device", err);
+        Assert.False(Directory.Exists(dir.File("gpus")) && Directory.EnumerateFiles(dir.File("gpus")).Any(f => !Path.GetFileName(f).StartsWith('.')));
+    }
+
+    [Fact]
     public void Empty_folder_exits_1_with_one_line()
     {
         using var dir = new TempDir();

@@ -48,6 +48,31 @@ public class TrainerSafetyTests
         Assert.NotEqual(checkpoint, File.ReadAllBytes(replaced.CheckpointPath));
     }
 
+    [Theory]
+    [InlineData("train_log.csv")]
+    [InlineData("train_curves.png")]
+    [InlineData("BYOLA-NTT2020d64s64x96-2611301200-e1-bs4-lr0003-rs42.pth")]
+    [InlineData("AudioNTT2022-BYOLA-64x96d64-2611301200-e1b4l0003r42-0123abcd.pth")]
+    public void An_earlier_run_s_log_curves_or_weights_without_its_checkpoint_are_not_replaced(string name)
+    {
+        using var dir = new TempDir();
+        var files = MakeClips(dir, 4);
+        Directory.CreateDirectory(dir.File("out"));
+        File.WriteAllText(dir.File("out/" + name), "an earlier run's file\n");
+        var e = Assert.Throws<ExistingRunException>(() => Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("out") }));
+        Assert.Equal(name, e.File);
+        Assert.Contains(name, e.Message);
+        Assert.Equal("an earlier run's file\n", File.ReadAllText(dir.File("out/" + name)));
+        Assert.False(File.Exists(dir.File("out/checkpoint.pth")));
+        // The CLI names --overwrite and --out, and no --resume: there is no checkpoint to resume.
+        var (code, _, err) = Run(["train", dir.File("clips"), "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "4", "--set", "proj_dim=32",
+            "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--workers", "1", "--out", dir.File("out")]);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("--overwrite", err);
+        Assert.DoesNotContain("--resume", err);
+        Assert.Equal("an earlier run's file\n", File.ReadAllText(dir.File("out/" + name)));
+    }
+
     [Fact]
     public void The_cli_names_resume_overwrite_and_out_and_overwrite_replaces()
     {

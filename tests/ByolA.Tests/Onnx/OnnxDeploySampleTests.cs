@@ -1,11 +1,11 @@
+using ByolA.Tests.Embedding;
+using ByolA.Embedding;
 using System.Diagnostics;
 using System.Globalization;
 using ByolA.Audio;
 using ByolA.Data;
 using ByolA.Configuration;
-using ByolA.Evaluation;
 using ByolA.Onnx;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 using static TorchSharp.torch;
 

@@ -1,8 +1,10 @@
+using ByolA.Audio;
+using ByolA.Tests.Embedding;
+using ByolA.Embedding;
+using ByolA.Embedding.Formats;
 using System.Diagnostics;
 using ByolA.Cli;
-using ByolA.Evaluation;
 using ByolA.Onnx;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 using static ByolA.Tests.Support.CliRunner;
 
@@ -101,6 +103,50 @@ public class OnnxEmbedCommandTests
         Assert.Contains("2 × 32", stdout.Result);
     }
 
+    /// <summary>
+    /// One embed job serves both engines: whole files, timestamps and shards, which the ONNX path once refused, give the
+    /// .pth run's rows within the ONNX parity bound, with the same times and file offsets.
+    /// </summary>
+    [Fact]
+    public void Whole_files_timestamps_and_shards_run_on_an_exported_model_as_on_the_weights()
+    {
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 2.5, 0.04, 1.0);
+        var (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--frames", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        foreach (var weights in new[] { "w.pth", "m.onnx" })
+        {
+            var name = Path.GetFileNameWithoutExtension(weights);
+            (code, _, err) = Run("embed", tmp.File(weights), tmp.File("audio"), "--whole", "--stats", "-6,4", "--out", tmp.File($"{name}-whole.npy"));
+            Assert.True(code == ExitCodes.Ok, err);
+            (code, _, err) = Run("embed", tmp.File(weights), tmp.File("audio"), "--timestamps", "--stats", "-6,4", "--out", tmp.File($"{name}-t.npz"));
+            Assert.True(code == ExitCodes.Ok, err);
+            Assert.Contains("zero-padded", err);                                         // the 40 ms clip
+            (code, _, err) = Run("embed", tmp.File(weights), tmp.File("audio"), "--shard", "2/3", "--stats", "-6,4", "--batch", "1", "--out", tmp.File($"{name}-p2.npz"));
+            Assert.True(code == ExitCodes.Ok, err);
+        }
+        AssertClose(tmp.File("w-whole.npy"), tmp.File("m-whole.npy"));
+        foreach (var (archive, member) in new[] { ("t", "embeddings"), ("p2", "embeddings") })
+        {
+            var reference = NpzMember(tmp.File($"w-{archive}.npz"), member, out var shape);
+            var ours = NpzMember(tmp.File($"m-{archive}.npz"), member, out var oursShape);
+            Assert.Equal(shape, oursShape);
+            double max = reference.Max(Math.Abs), diff = reference.Zip(ours, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(diff <= 1e-4 * max, $"{archive}: scaled error {diff / max:E2}");
+        }
+        Assert.Equal(NpzMember(tmp.File("w-t.npz"), "timestamps", out _), NpzMember(tmp.File("m-t.npz"), "timestamps", out _));
+        Assert.Equal(new long[] { 1, 32 }, NpzShape(tmp.File("m-p2.npz")));                // the second of three one-clip batches
+    }
+
+    static float[] NpzMember(string npz, string name, out long[] shape) => Cli.EmbedWholeFileCommandTests.Member<float>(npz, name, out shape);
+
+    static long[] NpzShape(string npz)
+    {
+        NpzMember(npz, "embeddings", out var shape);
+        return shape;
+    }
+
     static string StatsLine(string err) => err.Split('\n').Single(l => l.Contains("normalisation stats from the inputs"));
 
     sealed class StatsComparer : IEqualityComparer<string>
@@ -122,5 +168,30 @@ public class OnnxEmbedCommandTests
         Assert.Equal(r.shape, o.shape);
         double scaled = (o - r).abs().max().item<float>() / r.abs().max().item<float>();
         Assert.True(scaled <= 1e-4, $"scaled error {scaled:E2}");
+    }
+
+    [Theory]
+    [InlineData("stats_std", "0")]
+    [InlineData("stats_std", "NaN")]
+    [InlineData("stats_mean", "NaN")]
+    [InlineData("stats_std", "1e-300")]
+    public void Stats_in_a_model_s_metadata_are_validated_like_given_stats(string key, string value)
+    {
+        using var tmp = new TempDir();
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.2);
+        var (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File("m.onnx"), "--stats", "-6,4", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        var (model, _) = OnnxModelFile.Load(tmp.File("m.onnx"));
+        Assert.Single(model.MetadataProps, p => p.Key == key).Value = value;
+        File.WriteAllBytes(tmp.File("m.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(model));
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("o.npy"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("stats_mean/stats_std in its metadata cannot normalise", err);
+        Assert.Contains("--stats", err);
+        Assert.False(File.Exists(tmp.File("o.npy")));
+        // Given stats take the place of the model's.
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("o.npy"), "--stats", "-6,4");
+        Assert.True(code == ExitCodes.Ok, err);
     }
 }

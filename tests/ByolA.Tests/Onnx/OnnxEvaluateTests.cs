@@ -1,8 +1,8 @@
+using ByolA.Tests.Probe;
+using ByolA.Probe;
 using ByolA.Weights;
-using ByolA.Evaluation;
 using ByolA.Models;
 using ByolA.Onnx;
-using ByolA.Tests.Evaluation;
 using ByolA.Tests.Support;
 
 namespace ByolA.Tests.Onnx;

@@ -1,7 +1,7 @@
+using ByolA.Embedding;
 using ByolA.Weights;
 using ByolA.Audio;
 using ByolA.Configuration;
-using ByolA.Evaluation;
 using ByolA.Models;
 using ByolA.Onnx;
 using ByolA.Tests.Support;

@@ -1,6 +1,6 @@
+using ByolA.Probe;
 using System.Globalization;
 using ByolA.Cli;
-using ByolA.Evaluation;
 using ByolA.Reports;
 using ByolA.Tests.Support;
 

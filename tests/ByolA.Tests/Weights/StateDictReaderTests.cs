@@ -1,3 +1,4 @@
+using ByolA.Tests.Embedding;
 using ByolA.Weights;
 using System.IO.Compression;
 using ByolA.Cli;
@@ -137,7 +138,7 @@ public class StateDictReaderTests
         using var tmp = new TempDir();
         var weights = tmp.File("w.pth");
         File.WriteAllBytes(weights, [.. Enumerable.Range(0, 300).Select(i => (byte)(i * 37 + 11))]);
-        var clip = ByolA.Tests.Evaluation.EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.3)[0];
+        var clip = EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.3)[0];
         var (code, _, err) = CliRunner.Run("embed", weights, clip, "--out", tmp.File("e.npy"), "--stats", "-6,4", "--device", "cpu");
         Assert.Equal(ExitCodes.Failure, code);
         var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ByolA.Audio;
-using ByolA.Data;
 using ByolA.Runtime;
 
 namespace ByolA.Cli.Commands;
@@ -24,7 +23,7 @@ public static class ConvertWavCommand
         };
         var ext = new Option<string?>("--ext")
         {
-            Description = "Only files with these extensions, comma-separated (e.g. flac,mp3). Default: " + string.Join(",", AudioFormats.All) +
+            Description = "Only files with these extensions, comma-separated (e.g. flac,mp3). Default: " + string.Join(",", ConvertWavOptions.AllExtensions) +
                           ". Each file is decoded by its content, whatever its extension.",
             HelpName = "EXT[,EXT...]",
         };

@@ -1,7 +1,6 @@
+using ByolA.Embedding;
 using ByolA.Data;
 using System.CommandLine;
-using ByolA.Evaluation;
-using ByolA.Onnx;
 
 namespace ByolA.Cli.Commands;
 
@@ -74,7 +73,7 @@ public static class EmbedCommand
             .Add(nameof(EmbedderJobOptions.HopMs), hopMs).Add(nameof(EmbedderJobOptions.Shard), shard)
             .Add(nameof(EmbedderOptions.BatchSize), batch).Add(nameof(EmbedderOptions.Crop), randomCrop)
             .Add(nameof(EmbedderOptions.Frames), frames).Add(nameof(EmbedderOptions.SkipBad), skipBad)
-            .Add(nameof(EmbedderJobOptions.OnnxThreads), compute.Threads);
+            .Add(nameof(EmbedderJobOptions.Threads), compute.Threads);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var (given, statsDir) = statsOptions.Get(parse);
@@ -105,7 +104,8 @@ public static class EmbedCommand
                 Mode = wantTimestamps ? EmbedMode.Timestamps : wantWhole ? EmbedMode.Whole : EmbedMode.Clip,
                 HopMs = parse.GetValue(hopMs),
                 Shard = shardSpec,
-                OnnxThreads = parse.GetValue(compute.Threads),
+                Device = compute.GetDevice(parse),
+                Threads = parse.GetValue(compute.Threads),
                 Embedding = new EmbedderOptions
                 {
                     Config = config,
@@ -117,14 +117,8 @@ public static class EmbedCommand
                     Tf32 = parse.GetValue(tf32),
                 },
             }.Validate();
-            // An .onnx model runs in ONNX Runtime on the CPU, and libtorch is never loaded.
-            bool onnx = OnnxModelFile.IsOnnx(weightsPath);
-            if (onnx && compute.GetDevice(parse).IsCuda)
-                throw new UsageException("--device cuda: ONNX models run on the CPU (ONNX Runtime's CPU provider); use --device cpu or auto, or .pth weights for CUDA");
-            var progress = context.CreateProgress();
-            var result = onnx
-                ? OnnxEmbedderJob.Run(options, progress, ct)
-                : EmbedderJob.Run(options with { Device = compute.InitialiseTorch(parse) }, progress, ct);
+            // The library picks the runtime from the weights: an .onnx model runs in ONNX Runtime and never loads libtorch.
+            var result = EmbedderJob.Run(options, context.CreateProgress(), ct);
             if (result.Skipped.Count > 0)
             {
                 context.Error.WriteLine($"skipped {result.Skipped.Count} unreadable file(s):");

@@ -1,6 +1,6 @@
+using ByolA.Probe;
 using System.CommandLine;
 using System.Globalization;
-using ByolA.Evaluation;
 using ByolA.Tasks;
 
 namespace ByolA.Cli.Commands;

@@ -1,5 +1,6 @@
+using ByolA.Audio;
+using ByolA.Embedding;
 using System.CommandLine;
-using ByolA.Evaluation;
 using ByolA.Onnx;
 
 namespace ByolA.Cli.Commands;

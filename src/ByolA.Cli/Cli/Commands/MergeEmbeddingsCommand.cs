@@ -1,5 +1,5 @@
+using ByolA.Embedding;
 using System.CommandLine;
-using ByolA.Evaluation;
 
 namespace ByolA.Cli.Commands;
 

@@ -31,7 +31,7 @@ public static class TrainCommand
         };
         var workers = new Option<int?>("--workers")
         {
-            Description = "Threads decoding and cropping audio ahead of the model (default: all cores).",
+            Description = "Threads decoding and cropping audio ahead of the model (default: the config's num_workers, at most the core count).",
             HelpName = "N",
         };
         var tensorBoard = new Option<string?>("--tensorboard")
@@ -82,8 +82,8 @@ public static class TrainCommand
             }
             catch (ExistingRunException e)
             {
-                throw new ByolAException($"{e.Folder}: holds {TrainingCheckpoint.FileName} of another run; " +
-                    (e.ResumingFromElsewhere ? "" : $"continue it with --resume {Path.Combine(e.Folder, TrainingCheckpoint.FileName)}, ") +
+                throw new ByolAException($"{e.Folder}: holds {e.File} of another run; " +
+                    (e.ResumingFromElsewhere || e.File != TrainingCheckpoint.FileName ? "" : $"continue it with --resume {Path.Combine(e.Folder, TrainingCheckpoint.FileName)}, ") +
                     "replace it with --overwrite, or pick another folder with --out DIR", e);
             }
             if (result.Unreadable.Count > 0)

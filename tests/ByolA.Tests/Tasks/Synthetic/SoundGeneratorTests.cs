@@ -1,3 +1,4 @@
+using ByolA.Runtime;
 using ByolA.Augmentations;
 using ByolA.Tasks.Synthetic;
 

@@ -1,0 +1,186 @@
+using ByolA.Audio;
+using ByolA.Embedding;
+using ByolA.Data;
+using ByolA.Models;
+using ByolA.Progress;
+using ByolA.Reports;
+using ByolA.Tasks;
+using static TorchSharp.torch;
+
+namespace ByolA.Probe;
+
+/// <summary>
+/// <c>byola evaluate</c> as a library call (SPEC §6): read the task's metadata, check its audio, compute
+/// normalisation stats on the training clips and embed every clip (or reuse the cached embeddings of the same
+/// weights, task and unit_sec), then train the linear probe <see cref="EvaluateOptions.Repeat"/> times and append
+/// the accuracies, mean and std to RESULTS/TASK-scores.csv.
+/// </summary>
+public static class LinearEvaluation
+{
+    /// <summary>How many missing audio files an error names.</summary>
+    const int NamedMissing = 3;
+
+    public static EvaluationResult Run(EvaluateOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        progress ??= NullProgressReporter.Instance;
+        var device = options.Device ?? CPU;
+        var task = options.TaskName;
+        var metadataPath = options.ResolvedMetadataPath;
+        var audioDir = options.ResolvedAudioDir;
+        if (options.KnownTask != null && !File.Exists(metadataPath))
+            throw ByolAException.Naming(ByolAException.Escape($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first") +
+                " (or point {0} to the folder it was written below)", [nameof(EvaluateOptions.WorkRoot)]);
+        var metadata = TaskMetadata.Read(metadataPath);
+        ProbeProtocol.CheckClasses(metadata);
+        var files = CheckAudio(metadata, audioDir);
+        foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
+        if (ValidationNote(metadata, options.Probe) is { } note) progress.Message(note);
+        string? resultsPath = options.ResultsDir != null ? Path.Combine(options.ResultsDir, $"{task}-scores.csv") : null;
+        if (resultsPath != null)
+        {
+            // Before the long work, not after it: a scores file of another kind, or a results folder that cannot be written.
+            ScoresCsv.Check(resultsPath);
+            AtomicFile.CheckWritable(resultsPath);
+        }
+        double unitSec = options.ResolvedUnitSec;
+        var config = options.Config with { UnitSec = unitSec };
+        var model = options.ResolvedModelName;
+        progress.Message($"{task}: {metadata.Rows.Count} clips, {metadata.Classes.Count} classes, " +
+                         (metadata.HasFolds ? $"{metadata.Folds.Count} folds (leave one out)" : "train/valid/test") + $", unit {unitSec:0.###} s");
+
+        var cache = options.UseCache
+            ? EmbeddingCache.For(options.WorkRoot, task, model, options.Weights, metadataPath, audioDir, files, unitSec, config, options.Seed,
+                Runtime.Precision.Describe(device, options.Tf32))
+            : null;
+        var cached = cache?.TryLoad(metadata.Rows.Count);
+        Tensor embeddings;
+        if (cached is { } hit && Embedder.FirstNonFiniteRow(hit.Embeddings) is null)
+        {
+            embeddings = hit.Embeddings;
+            progress.Message($"embeddings: reusing {DisplayPath.For(cache!.Path)} ({embeddings.shape[1]}-d; norm stats {hit.Mean:0.####}, {hit.Std:0.####})");
+        }
+        else
+        {
+            cached?.Embeddings.Dispose();
+            cached = null;
+            embeddings = Embed(options, metadata, files, config, device, progress, ct, out var stats);
+            try
+            {
+                cache?.Save(embeddings, stats.Mean, stats.Std);
+            }
+            catch (ByolAException e)
+            {
+                // The cache only saves time; the evaluation itself can go on. (AtomicFile reports I/O failures as one line.)
+                progress.Message($"warning: embeddings not cached: {e.Message}");
+            }
+        }
+
+        try
+        {
+            using var x = embeddings.to(device);
+            var accuracies = new List<double>();
+            var predictions = new List<long[]>();
+            var folds = metadata.Folds;
+            int perRun = metadata.HasFolds ? folds.Count : 1;
+            using (var probeTask = progress.Start(metadata.HasFolds ? $"linear probe ({perRun} folds per run)" : "linear probe", (long)options.Repeat * perRun))
+            {
+                for (int run = 0; run < options.Repeat; run++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    int fold = 0, r = run;
+                    var predicted = new long[metadata.Rows.Count];
+                    accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct,
+                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%"),
+                        predicted));
+                    predictions.Add(predicted);
+                    if (metadata.HasFolds) progress.Message($"run {run}: {accuracies[^1] * 100:0.00}% (mean over {perRun} folds)");
+                }
+            }
+            double mean = accuracies.Average();
+            double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count);
+            if (resultsPath != null) ScoresCsv.Append(resultsPath, model, accuracies, mean, std);
+            var perClass = PerClassScores.Compute(metadata, predictions);
+            string? perClassPath = null, confusionPath = null;
+            if (options.ResultsDir != null)
+            {
+                perClassPath = Path.Combine(options.ResultsDir, $"{task}-per-class.csv");
+                perClass.WriteCsv(perClassPath);
+                confusionPath = Path.Combine(options.ResultsDir, $"{task}-confusion.png");
+                ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
+            }
+            return new EvaluationResult(task, model, unitSec, accuracies, mean, std, metadata.Rows.Count,
+                metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath)
+            {
+                PerClass = perClass,
+                PerClassPath = perClassPath,
+                ConfusionPath = confusionPath,
+            };
+        }
+        finally
+        {
+            embeddings.Dispose();
+        }
+    }
+
+    /// <summary>Says where the early-stopping validation clips come from when the metadata does not list them.</summary>
+    static string? ValidationNote(TaskMetadata metadata, ProbeOptions probe)
+    {
+        if (!probe.EarlyStopping) return null;
+        int percent = (int)Math.Round(ProbeProtocol.ValidFraction * 100);
+        string noEarlyStop = $"so the probe trains all {probe.Epochs} epochs without early stopping";
+        if (metadata.HasFolds)
+            return metadata.Folds.All(f => !ProbeProtocol.CanHoldOut(metadata.Rows.Where(r => r.Fold != f)))
+                ? $"validation: no class has two clips outside a fold to hold one out, {noEarlyStop}"
+                : $"validation: for each fold left out, a seeded {percent}% of the other folds' clips (holding every class) is held out for early stopping";
+        if (metadata.Rows.Any(r => r.Split == Splits.Valid)) return null;
+        var train = metadata.Rows.Where(r => r.Split == Splits.Train).ToList();
+        string source = metadata.Source ?? "the metadata";
+        return ProbeProtocol.CanHoldOut(train)
+            ? $"validation: {source} has no valid split, so each run holds out a seeded {percent}% of the {train.Count} training clips " +
+              "(holding every class) for early stopping and trains on the rest"
+            : $"validation: {source} has no valid split and no class has two training clips to hold one out, {noEarlyStop}";
+    }
+
+    /// <summary>The absolute audio path of every row; missing files are one error with the count and first names.</summary>
+    static List<string> CheckAudio(TaskMetadata metadata, string audioDir)
+    {
+        if (!Directory.Exists(audioDir))
+            throw ByolAException.Naming(ByolAException.Escape($"{audioDir}: audio folder not found; run 'byola preprocess' for known tasks,") +
+                " or give your own task's folder with {0}", [nameof(EvaluateOptions.AudioDir)]);
+        var files = metadata.Rows.Select(r => TaskMetadata.Resolve(audioDir, r.FileName)).ToList();
+        var missing = metadata.Rows.Where((r, i) => !File.Exists(files[i])).Select(r => r.FileName).ToList();
+        if (missing.Count > 0)
+            throw new ByolAException($"{metadata.Source}: {missing.Count} of {files.Count} listed audio files are missing below {audioDir}, e.g. " +
+                                     string.Join(", ", missing.Take(NamedMissing)) + "; rerun 'byola preprocess', or correct the audio folder");
+        return files;
+    }
+
+    static Tensor Embed(EvaluateOptions options, TaskMetadata metadata, List<string> files, Configuration.ByolAConfig config,
+        Device device, IProgressReporter progress, CancellationToken ct, out NormStats stats)
+    {
+        // Auto, not the probe's device: an engine that runs only on the CPU (ONNX Runtime) embeds there, and the probe
+        // still trains on the device.
+        using var engine = EmbeddingEngine.Open(options.Weights, new EngineOptions
+        {
+            Config = config, Tf32 = options.Tf32, Device = Runtime.DeviceSpec.Auto, TorchDevice = device,
+        });
+        foreach (var warning in engine.Warnings) progress.Message("warning: " + warning);
+        progress.Message($"encoder: {engine.Description}");
+        // Stats come from the training clips only (all folds for leave-one-out tasks), as the original does.
+        using (var moments = engine.NewLogMelMoments())
+            stats = NormStatsCalculator.Compute(TrainFiles(metadata, files), moments, config, seed: options.Seed, batchSize: options.EmbedBatch,
+                progress: progress, ct: ct);
+        progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
+        using var embedder = new Embedder(engine, stats,
+            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed, Tf32 = options.Tf32 });
+        using var result = embedder.EmbedFiles(files, progress, ct);
+        return tensor(result.Values, result.Shape);
+    }
+
+    /// <summary>The clips the stats come from: the training split, or all folds for leave-one-out tasks, as the original does.</summary>
+    static List<string> TrainFiles(TaskMetadata metadata, List<string> files) =>
+        metadata.Rows.Select((r, i) => (r, i))
+            .Where(p => metadata.HasFolds || p.r.Split == Splits.Train)
+            .Select(p => files[p.i]).ToList();
+}

@@ -1,0 +1,28 @@
+namespace ByolA.Probe;
+
+/// <summary>
+/// The linear classifier's training recipe (SPEC §6.3): Adam lr 1e-3, weight decay 1e-8, mini-batches of
+/// min(200, n) shuffled each epoch, up to 200 epochs, early stopping on validation accuracy with patience 10.
+/// </summary>
+public sealed record ProbeOptions
+{
+    public int Epochs { get; init; } = 200;
+    public double Lr { get; init; } = 0.001;
+    public double WeightDecay { get; init; } = 1e-8;
+    public int BatchSize { get; init; } = 200;
+    public int Patience { get; init; } = 10;
+
+    /// <summary>When false, train all epochs and keep the last weights (validation is not used).</summary>
+    public bool EarlyStopping { get; init; } = true;
+
+    /// <summary>Throws <see cref="OptionException"/> naming the first property that cannot work.</summary>
+    public ProbeOptions Validate()
+    {
+        if (Epochs <= 0) throw OptionException.Invalid(nameof(Epochs), $"must be > 0 (got {Epochs})");
+        if (!(Lr > 0) || double.IsInfinity(Lr)) throw OptionException.Invalid(nameof(Lr), $"must be a finite number > 0 (got {Lr})");
+        if (!(WeightDecay >= 0)) throw OptionException.Invalid(nameof(WeightDecay), $"must be >= 0 (got {WeightDecay})");
+        if (BatchSize <= 0) throw OptionException.Invalid(nameof(BatchSize), $"must be > 0 (got {BatchSize})");
+        if (Patience <= 0) throw OptionException.Invalid(nameof(Patience), $"must be > 0 (got {Patience})");
+        return this;
+    }
+}
