@@ -45,7 +45,7 @@ internal static class NormStatsCalculator
         var chosen = Sample(files, maxFiles, seed);
         var source = new ClipSource(chosen, new ClipSourceOptions
             {
-                SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = seed, SkipUnreadable = skipBad,
+                SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = seed, SkipUnreadable = skipBad, Convert = AudioConversion.ToMono,
             },
             w => progress.Message("warning: " + w));
         using (var task = progress.Start("norm stats", chosen.Count))

@@ -29,7 +29,7 @@ internal static class RiffWalker
             if (RandomAccess.GetLength(handle) == 0)
             {
                 handle.Dispose();
-                throw new ByolAException($"{path}: empty file (0 bytes), not a WAV file");
+                throw new ByolAException($"{path}: empty file (0 bytes), no audio");
             }
             return handle;
         }

@@ -107,7 +107,7 @@ internal sealed class Embedder : IDisposable
     static ClipSourceOptions ClipOptions(ByolAConfig config, ClipCrop crop, long seed, int workers, int prefetch, bool skipBad) => new()
     {
         SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = crop, Seed = seed,
-        Workers = workers, PrefetchBatches = prefetch, SkipUnreadable = skipBad,
+        Workers = workers, PrefetchBatches = prefetch, SkipUnreadable = skipBad, Convert = AudioConversion.ToMono,
     };
 
     public void Dispose()

@@ -46,6 +46,8 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
     internal static TorchSharpEngine Open(string weightsPath, EngineOptions options)
     {
         var device = options.TorchDevice ?? (options.SetUpProcess ? TorchSetup.Initialise(options.Device, options.Threads) : options.Device.Resolve());
+        // Trained weights remember their rate: a config of another is refused before anything is loaded.
+        EncoderWeights.RequireSampleRate(weightsPath, options.Config.SampleRate);
         var loaded = EncoderLoader.Load(weightsPath, device, options.Layered);
         try
         {

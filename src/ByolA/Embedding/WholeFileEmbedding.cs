@@ -115,7 +115,7 @@ internal static class WholeFileEmbedding
     static float[]? Read(string file, int sampleRate, bool skipBad, List<(string Path, string Reason)> skipped, IProgressReporter progress)
     {
         string reason;
-        try { return AudioLoader.LoadMono(file, sampleRate, w => progress.Message("warning: " + w)); }
+        try { return AudioLoader.LoadMono(file, sampleRate, AudioConversion.ToMono, w => progress.Message("warning: " + w)); }
         catch (ByolAException e) { reason = e.Message; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { reason = IoErrors.Failure(file, "read", e).Message; }
         if (!skipBad) throw new ByolAException(reason);

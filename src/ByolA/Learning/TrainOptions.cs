@@ -65,6 +65,15 @@ public sealed record TrainOptions
     /// </summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Folder for a TensorBoard event file of the run (<see cref="TensorBoardLog"/>); null: none.</summary>
+    public string? TensorBoardDir { get; init; }
+
+    /// <summary>
+    /// With <see cref="TensorBoardDir"/>: a picture of a batch's two augmented views on the first epoch and every this
+    /// many epochs after it (0: no pictures).
+    /// </summary>
+    public int TensorBoardImageEvery { get; init; } = 10;
+
     /// <summary>The folder actually used for outputs.</summary>
     public string ResolvedOutputDir => OutputDir is { Length: > 0 } o ? o : Config.CheckpointFolder;
 
@@ -81,6 +90,8 @@ public sealed record TrainOptions
         if (PrefetchBatches < 1) throw OptionException.Invalid(nameof(PrefetchBatches), $"must be at least 1 batch (got {PrefetchBatches})");
         if (NormStatsClips < 1) throw OptionException.Invalid(nameof(NormStatsClips), $"must be positive (got {NormStatsClips})");
         if (ProgressInterval < TimeSpan.Zero) throw OptionException.Invalid(nameof(ProgressInterval), "cannot be negative");
+        if (TensorBoardImageEvery < 0) throw OptionException.Invalid(nameof(TensorBoardImageEvery), $"must be 0 (no pictures) or a number of epochs (got {TensorBoardImageEvery})");
+        if (TensorBoardDir is { } tb && string.IsNullOrWhiteSpace(tb)) throw OptionException.Invalid(nameof(TensorBoardDir), "must name a folder");
         if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
         if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
         if (Config.Encoder.FeatureDProblem(Config.NMels, Config.FeatureD) is { } problem) throw OptionException.Invalid("feature_d", problem);

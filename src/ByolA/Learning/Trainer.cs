@@ -164,7 +164,7 @@ public static class Trainer
     internal static string SaveFinalWeights(ByolLearner learner, ByolAConfig config, string outDir, DateTime startedAt)
     {
         using var bytes = new MemoryStream();
-        EncoderWeights.Write(learner.Encoder, bytes);
+        EncoderWeights.Write(learner.Encoder, bytes, config.SampleRate);
         var hash = Convert.ToHexString(SHA256.HashData(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))[..8].ToLowerInvariant();
         var path = Path.Combine(outDir, WeightsFileName.For(config, startedAt.ToLocalTime(), hash));
         AtomicFile.Write(path, s => bytes.WriteTo(s), durable: true);   // an I/O failure is already one line naming path

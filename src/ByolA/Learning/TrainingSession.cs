@@ -124,6 +124,8 @@ internal sealed class TrainingSession : IDisposable
         {
             SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = config.Seed,
             Workers = c.Threads, PrefetchBatches = options.PrefetchBatches, SkipUnreadable = true,
+            // Compressed files are decoded once and kept (up to a quarter of the memory available, at most 2 GiB).
+            Convert = AudioConversion.ToMono, DecodedCacheBytes = Math.Min(2L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4),
         }, w => progress.Message("warning: " + w));
         var mel = c.Owned.Add(new LogMelSpectrogram(config.FrontEnd));
         long frames = mel.FramesFor(config.UnitSamples);
@@ -210,16 +212,20 @@ internal sealed class TrainingSession : IDisposable
     /// <summary>Trains the epochs still to train (each: its steps, then its checkpoint, log row and curves), then writes the final weights.</summary>
     public TrainResult Run()
     {
+        var tensorBoard = options.TensorBoardDir is { } tb ? new TensorBoardLog(tb, w => progress.Message("warning: " + w)) : null;
         for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            var metrics = RunSteps(epoch);
+            bool picture = tensorBoard != null && options.TensorBoardImageEvery > 0 && (epoch - 1) % options.TensorBoardImageEvery == 0;
+            int e = epoch;
+            var metrics = RunSteps(epoch, picture ? (v1, v2) => tensorBoard!.WriteViews(e, v1, v2) : null);
             epochs.Add(metrics);
             TrainingFiles.EnforceLimit(AllUnreadable(), candidates.Count, options.MaxUnreadableFraction);
             progress.Message(string.Format(CultureInfo.InvariantCulture,
                 "epoch {0}/{1}: loss {2:F4}  mb {3:F3} sb {4:F3} ma {5:F3} sa {6:F3}  ({7:F1} samples/s)",
                 epoch, config.Epochs, metrics.Loss, metrics.Mb, metrics.Sb, metrics.Ma, metrics.Sa, metrics.SamplesPerSecond));
             WriteEpochOutputs(metrics);
+            tensorBoard?.WriteEpoch(metrics, config.Lr);
         }
         var weightsPath = Trainer.SaveFinalWeights(learner, config, outDir, startedAt);
         progress.Message($"saved {DisplayPath.For(weightsPath)}");
@@ -227,7 +233,7 @@ internal sealed class TrainingSession : IDisposable
     }
 
     /// <summary>One epoch of BYOL steps over the shuffled files (the incomplete last batch dropped, as the original's loader does).</summary>
-    EpochMetrics RunSteps(int epoch)
+    EpochMetrics RunSteps(int epoch, Action<Tensor, Tensor>? firstViews)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         augment.Mixup.Reset();
@@ -256,6 +262,8 @@ internal sealed class TrainingSession : IDisposable
                 var x = lms.to(device, non_blocking: cuda);
                 if (deviceMel != null) x = deviceMel.forward(x).unsqueeze(1);   // (B, unit) → (B, 1, F, T) on the device
                 var (v1, v2) = augment.Apply(x);
+                // The TensorBoard picture of this epoch, from its first batch (a device read on those epochs only).
+                if (firstViews != null && stepped.Count == 0) firstViews(v1, v2);
                 var paired = cat([v1, v2]);
                 var before = stack([paired.mean(), paired.std()]);
                 var normed = NormalizeBatch.Apply(paired);

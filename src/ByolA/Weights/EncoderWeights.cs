@@ -49,8 +49,33 @@ internal static class EncoderWeights
     /// </summary>
     public static void Save(nn.Module module, string path) => Save(Entries(module), path);
 
-    /// <summary>Writes <paramref name="module"/>'s state dict, under the official key names, to <paramref name="stream"/>.</summary>
-    public static void Write(nn.Module module, Stream stream) => StateDictWriter.Write(stream, Entries(module));
+    /// <summary>
+    /// Writes <paramref name="module"/>'s state dict, under the official key names, to <paramref name="stream"/>; with
+    /// <paramref name="sampleRate"/>, the rate it was trained at is recorded too (<see cref="SampleRateOf"/>).
+    /// </summary>
+    public static void Write(nn.Module module, Stream stream, int? sampleRate = null)
+    {
+        if (sampleRate is { } rate)
+            StateDictWriter.Write(stream, Entries(module), new Dictionary<string, string> { [SampleRateRecord] = rate.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        else StateDictWriter.Write(stream, Entries(module));
+    }
+
+    const string SampleRateRecord = "sample_rate";
+
+    /// <summary>The sample rate recorded in the weight file at <paramref name="path"/> by training, or null (official and older files).</summary>
+    public static int? SampleRateOf(string path) =>
+        int.TryParse(StateDictWriter.ReadRecord(path, SampleRateRecord), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate : null;
+
+    /// <summary>
+    /// Throws one line when the weight file at <paramref name="path"/> records a sample rate other than
+    /// <paramref name="sampleRate"/> (the config's): its filters learned from log-mels of another rate.
+    /// </summary>
+    public static void RequireSampleRate(string path, int sampleRate)
+    {
+        if (SampleRateOf(path) is { } trained && trained != sampleRate)
+            throw new ByolAException($"{path}: trained at {trained} Hz, but the config's sample_rate is {sampleRate} Hz; " +
+                                     $"use the config it was trained with (sample_rate {trained} and its n_fft, win_length, hop_length)");
+    }
 
     static IEnumerable<KeyValuePair<string, Tensor>> Entries(nn.Module module)
     {

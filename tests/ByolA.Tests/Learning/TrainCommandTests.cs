@@ -21,14 +21,26 @@ public class TrainCommandTests
             WavFile.WritePcm16(dir.File($"audio/sub/c{k}.wav"), x, 16000);
         }
         var (code, output, err) = Run("train", dir.File("audio"), "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "4", "--lr", "0.001",
-            "--seed", "3", "--set", "proj_dim=32", "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--out", dir.File("out"));
+            "--seed", "3", "--set", "proj_dim=32", "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--out", dir.File("out"),
+            "--tensorboard", dir.File("tb"));
         Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("TensorBoard: " + dir.File("tb"), output);
+        Assert.Single(Directory.GetFiles(dir.File("tb"), "events.out.tfevents.*"));
         Assert.Contains("trained 1 epoch(s), final loss ", output);
         Assert.Contains("BYOLA-NTT2020d64s64x96-", output);
         Assert.Contains("-e1-bs4-lr001-rs3.pth", output);
         Assert.Contains("epoch 1/1: loss ", err);
         Assert.True(File.Exists(dir.File("out/checkpoint.pth")));
         Assert.True(File.Exists(dir.File("out/train_log.csv")));
+    }
+
+    [Fact]
+    public void A_negative_picture_interval_is_a_usage_error_naming_the_flag()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Run("train", dir.Path, "--config", "v1", "--device", "cpu", "--tensorboard", dir.File("tb"), "--tensorboard-images", "-1");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--tensorboard-images", err);
     }
 
     [Fact]
