@@ -32,6 +32,15 @@ public static class LinearEvaluation
             throw ByolAException.Naming(ByolAException.Escape($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first") +
                 " (or point {0} to the folder it was written below)", [nameof(EvaluateOptions.WorkRoot)]);
         var metadata = TaskMetadata.Read(metadataPath);
+        if (options.KnownTask is { MultiLabel: false } known && metadata.MultiLabel)
+        {
+            var row = metadata.Rows.First(r => r.Label.Contains(TaskMetadata.LabelSeparator));
+            throw new ByolAException($"{metadataPath}: row '{row.FileName}' has the label cell '{row.Label}' holding several labels, but {known.Name} " +
+                                     "is a single-label task; rerun 'byola preprocess', or evaluate it as your own task with its metadata CSV");
+        }
+        if (metadata.MultiLabel)
+            progress.Message($"multi-label: {metadata.Rows.Count(r => r.Label.Contains(TaskMetadata.LabelSeparator))} of {metadata.Rows.Count} clips hold " +
+                             "several labels; sigmoid outputs with binary cross-entropy, early stopping on validation mAP, test mAP and ROC AUC");
         ProbeProtocol.CheckClasses(metadata);
         var files = CheckAudio(metadata, audioDir);
         foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
@@ -79,40 +88,66 @@ public static class LinearEvaluation
         try
         {
             using var x = embeddings.to(device);
-            var accuracies = new List<double>();
-            var predictions = new List<long[]>();
+            var scores = new List<double>();
+            var runs = new List<ProbeRun>();
             var folds = metadata.Folds;
             int perRun = metadata.HasFolds ? folds.Count : 1;
-            using (var probeTask = progress.Start(metadata.HasFolds ? $"linear probe ({perRun} folds per run)" : "linear probe", (long)options.Repeat * perRun))
+            string head = options.Probe.HeadName, metric = metadata.MultiLabel ? ScoresCsv.MeanAveragePrecision : ScoresCsv.Accuracy;
+            string Shown(double score) => metadata.MultiLabel ? $"mAP {score * 100:0.00}" : $"{score * 100:0.00}%";
+            string probeName = head == ScoresCsv.LinearHead ? "linear probe" : $"{head} probe";
+            using (var probeTask = progress.Start(metadata.HasFolds ? $"{probeName} ({perRun} folds per run)" : probeName, (long)options.Repeat * perRun))
             {
                 for (int run = 0; run < options.Repeat; run++)
                 {
                     ct.ThrowIfCancellationRequested();
                     int fold = 0, r = run;
-                    var predicted = new long[metadata.Rows.Count];
-                    accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct,
-                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%"),
-                        predicted));
-                    predictions.Add(predicted);
-                    if (metadata.HasFolds) progress.Message($"run {run}: {accuracies[^1] * 100:0.00}% (mean over {perRun} folds)");
+                    runs.Add(ProbeProtocol.Run(metadata, x, options.Probe, options.Seed + run, device, ct,
+                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {Shown(a)}" : $"run {r}: {Shown(a)}")));
+                    scores.Add(runs[^1].Score);
+                    if (metadata.HasFolds) progress.Message($"run {run}: {Shown(scores[^1])} (mean over {perRun} folds)");
                 }
             }
-            double mean = accuracies.Average();
-            double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count);
-            if (resultsPath != null) ScoresCsv.Append(resultsPath, model, accuracies, mean, std);
-            var perClass = PerClassScores.Compute(metadata, predictions);
+            double mean = scores.Average();
+            double std = Math.Sqrt(scores.Sum(a => (a - mean) * (a - mean)) / scores.Count);
+            var aucs = metadata.MultiLabel ? runs.Select(r => r.Auc).ToList() : [];
+            if (metadata.MultiLabel && runs[0].PerClass!.WithoutPositives is var left && left > 0)
+                progress.Message($"warning: {left} of {metadata.Classes.Count} classes have no positive test clip and are left out of the mAP" +
+                                 $" (e.g. '{metadata.Classes[runs[0].PerClass!.AveragePrecision.Select((v, i) => (v, i)).First(p => double.IsNaN(p.v)).i]}')");
+            var extra = new Dictionary<string, string> { [ScoresCsv.HeadColumn] = head, [ScoresCsv.MetricColumn] = metric };
+            if (metadata.MultiLabel) extra[ScoresCsv.AucColumn] = ScoresCsv.Format(aucs.Average());
+            if (resultsPath != null) ScoresCsv.Append(resultsPath, model, scores, mean, std, extra);
+            PerClassScores? perClass = null;
+            PerClassRankingScores? ranking = null;
+            if (metadata.MultiLabel)
+            {
+                var positives = new int[metadata.Classes.Count];
+                var classIndex = metadata.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
+                foreach (var row in runs[0].TestRows)
+                    foreach (var label in metadata.LabelsOf((int)row)) positives[classIndex[label]]++;
+                ranking = new PerClassRankingScores(metadata.Classes, positives,
+                    runs.Select(r => r.PerClass!.AveragePrecision).ToList(), runs.Select(r => r.PerClass!.Auc).ToList());
+            }
+            else perClass = PerClassScores.Compute(metadata, runs.Select(r => r.Predictions).ToList());
             string? perClassPath = null, confusionPath = null;
             if (options.ResultsDir != null)
             {
                 perClassPath = Path.Combine(options.ResultsDir, $"{task}-per-class.csv");
-                perClass.WriteCsv(perClassPath);
-                confusionPath = Path.Combine(options.ResultsDir, $"{task}-confusion.png");
-                ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
+                if (ranking != null) ranking.WriteCsv(perClassPath);
+                else
+                {
+                    perClass!.WriteCsv(perClassPath);
+                    confusionPath = Path.Combine(options.ResultsDir, $"{task}-confusion.png");
+                    ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
+                }
             }
-            return new EvaluationResult(task, model, unitSec, accuracies, mean, std, metadata.Rows.Count,
+            return new EvaluationResult(task, model, unitSec, scores, mean, std, metadata.Rows.Count,
                 metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath)
             {
+                Head = head,
+                Metric = metric,
+                Aucs = aucs,
                 PerClass = perClass,
+                PerClassRanking = ranking,
                 PerClassPath = perClassPath,
                 ConfusionPath = confusionPath,
             };

@@ -17,9 +17,16 @@ public static class SummaryPlot
     const int LabelledBarPixels = 34;
     const int MaxBarPixels = 90;
 
-    /// <summary>Groups drawn: the tasks, then "average" when there are several tasks and some model has one.</summary>
+    /// <summary>
+    /// Groups drawn: the tasks (named with their metric when the table holds mAP), then each average column that
+    /// averages several tasks and that some model has.
+    /// </summary>
     public static IReadOnlyList<string> Groups(ResultsSummary summary) =>
-        summary.Tasks.Count > 1 && summary.Models.Any(m => summary.Average(m) != null) ? [.. summary.Tasks, "average"] : summary.Tasks;
+        [.. summary.Tasks.Select(summary.Header), .. Averages(summary).Select(a => a.Name)];
+
+    static IReadOnlyList<(string Name, string Metric)> Averages(ResultsSummary summary) =>
+        summary.AverageColumns.Where(a => summary.Tasks.Count(t => summary.Metric(t) == a.Metric) > 1 &&
+                                          summary.Models.Any(m => summary.Average(m, a.Metric) != null)).ToList();
 
     /// <summary>Pixel size of the figure for <paramref name="summary"/>.</summary>
     public static (int Width, int Height) Size(ResultsSummary summary)
@@ -56,7 +63,7 @@ public static class SummaryPlot
                 double x = g * (models + 1) + m;
                 var score = g < summary.Tasks.Count
                     ? summary.Cell(model, summary.Tasks[g]) is { } c ? (c.Mean, c.Std) : ((double, double)?)null
-                    : summary.Average(model) is { } a ? (a, 0) : null;
+                    : summary.Average(model, Averages(summary)[g - summary.Tasks.Count].Metric) is { } a ? (a, 0) : null;
                 if (score is var (mean, std)) items.Add(new(x, mean, std, palette.GetColor(m)));
                 else missing.Add(x);
             }
@@ -95,7 +102,8 @@ public static class SummaryPlot
             rule.LinePattern = LinePattern.Dashed;
             rule.LineWidth = 1;
         }
-        plot.Title("Linear-probe accuracy: mean ± std over runs");
+        plot.Title(summary.Metrics.Count > 1 ? "Probe scores (accuracy % or mAP %, as each group says): mean ± std over runs"
+            : summary.Metrics[0] == ScoresCsv.Accuracy ? "Probe accuracy: mean ± std over runs" : "Probe mAP: mean ± std over runs");
         plot.ShowLegend(Edge.Right);
         PngFile.Save(plot, pngPath, width, height);
     }

@@ -41,7 +41,7 @@ public class LinearEvaluationTests
         Assert.Equal(result.Accuracies.Average(), result.Mean, 12);
 
         var lines = File.ReadAllLines(dir.File("results/tones-scores.csv"));
-        Assert.Equal("run0,run1,model,mean,std", lines[0]);
+        Assert.Equal("run0,run1,model,mean,std,head,metric", lines[0]);
         Assert.Contains(",AudioNTT2020-BYOLA-64x96d512,", lines[1]);
 
         // A rerun reuses the cached embeddings and, with the same seed, reproduces the scores exactly.
