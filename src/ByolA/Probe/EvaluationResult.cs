@@ -38,6 +38,9 @@ public sealed record EvaluationResult(
     /// <summary>RESULTS/TASK-per-class.csv, when results are written.</summary>
     public string? PerClassPath { get; init; }
 
+    /// <summary>The classifier file written (<see cref="EvaluateOptions.SaveModel"/>), or null.</summary>
+    public string? SavedModelPath { get; init; }
+
     /// <summary>RESULTS/TASK-confusion.png, when results are written (single-label tasks).</summary>
     public string? ConfusionPath { get; init; }
 }

@@ -64,9 +64,11 @@ public static class LinearEvaluation
             : null;
         var cached = cache?.TryLoad(metadata.Rows.Count);
         Tensor embeddings;
+        NormStats usedStats;
         if (cached is { } hit && Embedder.FirstNonFiniteRow(hit.Embeddings) is null)
         {
             embeddings = hit.Embeddings;
+            usedStats = new NormStats(hit.Mean, hit.Std);
             progress.Message($"embeddings: reusing {DisplayPath.For(cache!.Path)} ({embeddings.shape[1]}-d; norm stats {hit.Mean:0.####}, {hit.Std:0.####})");
         }
         else
@@ -74,6 +76,7 @@ public static class LinearEvaluation
             cached?.Embeddings.Dispose();
             cached = null;
             embeddings = Embed(options, metadata, files, config, device, progress, ct, out var stats);
+            usedStats = stats;
             try
             {
                 cache?.Save(embeddings, stats.Mean, stats.Std);
@@ -90,6 +93,7 @@ public static class LinearEvaluation
             using var x = embeddings.to(device);
             var scores = new List<double>();
             var runs = new List<ProbeRun>();
+            ProbeClassifier? saved = null;
             var folds = metadata.Folds;
             int perRun = metadata.HasFolds ? folds.Count : 1;
             string head = options.Probe.HeadName, metric = metadata.MultiLabel ? ScoresCsv.MeanAveragePrecision : ScoresCsv.Accuracy;
@@ -102,7 +106,9 @@ public static class LinearEvaluation
                     ct.ThrowIfCancellationRequested();
                     int fold = 0, r = run;
                     runs.Add(ProbeProtocol.Run(metadata, x, options.Probe, options.Seed + run, device, ct,
-                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {Shown(a)}" : $"run {r}: {Shown(a)}")));
+                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {Shown(a)}" : $"run {r}: {Shown(a)}"),
+                        // The classifier of run 0 is the one saved: its test score is the first run's.
+                        options.SaveModel != null && run == 0 ? c => saved = c : null));
                     scores.Add(runs[^1].Score);
                     if (metadata.HasFolds) progress.Message($"run {run}: {Shown(scores[^1])} (mean over {perRun} folds)");
                 }
@@ -140,6 +146,27 @@ public static class LinearEvaluation
                     ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
                 }
             }
+            string? savedPath = null;
+            if (options.SaveModel != null)
+            {
+                string trainedOn;
+                double? testScore = null;
+                if (metadata.HasFolds)
+                {
+                    // Fold tasks score one classifier per held-out fold; the classifier to keep learns from every fold.
+                    saved = ProbeProtocol.TrainOnAll(metadata, x, options.Probe, options.Seed, ct);
+                    trainedOn = $"every fold of {task} (a seeded {(int)Math.Round(ProbeProtocol.ValidFraction * 100)}% held out for early stopping), seed {options.Seed}";
+                    progress.Message($"saved classifier: trained on every fold; it has no test score of its own (the {metric} above is the mean over held-out folds)");
+                }
+                else
+                {
+                    trainedOn = $"run 0 of {task} (seed {options.Seed})";
+                    testScore = scores[0];
+                }
+                using (saved)
+                    SaveClassifier(options, metadata, saved!, usedStats, unitSec, config, model, trainedOn, testScore);
+                savedPath = options.SaveModel;
+            }
             return new EvaluationResult(task, model, unitSec, scores, mean, std, metadata.Rows.Count,
                 metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath)
             {
@@ -150,12 +177,40 @@ public static class LinearEvaluation
                 PerClassRanking = ranking,
                 PerClassPath = perClassPath,
                 ConfusionPath = confusionPath,
+                SavedModelPath = savedPath,
             };
         }
         finally
         {
             embeddings.Dispose();
         }
+    }
+
+    static void SaveClassifier(EvaluateOptions options, TaskMetadata metadata, ProbeClassifier probe, NormStats stats, double unitSec,
+        Configuration.ByolAConfig config, string model, string trainedOn, double? testScore)
+    {
+        var sha = ClassifierFile.Sha256Of(options.Weights);
+        float[] Host(Tensor t) => t.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        new ClassifierFile
+        {
+            Task = options.TaskName,
+            ModelName = model,
+            MultiLabel = metadata.MultiLabel,
+            Classes = metadata.Classes,
+            UnitSec = unitSec,
+            Stats = stats,
+            StatsSha256 = sha,
+            FrontEnd = config.FrontEnd,
+            Hidden = options.Probe.Hidden,
+            ScalerMean = Host(probe.Scaler.Mean),
+            ScalerScale = Host(probe.Scaler.Scale),
+            Layers = probe.Head.Layers.Select(l => (Host(l.weight!), l.weight!.shape, Host(l.bias!))).ToList(),
+            EncoderEntry = Path.GetExtension(options.Weights).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "encoder.onnx" : "encoder.pth",
+            EncoderSha256 = sha,
+            EncoderSource = Path.GetFullPath(options.Weights),
+            TrainedOn = trainedOn,
+            TestScore = testScore,
+        }.Write(options.SaveModel!, options.Weights);
     }
 
     /// <summary>Says where the early-stopping validation clips come from when the metadata does not list them.</summary>

@@ -48,6 +48,10 @@ public sealed class ProbeClassifier : IDisposable
         EpochsRun = epochsRun;
         ValidScore = validScore;
         Head.eval();
+        // The classifier owns its tensors: a dispose scope of the caller that trained it must not free them.
+        Scaler.Mean.DetachFromDisposeScope();
+        Scaler.Scale.DetachFromDisposeScope();
+        foreach (var p in Head.parameters()) p.DetachFromDisposeScope();
     }
 
     /// <summary>(N, d) embeddings → (N, C) logits.</summary>

@@ -87,14 +87,7 @@ public static class ProbeProtocol
         bool multiLabel = metadata.MultiLabel;
         using var scope = NewDisposeScope();
         var x = embeddings.to(ScalarType.Float32, device ?? embeddings.device);
-        Tensor y;
-        if (multiLabel)
-        {
-            var hot = new float[n * classes.Count];
-            for (int i = 0; i < n; i++) foreach (var c in labelSets[i]) hot[i * classes.Count + c] = 1;
-            y = tensor(hot, [n, classes.Count]).to(x.device);
-        }
-        else y = tensor(labels).to(x.device);
+        var y = Targets(multiLabel, labelSets, classes.Count, x.device);
 
         var probabilities = new float[n, classes.Count];
         var tested = new List<long>();
@@ -144,6 +137,39 @@ public static class ProbeProtocol
             perClass = RankingMetrics.Compute(testScores, testTargets);
         }
         return new ProbeRun(scores.Average(), multiLabel, testRows, predictions, probabilities, perClass);
+    }
+
+    /// <summary>
+    /// A classifier trained on every row of a fold task (all folds; a seeded <see cref="ValidFraction"/> held out for
+    /// early stopping as for a fold), to keep after the leave-one-fold-out scores are known. The caller disposes it.
+    /// </summary>
+    public static ProbeClassifier TrainOnAll(TaskMetadata metadata, Tensor embeddings, ProbeOptions options, int seed, CancellationToken ct = default)
+    {
+        var classes = metadata.Classes;
+        int n = metadata.Rows.Count;
+        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
+        var labelSets = Enumerable.Range(0, n).Select(i => metadata.LabelsOf(i).Select(l => (long)index[l]).ToArray()).ToArray();
+        using var scope = NewDisposeScope();
+        var x = embeddings.to(ScalarType.Float32);
+        var y = Targets(metadata.MultiLabel, labelSets, classes.Count, x.device);
+        long[] pool = [.. Enumerable.Range(0, n).Select(i => (long)i)];
+        var rng = new Random(unchecked(seed * 7919));
+        var (train, valid) = !options.EarlyStopping ? (pool, [])
+            : metadata.MultiLabel ? HoldOutMultiLabel(pool, labelSets, rng) : HoldOut(pool, labelSets.Select(l => l[0]).ToArray(), rng);
+        if (options.EarlyStopping && valid.Length == 0) options = options with { EarlyStopping = false };
+        Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(t.device));
+        return ProbeTrainer.Train(Pick(x, train), Pick(y, train), valid.Length > 0 ? Pick(x, valid) : null, valid.Length > 0 ? Pick(y, valid) : null,
+            classes.Count, options, seed, ct);
+    }
+
+    /// <summary>(N) class indices, or (N, C) multi-hot targets, on <paramref name="device"/>.</summary>
+    static Tensor Targets(bool multiLabel, long[][] labelSets, int classes, Device device)
+    {
+        int n = labelSets.Length;
+        if (!multiLabel) return tensor(labelSets.Select(l => l[0]).ToArray()).to(device);
+        var hot = new float[n * classes];
+        for (int i = 0; i < n; i++) foreach (var c in labelSets[i]) hot[i * classes + c] = 1;
+        return tensor(hot, [n, classes]).to(device);
     }
 
     static double TrainAndScore(Tensor x, Tensor y, long[] train, long[] valid, long[] test, int classes,

@@ -31,6 +31,14 @@ public sealed class StandardScaler : IDisposable
         return new StandardScaler(mean.to(x.dtype).MoveToOuterDisposeScope(), scale.to(x.dtype).MoveToOuterDisposeScope());
     }
 
+    /// <summary>A scaler from saved (d) means and scales (a saved classifier's); takes ownership of both tensors.</summary>
+    internal static StandardScaler From(Tensor mean, Tensor scale)
+    {
+        if (mean.dim() != 1 || !mean.shape.SequenceEqual(scale.shape))
+            throw new ArgumentException($"expected mean and scale of one shape (d), got ({string.Join(", ", mean.shape)}) and ({string.Join(", ", scale.shape)})");
+        return new StandardScaler(mean, scale);
+    }
+
     /// <summary>(N, d) → (N, d) standardised.</summary>
     public Tensor Transform(Tensor x) => (x - Mean) / Scale;
 

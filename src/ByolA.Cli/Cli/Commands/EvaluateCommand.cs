@@ -40,12 +40,19 @@ public static class EvaluateCommand
                           "Default: the linear probe. The scores file records the head (linear, mlp512, mlp512-256).",
             HelpName = "H[,H…]",
         };
+        var saveModel = new Option<string?>("--save-model")
+        {
+            Description = "Keep the trained classifier in FILE (one file: a copy of the encoder weights, the normalisation stats, scaler, head, " +
+                          "class names, task kind, unit_sec) for 'byola classify' and ByolAClassifier.Load. Split tasks keep run 0's classifier " +
+                          "(its test score is the first run's); fold tasks one more trained on every fold.",
+            HelpName = "FILE",
+        };
         var noCache = new Option<bool>("--no-cache") { Description = "Recompute embeddings and do not store them (by default they are cached per weights, task and unit_sec)." };
         var command = new Command("evaluate",
             "Embed a task's audio with frozen encoder weights and train a linear classifier on the embeddings; print the test " +
             "accuracy (mean and std over REPEAT runs) and append it to results/TASK-scores.csv.")
         {
-            weights, task, unitSec, repeat, epochs, lr, seed, noEarly, batch, hidden, embedBatch, metadata, audioDir, work, results, noCache,
+            weights, task, unitSec, repeat, epochs, lr, seed, noEarly, batch, hidden, embedBatch, metadata, audioDir, work, results, saveModel, noCache,
         };
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
@@ -54,7 +61,7 @@ public static class EvaluateCommand
         var names = compute.Names.Add(nameof(EvaluateOptions.Weights), weights).Add(nameof(EvaluateOptions.Task), task)
             .Add(nameof(EvaluateOptions.UnitSec), unitSec).Add(nameof(EvaluateOptions.Repeat), repeat)
             .Add(nameof(ProbeOptions.Epochs), epochs).Add(nameof(ProbeOptions.Lr), lr).Add(nameof(ProbeOptions.BatchSize), batch)
-            .Add(nameof(ProbeOptions.Hidden), hidden)
+            .Add(nameof(ProbeOptions.Hidden), hidden).Add(nameof(EvaluateOptions.SaveModel), saveModel)
             .Add(nameof(EvaluateOptions.EmbedBatch), embedBatch).Add(nameof(EvaluateOptions.MetadataPath), metadata)
             .Add(nameof(EvaluateOptions.AudioDir), audioDir).Add(nameof(EvaluateOptions.WorkRoot), work);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
@@ -82,6 +89,7 @@ public static class EvaluateCommand
                 WorkRoot = parse.GetValue(work)!,
                 ResultsDir = parse.GetValue(results),
                 UseCache = !parse.GetValue(noCache),
+                SaveModel = parse.GetValue(saveModel) is { } save ? Path.GetFullPath(save) : null,
                 Tf32 = parse.GetValue(tf32),
             }.Validate();
             options = options with { Device = compute.InitialiseTorch(parse) };
@@ -101,6 +109,7 @@ public static class EvaluateCommand
             if (result.ResultsPath != null) context.Output.WriteLine($"appended to {result.ResultsPath}");
             if (result.PerClassPath != null) context.Output.WriteLine($"per-class {(mAP ? "AP and AUC" : "accuracy")}: {result.PerClassPath}");
             if (result.ConfusionPath != null) context.Output.WriteLine($"confusion matrix:   {result.ConfusionPath}");
+            if (result.SavedModelPath != null) context.Output.WriteLine($"classifier:         {result.SavedModelPath}");
             return ExitCodes.Ok;
         }, names));
         return command;
