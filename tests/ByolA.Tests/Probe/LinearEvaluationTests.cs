@@ -115,7 +115,7 @@ public class LinearEvaluationTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("w.pth"), "x");
-        ByolAException e = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), Task = "esc50" }.Validate());
+        ByolAException e = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), Task = "esc99" }.Validate());
         Assert.Contains("known tasks: spcv2, spcv2-12", e.Message);
         var missing = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), MetadataPath = dir.File("m.csv") }.Validate());
         Assert.Equal([nameof(EvaluateOptions.MetadataPath), nameof(EvaluateOptions.AudioDir)], missing.Options);

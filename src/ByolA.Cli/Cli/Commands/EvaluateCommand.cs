@@ -20,7 +20,7 @@ public static class EvaluateCommand
         };
         var unitSec = new Argument<double?>("unit-sec")
         {
-            Description = "Clip length in seconds. Default: the task's (spcv* 1.0, us8k/nsynth 4.0, vc1 8.2, voxforge 5.8, fsdnoisy18k 8.25), else the config's unit_sec.",
+            Description = "Clip length in seconds. Default: the task's (spcv* 1.0, us8k/nsynth 4.0, vc1 8.2, voxforge 5.8, fsdnoisy18k 8.25, esc50 5.0, gtzan 30.0, cremad 2.5, fsd50k 7.6358, as20k 10.0), else the config's unit_sec.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var repeat = new Argument<int?>("repeat") { Description = "Classifier runs averaged into mean and std (default 1).", Arity = ArgumentArity.ZeroOrOne };
