@@ -16,7 +16,8 @@ namespace ByolA.Onnx;
 /// </summary>
 internal static class OnnxExporter
 {
-    public static OnnxExportResult Export(OnnxExportOptions options, CancellationToken ct = default)
+    /// <summary>Exports as the options say; with <paramref name="head"/> (a classifier export) the graph also outputs its probabilities.</summary>
+    public static OnnxExportResult Export(OnnxExportOptions options, CancellationToken ct = default, OnnxClassifierHead? head = null)
     {
         options.Validate();
         var config = options.Config;
@@ -44,14 +45,21 @@ internal static class OnnxExporter
             FMax = config.FMax,
             SourceSha256 = Sha256(options.WeightsPath),
         };
-        var model = OnnxModelFile.Create(Build(encoder, info, config), info);
+        if (head != null && head.ScalerMean.Length != encoder.FeatureD)
+            throw new ByolAException($"{options.WeightsPath}: the classifier head takes {head.ScalerMean.Length}-d embeddings but the encoder gives {encoder.FeatureD}-d");
+        var model = OnnxModelFile.Create(Build(encoder, info, config, head), info);
+        if (head != null)
+        {
+            model.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = OnnxClassifierHead.ClassesKey, Value = string.Join("\n", head.Classes) });
+            model.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = OnnxClassifierHead.KindKey, Value = head.MultiLabel ? "multi-label" : "single-label" });
+        }
         ct.ThrowIfCancellationRequested();
         AtomicFile.Write(options.OutPath, s => model.WriteTo(s));
         return new OnnxExportResult(info, options.OutPath, new FileInfo(options.OutPath).Length, loaded.Warnings);
     }
 
     /// <summary>The graph of <paramref name="encoder"/> as <paramref name="info"/> describes it.</summary>
-    internal static global::Onnx.GraphProto Build(IAudioEncoder encoder, OnnxModelInfo info, Configuration.ByolAConfig config)
+    internal static global::Onnx.GraphProto Build(IAudioEncoder encoder, OnnxModelInfo info, Configuration.ByolAConfig config, OnnxClassifierHead? head = null)
     {
         var g = new OnnxGraph();
         string lms = OnnxModelInfo.LogMelInput;
@@ -68,6 +76,11 @@ internal static class OnnxExporter
         {
             g.Node("Identity", [frames], OnnxModelInfo.FramesOutput);
             g.Output(OnnxModelInfo.FramesOutput, "batch", "frames", (long)info.FeatureD);
+        }
+        if (head != null)
+        {
+            head.Add(g, pooled);
+            g.Output(OnnxClassifierHead.ProbabilitiesOutput, "batch", (long)head.Classes.Count);
         }
         return g.Proto;
     }

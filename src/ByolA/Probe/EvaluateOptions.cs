@@ -58,6 +58,12 @@ public sealed record EvaluateOptions
     /// <summary>Reuse and store embeddings below WORK/embeddings (keyed by weights content, task, unit_sec, metadata).</summary>
     public bool UseCache { get; init; } = true;
 
+    /// <summary>
+    /// Where to save the trained classifier (<see cref="ClassifierFile"/>: encoder copy, stats, scaler, head, classes),
+    /// or null. Split tasks save run 0's classifier; fold tasks one more trained on every fold.
+    /// </summary>
+    public string? SaveModel { get; init; }
+
     /// <summary>The task name used for results and the cache.</summary>
     public string TaskName => Task ?? Path.GetFileNameWithoutExtension(MetadataPath!);
 
@@ -104,6 +110,8 @@ public sealed record EvaluateOptions
         ResourceLimits.RequireClipBatch(nameof(EmbedBatch), EmbedBatch, unitSamples, new EmbedderOptions().PrefetchBatches + 1);
         ResourceLimits.RequireEncoderBatch(nameof(EmbedBatch), EmbedBatch, unitSamples, Config.HopLength, Config.NMels);
         if (!File.Exists(Weights)) throw new ByolAException($"{Weights}: weights file not found");
+        // Before the long work: a classifier that cannot be written is known now.
+        if (SaveModel != null) Data.AtomicFile.CheckWritable(SaveModel);
         if (AudioDir != null && !Directory.Exists(AudioDir)) throw new ByolAException($"{AudioDir}: audio folder not found");
         return this;
     }

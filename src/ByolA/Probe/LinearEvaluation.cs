@@ -32,6 +32,15 @@ public static class LinearEvaluation
             throw ByolAException.Naming(ByolAException.Escape($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first") +
                 " (or point {0} to the folder it was written below)", [nameof(EvaluateOptions.WorkRoot)]);
         var metadata = TaskMetadata.Read(metadataPath);
+        if (options.KnownTask is { MultiLabel: false } known && metadata.MultiLabel)
+        {
+            var row = metadata.Rows.First(r => r.Label.Contains(TaskMetadata.LabelSeparator));
+            throw new ByolAException($"{metadataPath}: row '{row.FileName}' has the label cell '{row.Label}' holding several labels, but {known.Name} " +
+                                     "is a single-label task; rerun 'byola preprocess', or evaluate it as your own task with its metadata CSV");
+        }
+        if (metadata.MultiLabel)
+            progress.Message($"multi-label: {metadata.Rows.Count(r => r.Label.Contains(TaskMetadata.LabelSeparator))} of {metadata.Rows.Count} clips hold " +
+                             "several labels; sigmoid outputs with binary cross-entropy, early stopping on validation mAP, test mAP and ROC AUC");
         ProbeProtocol.CheckClasses(metadata);
         var files = CheckAudio(metadata, audioDir);
         foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
@@ -55,9 +64,11 @@ public static class LinearEvaluation
             : null;
         var cached = cache?.TryLoad(metadata.Rows.Count);
         Tensor embeddings;
+        NormStats usedStats;
         if (cached is { } hit && Embedder.FirstNonFiniteRow(hit.Embeddings) is null)
         {
             embeddings = hit.Embeddings;
+            usedStats = new NormStats(hit.Mean, hit.Std);
             progress.Message($"embeddings: reusing {DisplayPath.For(cache!.Path)} ({embeddings.shape[1]}-d; norm stats {hit.Mean:0.####}, {hit.Std:0.####})");
         }
         else
@@ -65,6 +76,7 @@ public static class LinearEvaluation
             cached?.Embeddings.Dispose();
             cached = null;
             embeddings = Embed(options, metadata, files, config, device, progress, ct, out var stats);
+            usedStats = stats;
             try
             {
                 cache?.Save(embeddings, stats.Mean, stats.Std);
@@ -79,48 +91,126 @@ public static class LinearEvaluation
         try
         {
             using var x = embeddings.to(device);
-            var accuracies = new List<double>();
-            var predictions = new List<long[]>();
+            var scores = new List<double>();
+            var runs = new List<ProbeRun>();
+            ProbeClassifier? saved = null;
             var folds = metadata.Folds;
             int perRun = metadata.HasFolds ? folds.Count : 1;
-            using (var probeTask = progress.Start(metadata.HasFolds ? $"linear probe ({perRun} folds per run)" : "linear probe", (long)options.Repeat * perRun))
+            string head = options.Probe.HeadName, metric = metadata.MultiLabel ? ScoresCsv.MeanAveragePrecision : ScoresCsv.Accuracy;
+            string Shown(double score) => metadata.MultiLabel ? $"mAP {score * 100:0.00}" : $"{score * 100:0.00}%";
+            string probeName = head == ScoresCsv.LinearHead ? "linear probe" : $"{head} probe";
+            using (var probeTask = progress.Start(metadata.HasFolds ? $"{probeName} ({perRun} folds per run)" : probeName, (long)options.Repeat * perRun))
             {
                 for (int run = 0; run < options.Repeat; run++)
                 {
                     ct.ThrowIfCancellationRequested();
                     int fold = 0, r = run;
-                    var predicted = new long[metadata.Rows.Count];
-                    accuracies.Add(ProbeProtocol.Evaluate(metadata, x, options.Probe, options.Seed + run, device, ct,
-                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {a * 100:0.00}%" : $"run {r}: {a * 100:0.00}%"),
-                        predicted));
-                    predictions.Add(predicted);
-                    if (metadata.HasFolds) progress.Message($"run {run}: {accuracies[^1] * 100:0.00}% (mean over {perRun} folds)");
+                    runs.Add(ProbeProtocol.Run(metadata, x, options.Probe, options.Seed + run, device, ct,
+                        a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {Shown(a)}" : $"run {r}: {Shown(a)}"),
+                        // The classifier of run 0 is the one saved: its test score is the first run's.
+                        options.SaveModel != null && run == 0 ? c => saved = c : null));
+                    scores.Add(runs[^1].Score);
+                    if (metadata.HasFolds) progress.Message($"run {run}: {Shown(scores[^1])} (mean over {perRun} folds)");
                 }
             }
-            double mean = accuracies.Average();
-            double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count);
-            if (resultsPath != null) ScoresCsv.Append(resultsPath, model, accuracies, mean, std);
-            var perClass = PerClassScores.Compute(metadata, predictions);
+            double mean = scores.Average();
+            double std = Math.Sqrt(scores.Sum(a => (a - mean) * (a - mean)) / scores.Count);
+            var aucs = metadata.MultiLabel ? runs.Select(r => r.Auc).ToList() : [];
+            if (metadata.MultiLabel && runs[0].PerClass!.WithoutPositives is var left && left > 0)
+                progress.Message($"warning: {left} of {metadata.Classes.Count} classes have no positive test clip and are left out of the mAP" +
+                                 $" (e.g. '{metadata.Classes[runs[0].PerClass!.AveragePrecision.Select((v, i) => (v, i)).First(p => double.IsNaN(p.v)).i]}')");
+            var extra = new Dictionary<string, string> { [ScoresCsv.HeadColumn] = head, [ScoresCsv.MetricColumn] = metric };
+            if (metadata.MultiLabel) extra[ScoresCsv.AucColumn] = ScoresCsv.Format(aucs.Average());
+            if (resultsPath != null) ScoresCsv.Append(resultsPath, model, scores, mean, std, extra);
+            PerClassScores? perClass = null;
+            PerClassRankingScores? ranking = null;
+            if (metadata.MultiLabel)
+            {
+                var positives = new int[metadata.Classes.Count];
+                var classIndex = metadata.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
+                foreach (var row in runs[0].TestRows)
+                    foreach (var label in metadata.LabelsOf((int)row)) positives[classIndex[label]]++;
+                ranking = new PerClassRankingScores(metadata.Classes, positives,
+                    runs.Select(r => r.PerClass!.AveragePrecision).ToList(), runs.Select(r => r.PerClass!.Auc).ToList());
+            }
+            else perClass = PerClassScores.Compute(metadata, runs.Select(r => r.Predictions).ToList());
             string? perClassPath = null, confusionPath = null;
             if (options.ResultsDir != null)
             {
                 perClassPath = Path.Combine(options.ResultsDir, $"{task}-per-class.csv");
-                perClass.WriteCsv(perClassPath);
-                confusionPath = Path.Combine(options.ResultsDir, $"{task}-confusion.png");
-                ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
+                if (ranking != null) ranking.WriteCsv(perClassPath);
+                else
+                {
+                    perClass!.WriteCsv(perClassPath);
+                    confusionPath = Path.Combine(options.ResultsDir, $"{task}-confusion.png");
+                    ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
+                }
             }
-            return new EvaluationResult(task, model, unitSec, accuracies, mean, std, metadata.Rows.Count,
+            string? savedPath = null;
+            if (options.SaveModel != null)
+            {
+                string trainedOn;
+                double? testScore = null;
+                if (metadata.HasFolds)
+                {
+                    // Fold tasks score one classifier per held-out fold; the classifier to keep learns from every fold.
+                    saved = ProbeProtocol.TrainOnAll(metadata, x, options.Probe, options.Seed, ct);
+                    trainedOn = $"every fold of {task} (a seeded {(int)Math.Round(ProbeProtocol.ValidFraction * 100)}% held out for early stopping), seed {options.Seed}";
+                    progress.Message($"saved classifier: trained on every fold; it has no test score of its own (the {metric} above is the mean over held-out folds)");
+                }
+                else
+                {
+                    trainedOn = $"run 0 of {task} (seed {options.Seed})";
+                    testScore = scores[0];
+                }
+                using (saved)
+                    SaveClassifier(options, metadata, saved!, usedStats, unitSec, config, model, trainedOn, testScore);
+                savedPath = options.SaveModel;
+            }
+            return new EvaluationResult(task, model, unitSec, scores, mean, std, metadata.Rows.Count,
                 metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath)
             {
+                Head = head,
+                Metric = metric,
+                Aucs = aucs,
                 PerClass = perClass,
+                PerClassRanking = ranking,
                 PerClassPath = perClassPath,
                 ConfusionPath = confusionPath,
+                SavedModelPath = savedPath,
             };
         }
         finally
         {
             embeddings.Dispose();
         }
+    }
+
+    static void SaveClassifier(EvaluateOptions options, TaskMetadata metadata, ProbeClassifier probe, NormStats stats, double unitSec,
+        Configuration.ByolAConfig config, string model, string trainedOn, double? testScore)
+    {
+        var sha = ClassifierFile.Sha256Of(options.Weights);
+        float[] Host(Tensor t) => t.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        new ClassifierFile
+        {
+            Task = options.TaskName,
+            ModelName = model,
+            MultiLabel = metadata.MultiLabel,
+            Classes = metadata.Classes,
+            UnitSec = unitSec,
+            Stats = stats,
+            StatsSha256 = sha,
+            FrontEnd = config.FrontEnd,
+            Hidden = options.Probe.Hidden,
+            ScalerMean = Host(probe.Scaler.Mean),
+            ScalerScale = Host(probe.Scaler.Scale),
+            Layers = probe.Head.Layers.Select(l => (Host(l.weight!), l.weight!.shape, Host(l.bias!))).ToList(),
+            EncoderEntry = Path.GetExtension(options.Weights).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "encoder.onnx" : "encoder.pth",
+            EncoderSha256 = sha,
+            EncoderSource = Path.GetFullPath(options.Weights),
+            TrainedOn = trainedOn,
+            TestScore = testScore,
+        }.Write(options.SaveModel!, options.Weights);
     }
 
     /// <summary>Says where the early-stopping validation clips come from when the metadata does not list them.</summary>

@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace ByolA.Probe;
 
 /// <summary>
-/// The evaluation protocol around <see cref="LinearProbe"/> (SPEC §6.3-6.4) on precomputed embeddings: for split
+/// The evaluation protocol around <see cref="ProbeTrainer"/> (SPEC §6.3-6.4) on precomputed embeddings: for split
 /// tasks train on train, stop early on valid, score on test; for fold tasks leave each fold out in turn (its clips
 /// are the test set, a seeded 10% of the other folds that holds every class is the validation set) and average.
+/// Single-label tasks score accuracy; multi-label tasks (SPEC §9) score mAP, with per-class AP and ROC AUC.
 /// </summary>
 internal static class ProbeProtocol
 {
@@ -16,84 +17,163 @@ internal static class ProbeProtocol
 
     /// <summary>
     /// Throws <see cref="ByolAException"/> when the task has a single class, or when a class appears in a test set but
-    /// not in its training data (such clips could never be classified correctly, so the accuracy would be meaningless).
+    /// not in its training data (such clips could never be classified correctly, so the score would be meaningless).
+    /// Multi-label rows count for each of their labels.
     /// </summary>
     public static void CheckClasses(TaskMetadata metadata)
     {
         string where = metadata.Source ?? "metadata";
         if (metadata.Classes.Count < 2)
-            throw new ByolAException($"{where}: every row has the label '{metadata.Classes[0]}'; a linear probe needs at least two classes to tell apart");
+            throw new ByolAException($"{where}: every row has the label '{metadata.Classes[0]}'; a probe needs at least two classes to tell apart");
+        IEnumerable<string> LabelsWhere(Func<MetadataRow, bool> keep) =>
+            metadata.Rows.SelectMany((r, i) => keep(r) ? metadata.LabelsOf(i) : []);
         if (metadata.HasFolds)
         {
             if (metadata.Folds.Count < 2) throw new ByolAException($"{where}: leave-one-fold-out needs at least two folds (found {metadata.Folds.Count})");
             foreach (var fold in metadata.Folds)
             {
-                var train = metadata.Rows.Where(r => r.Fold != fold).Select(r => r.Label).ToHashSet();
-                var lost = metadata.Rows.Where(r => r.Fold == fold && !train.Contains(r.Label)).Select(r => r.Label).Distinct().ToList();
+                var train = LabelsWhere(r => r.Fold != fold).ToHashSet();
+                var lost = LabelsWhere(r => r.Fold == fold).Where(l => !train.Contains(l)).Distinct().ToList();
                 if (lost.Count > 0)
                     throw new ByolAException($"{where}: class '{lost[0]}' appears only in fold {fold}, so it is never in the training folds when fold {fold} is tested; put its clips in several folds");
             }
             return;
         }
-        var trainLabels = metadata.Rows.Where(r => r.Split == Splits.Train).Select(r => r.Label).ToHashSet();
+        var trainLabels = LabelsWhere(r => r.Split == Splits.Train).ToHashSet();
         if (trainLabels.Count == 0) throw new ByolAException($"{where}: no train rows");
         if (!metadata.Rows.Any(r => r.Split == Splits.Test)) throw new ByolAException($"{where}: no test rows");
-        var missing = metadata.Rows.Where(r => r.Split == Splits.Test && !trainLabels.Contains(r.Label)).Select(r => r.Label).Distinct().ToList();
+        var missing = LabelsWhere(r => r.Split != Splits.Train).Where(l => !trainLabels.Contains(l)).Distinct().ToList();
         if (missing.Count > 0)
-            throw new ByolAException($"{where}: class '{missing[0]}' appears in the test split but not in train" +
-                                     (missing.Count > 1 ? $" (and {missing.Count - 1} more)" : "") + "; every test class needs training clips");
+        {
+            bool inTest = LabelsWhere(r => r.Split == Splits.Test).Contains(missing[0]);
+            throw new ByolAException($"{where}: class '{missing[0]}' appears in the {(inTest ? "test" : "valid")} split but not in train" +
+                                     (missing.Count > 1 ? $" (and {missing.Count - 1} more)" : "") +
+                                     $"; every {(inTest ? "test" : "validation")} class needs training clips — move some of its clips to train or drop them");
+        }
     }
 
     /// <summary>
-    /// Test accuracy of one run: <paramref name="embeddings"/> (N, d) are the rows of <paramref name="metadata"/> in
-    /// order. Class indices follow <see cref="TaskMetadata.Classes"/>. Everything random derives from
-    /// <paramref name="seed"/>. Tensors are moved to <paramref name="device"/> once. <paramref name="onTrained"/> is
-    /// called with the test accuracy after each classifier (once for split tasks, once per fold otherwise).
-    /// <paramref name="predictions"/>, when given (length N), receives the predicted class index of every test row
-    /// (every row for fold tasks, each predicted by the classifier that did not see its fold); other entries are
-    /// left as they are.
+    /// Test score of one run: accuracy, or mAP for a multi-label task (see <see cref="Run"/>).
+    /// <paramref name="predictions"/>, when given (length N), receives the predicted class index of every test row.
     /// </summary>
     public static double Evaluate(TaskMetadata metadata, Tensor embeddings, ProbeOptions options, int seed,
         Device? device = null, CancellationToken ct = default, Action<double>? onTrained = null, long[]? predictions = null)
+    {
+        var run = Run(metadata, embeddings, options, seed, device, ct, onTrained);
+        if (predictions != null)
+            foreach (var i in run.TestRows) predictions[i] = run.Predictions[i];
+        return run.Score;
+    }
+
+    /// <summary>
+    /// One run of the protocol: <paramref name="embeddings"/> (N, d) are the rows of <paramref name="metadata"/> in
+    /// order. Class indices follow <see cref="TaskMetadata.Classes"/>. Everything random derives from
+    /// <paramref name="seed"/>. Tensors are moved to <paramref name="device"/> once. <paramref name="onTrained"/> is
+    /// called with the test score after each classifier (once for split tasks, once per fold otherwise). The result
+    /// holds every test row's class probabilities (every row for fold tasks, each from the classifier that did not see
+    /// its fold). <paramref name="keep"/>, when given, receives the classifier of a split task (the caller disposes it).
+    /// </summary>
+    public static ProbeRun Run(TaskMetadata metadata, Tensor embeddings, ProbeOptions options, int seed,
+        Device? device = null, CancellationToken ct = default, Action<double>? onTrained = null, Action<ProbeClassifier>? keep = null)
     {
         if (embeddings.dim() != 2 || embeddings.shape[0] != metadata.Rows.Count)
             throw new ArgumentException($"embeddings must be ({metadata.Rows.Count}, d), got ({string.Join(", ", embeddings.shape)})");
         CheckClasses(metadata);
         var classes = metadata.Classes;
+        int n = metadata.Rows.Count;
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        var labels = metadata.Rows.Select(r => (long)index[r.Label]).ToArray();
+        var labelSets = Enumerable.Range(0, n).Select(i => metadata.LabelsOf(i).Select(l => (long)index[l]).ToArray()).ToArray();
+        var labels = labelSets.Select(l => l[0]).ToArray();
+        bool multiLabel = metadata.MultiLabel;
         using var scope = NewDisposeScope();
         var x = embeddings.to(ScalarType.Float32, device ?? embeddings.device);
-        var y = tensor(labels).to(x.device);
+        var y = Targets(multiLabel, labelSets, classes.Count, x.device);
 
+        var probabilities = new float[n, classes.Count];
+        var tested = new List<long>();
+        var scores = new List<double>();
         if (!metadata.HasFolds)
         {
             var train = Rows(metadata, r => r.Split == Splits.Train);
             var valid = Rows(metadata, r => r.Split == Splits.Valid);
             var test = Rows(metadata, r => r.Split == Splits.Test);
             if (options.EarlyStopping && valid.Length == 0)
-                (train, valid) = HoldOut(train, labels, new Random(seed));
-            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, predictions);
-            onTrained?.Invoke(accuracy);
-            return accuracy;
+                (train, valid) = multiLabel ? HoldOutMultiLabel(train, labelSets, new Random(seed)) : HoldOut(train, labels, new Random(seed));
+            scores.Add(TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, probabilities, keep));
+            tested.AddRange(test);
+            onTrained?.Invoke(scores[^1]);
         }
-
-        double sum = 0;
-        var folds = metadata.Folds;
-        foreach (var fold in folds)
+        else
         {
-            var pool = Rows(metadata, r => r.Fold != fold);
-            var test = Rows(metadata, r => r.Fold == fold);
-            var (train, valid) = options.EarlyStopping ? HoldOut(pool, labels, new Random(unchecked(seed * 7919 + fold))) : (pool, []);
-            double accuracy = TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, predictions);
-            onTrained?.Invoke(accuracy);
-            sum += accuracy;
+            foreach (var fold in metadata.Folds)
+            {
+                var pool = Rows(metadata, r => r.Fold != fold);
+                var test = Rows(metadata, r => r.Fold == fold);
+                var rng = new Random(unchecked(seed * 7919 + fold));
+                var (train, valid) = !options.EarlyStopping ? (pool, [])
+                    : multiLabel ? HoldOutMultiLabel(pool, labelSets, rng) : HoldOut(pool, labels, rng);
+                scores.Add(TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, probabilities, null));
+                tested.AddRange(test);
+                onTrained?.Invoke(scores[^1]);
+            }
         }
-        return sum / folds.Count;
+        var testRows = tested.Order().ToArray();
+        var predictions = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            int best = 0;
+            for (int c = 1; c < classes.Count; c++) if (probabilities[i, c] > probabilities[i, best]) best = c;
+            predictions[i] = best;
+        }
+        MultiLabelScores? perClass = null;
+        if (multiLabel)
+        {
+            var (testScores, testTargets) = (new float[testRows.Length, classes.Count], new bool[testRows.Length, classes.Count]);
+            for (int t = 0; t < testRows.Length; t++)
+            {
+                for (int c = 0; c < classes.Count; c++) testScores[t, c] = probabilities[testRows[t], c];
+                foreach (var c in labelSets[testRows[t]]) testTargets[t, c] = true;
+            }
+            perClass = RankingMetrics.Compute(testScores, testTargets);
+        }
+        return new ProbeRun(scores.Average(), multiLabel, testRows, predictions, probabilities, perClass);
+    }
+
+    /// <summary>
+    /// A classifier trained on every row of a fold task (all folds; a seeded <see cref="ValidFraction"/> held out for
+    /// early stopping as for a fold), to keep after the leave-one-fold-out scores are known. The caller disposes it.
+    /// </summary>
+    public static ProbeClassifier TrainOnAll(TaskMetadata metadata, Tensor embeddings, ProbeOptions options, int seed, CancellationToken ct = default)
+    {
+        var classes = metadata.Classes;
+        int n = metadata.Rows.Count;
+        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
+        var labelSets = Enumerable.Range(0, n).Select(i => metadata.LabelsOf(i).Select(l => (long)index[l]).ToArray()).ToArray();
+        using var scope = NewDisposeScope();
+        var x = embeddings.to(ScalarType.Float32);
+        var y = Targets(metadata.MultiLabel, labelSets, classes.Count, x.device);
+        long[] pool = [.. Enumerable.Range(0, n).Select(i => (long)i)];
+        var rng = new Random(unchecked(seed * 7919));
+        var (train, valid) = !options.EarlyStopping ? (pool, [])
+            : metadata.MultiLabel ? HoldOutMultiLabel(pool, labelSets, rng) : HoldOut(pool, labelSets.Select(l => l[0]).ToArray(), rng);
+        if (options.EarlyStopping && valid.Length == 0) options = options with { EarlyStopping = false };
+        Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(t.device));
+        return ProbeTrainer.Train(Pick(x, train), Pick(y, train), valid.Length > 0 ? Pick(x, valid) : null, valid.Length > 0 ? Pick(y, valid) : null,
+            classes.Count, options, seed, ct);
+    }
+
+    /// <summary>(N) class indices, or (N, C) multi-hot targets, on <paramref name="device"/>.</summary>
+    static Tensor Targets(bool multiLabel, long[][] labelSets, int classes, Device device)
+    {
+        int n = labelSets.Length;
+        if (!multiLabel) return tensor(labelSets.Select(l => l[0]).ToArray()).to(device);
+        var hot = new float[n * classes];
+        for (int i = 0; i < n; i++) foreach (var c in labelSets[i]) hot[i * classes + c] = 1;
+        return tensor(hot, [n, classes]).to(device);
     }
 
     static double TrainAndScore(Tensor x, Tensor y, long[] train, long[] valid, long[] test, int classes,
-        ProbeOptions options, int seed, CancellationToken ct, long[]? predictions)
+        ProbeOptions options, int seed, CancellationToken ct, float[,] probabilities, Action<ProbeClassifier>? keep)
     {
         // No class has a second training clip to hold out: train all epochs instead (LinearEvaluation says so).
         if (options.EarlyStopping && valid.Length == 0) options = options with { EarlyStopping = false };
@@ -101,14 +181,29 @@ internal static class ProbeProtocol
         Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(t.device));
         var xValid = valid.Length > 0 ? Pick(x, valid) : null;
         var yValid = valid.Length > 0 ? Pick(y, valid) : null;
-        using var probe = LinearProbe.Train(Pick(x, train), Pick(y, train), xValid, yValid, classes, options, seed, ct);
-        var xTest = Pick(x, test);
-        if (predictions != null)
+        var probe = ProbeTrainer.Train(Pick(x, train), Pick(y, train), xValid, yValid, classes, options, seed, ct);
+        double score;
+        try
         {
-            var predicted = probe.Predict(xTest).cpu().data<long>().ToArray();
-            for (int i = 0; i < test.Length; i++) predictions[test[i]] = predicted[i];
+            var xTest = Pick(x, test);
+            var p = ProbeTrainer.ToArray(probe.Probabilities(xTest));
+            for (int i = 0; i < test.Length; i++)
+                for (int c = 0; c < classes; c++) probabilities[test[i], c] = p[i, c];
+            if (!probe.MultiLabel) score = probe.Accuracy(xTest, Pick(y, test));
+            else
+            {
+                var mAP = RankingMetrics.Compute(p, ProbeTrainer.Targets(Pick(y, test))).MeanAveragePrecision;
+                score = double.IsNaN(mAP) ? 0 : mAP;
+            }
         }
-        return probe.Accuracy(xTest, Pick(y, test));
+        catch
+        {
+            probe.Dispose();
+            throw;
+        }
+        if (keep != null) keep(probe);
+        else probe.Dispose();
+        return score;
     }
 
     static long[] Rows(TaskMetadata metadata, Func<MetadataRow, bool> keep) =>
@@ -141,6 +236,38 @@ internal static class ProbeProtocol
         // A class must keep at least one training clip.
         foreach (var c in needed.Where(c => pool.All(i => labels[i] != c || valid.Contains(i))).ToList())
             valid.Remove(valid.First(i => labels[i] == c));
+        return (pool.Where(i => !valid.Contains(i)).ToArray(), pool.Where(valid.Contains).ToArray());
+    }
+
+    /// <summary>
+    /// Multi-label <see cref="HoldOut"/>: a random <see cref="ValidFraction"/> of <paramref name="pool"/>, topped up so
+    /// every class with at least two clips in the pool has a validation clip where possible, and trimmed so no class
+    /// loses its last training clip.
+    /// </summary>
+    internal static (long[] Train, long[] Valid) HoldOutMultiLabel(long[] pool, long[][] labelSets, Random rng)
+    {
+        int take = Math.Max(1, (int)Math.Round(pool.Length * ValidFraction));
+        var shuffled = (long[])pool.Clone();
+        rng.Shuffle(shuffled);
+        var counts = new Dictionary<long, int>();
+        foreach (var i in pool) foreach (var c in labelSets[i]) counts[c] = counts.GetValueOrDefault(c) + 1;
+        var valid = shuffled.Take(take).ToHashSet();
+        var covered = valid.SelectMany(i => labelSets[i]).ToHashSet();
+        foreach (var c in counts.Where(p => p.Value >= 2).Select(p => p.Key).Order())
+            if (!covered.Contains(c) && shuffled.FirstOrDefault(i => !valid.Contains(i) && labelSets[i].Contains(c), -1) is var add && add >= 0)
+            {
+                valid.Add(add);
+                covered.UnionWith(labelSets[add]);
+            }
+        // Every class keeps a training clip: give back validation clips holding a class that has none left in train.
+        var inTrain = new Dictionary<long, int>(counts);
+        foreach (var i in valid) foreach (var c in labelSets[i]) inTrain[c]--;
+        foreach (var i in shuffled.Where(valid.Contains).ToList())
+            if (labelSets[i].Any(c => inTrain[c] == 0))
+            {
+                valid.Remove(i);
+                foreach (var c in labelSets[i]) inTrain[c]++;
+            }
         return (pool.Where(i => !valid.Contains(i)).ToArray(), pool.Where(valid.Contains).ToArray());
     }
 }

@@ -8,7 +8,7 @@ namespace ByolA.Probe;
 /// Per-feature standardisation fitted on training embeddings: <c>(x − mean) / std</c> with the population std;
 /// a constant feature gets scale 1 (as scikit-learn's StandardScaler does) so it maps to 0 rather than NaN.
 /// </summary>
-internal sealed class StandardScaler : IDisposable
+public sealed class StandardScaler : IDisposable
 {
     /// <summary>(d) feature means.</summary>
     public Tensor Mean { get; }
@@ -29,6 +29,14 @@ internal sealed class StandardScaler : IDisposable
         using var k = new KeptScalars();
         var scale = where(std.eq(k.Of(0)), ones_like(std), std);
         return new StandardScaler(mean.to(x.dtype).MoveToOuterDisposeScope(), scale.to(x.dtype).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>A scaler from saved (d) means and scales (a saved classifier's); takes ownership of both tensors.</summary>
+    internal static StandardScaler From(Tensor mean, Tensor scale)
+    {
+        if (mean.dim() != 1 || !mean.shape.SequenceEqual(scale.shape))
+            throw new ArgumentException($"expected mean and scale of one shape (d), got ({string.Join(", ", mean.shape)}) and ({string.Join(", ", scale.shape)})");
+        return new StandardScaler(mean, scale);
     }
 
     /// <summary>(N, d) → (N, d) standardised.</summary>

@@ -24,12 +24,16 @@ public static class ResultsReport
         var (minRuns, maxRuns) = summary.RunsPerCell;
         var runs = minRuns == maxRuns ? minRuns.ToString(CultureInfo.InvariantCulture) : $"{minRuns}–{maxRuns}";
         var text = new StringBuilder()
-            .Append("# Linear-evaluation results\n\n")
+            .Append("# Probe evaluation results\n\n")
             .Append(table)
             .Append('\n')
-            .Append($"Test accuracy (%) of a linear probe on each model's frozen embeddings: mean ± std (population) over every run of ")
-            .Append($"every evaluation of the model on the task ({runs} runs per cell); average: the mean of the task means, for models ")
-            .Append("evaluated on every task. Read from ")
+            .Append(Measure(summary))
+            .Append($" of a probe on each model's frozen embeddings (a linear probe, or the head named after the model in brackets): ")
+            .Append($"mean ± std (population) over every run of every evaluation of the model on the task ({runs} runs per cell); ")
+            .Append(summary.MixedMetrics
+                ? "each average is the mean of one metric's task means, for models evaluated on every task of that metric (accuracy and mAP are never averaged together). "
+                : "average: the mean of the task means, for models evaluated on every task. ")
+            .Append("Read from ")
             .AppendJoin(", ", summary.Files.Select(f => MarkdownText.Escape(Path.GetFileName(f))))
             .Append($".\n\n![tasks × models]({PictureFileName})\n")
             .ToString();
@@ -41,4 +45,9 @@ public static class ResultsReport
         SummaryPlot.Write(summary, picturePath);
         return new ResultsReportResult(summary, table, markdownPath, picturePath);
     }
+
+    /// <summary>What the cells measure, in words.</summary>
+    static string Measure(ResultsSummary summary) =>
+        summary.MixedMetrics ? "Test accuracy (%) on single-label tasks and mAP (%, macro mean of per-class average precision) on multi-label tasks, as each column says,"
+        : summary.Metrics[0] == ScoresCsv.Accuracy ? "Test accuracy (%)" : "Test mAP (%, macro mean of per-class average precision)";
 }

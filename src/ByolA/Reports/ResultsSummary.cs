@@ -5,9 +5,11 @@ namespace ByolA.Reports;
 
 /// <summary>
 /// The tasks × models table of a results folder, read from its <c>TASK-scores.csv</c> files: one column per task
-/// (the file name without <c>-scores.csv</c>, in ordinal order), one row per model (the CSVs' <c>model</c> column, in
-/// order of first appearance), and in each cell the mean and std of every run of every evaluation of that model on
-/// that task — the accuracies themselves, not the rows' rounded means, so repeated evaluations pool their runs.
+/// (the file name without <c>-scores.csv</c>, in ordinal order), one row per model and probe head (the CSVs'
+/// <c>model</c> column, followed by <c>[mlp512]</c> for a head that is not linear, in order of first appearance), and
+/// in each cell the mean and std of every run of every evaluation of that model on that task — the scores themselves,
+/// not the rows' rounded means, so repeated evaluations pool their runs. A task's column holds one metric (accuracy,
+/// or mAP for multi-label tasks); averages never mix the two.
 /// </summary>
 public sealed class ResultsSummary
 {
@@ -23,22 +25,49 @@ public sealed class ResultsSummary
     public IReadOnlyList<string> Files { get; }
 
     readonly Dictionary<(string Model, string Task), ScoreCell> cells;
+    readonly Dictionary<string, string> metrics;
 
-    ResultsSummary(List<string> tasks, List<string> models, List<string> files, Dictionary<(string, string), ScoreCell> cells)
+    ResultsSummary(List<string> tasks, List<string> models, List<string> files, Dictionary<(string, string), ScoreCell> cells,
+        Dictionary<string, string> metrics)
     {
         Tasks = tasks;
         Models = models;
         Files = files;
         this.cells = cells;
+        this.metrics = metrics;
     }
+
+    /// <summary>What the task's column measures: <see cref="ScoresCsv.Accuracy"/> or <see cref="ScoresCsv.MeanAveragePrecision"/>.</summary>
+    public string Metric(string task) => metrics[task];
+
+    /// <summary>The metrics of the columns, accuracy first.</summary>
+    public IReadOnlyList<string> Metrics => metrics.Values.Distinct().OrderBy(m => m == ScoresCsv.Accuracy ? 0 : 1).ToList();
+
+    /// <summary>True when some columns hold accuracy and others mAP: every header then names its metric.</summary>
+    public bool MixedMetrics => Metrics.Count > 1;
+
+    /// <summary>The average columns: one named <c>average</c> when every task has the same metric, else one per metric.</summary>
+    public IReadOnlyList<(string Name, string Metric)> AverageColumns =>
+        MixedMetrics ? Metrics.Select(m => ($"average {MetricLabel(m)}", m)).ToList() : [("average", Metrics[0])];
+
+    /// <summary>How a header names a metric: <c>acc %</c> or <c>mAP %</c>.</summary>
+    public static string MetricLabel(string metric) => metric == ScoresCsv.Accuracy ? "acc %" : "mAP %";
+
+    /// <summary>A task's column header: the task, and its metric when the table holds both or only mAP.</summary>
+    public string Header(string task) => MixedMetrics || Metric(task) != ScoresCsv.Accuracy ? $"{task} {MetricLabel(Metric(task))}" : task;
 
     /// <summary>The model's score on the task, or null when it was not evaluated on it.</summary>
     public ScoreCell? Cell(string model, string task) => cells.GetValueOrDefault((model, task));
 
     /// <summary>Mean of the model's task means when it has a score on every task, else null (an average over fewer
-    /// tasks would not compare with the other rows').</summary>
-    public double? Average(string model) =>
-        Tasks.All(t => cells.ContainsKey((model, t))) ? Tasks.Average(t => cells[(model, t)].Mean) : null;
+    /// tasks would not compare with the other rows'). With <paramref name="metric"/>, over that metric's tasks only;
+    /// without it, the table must hold one metric (accuracy and mAP are never averaged together).</summary>
+    public double? Average(string model, string? metric = null)
+    {
+        if (metric == null && MixedMetrics) return null;
+        var tasks = Tasks.Where(t => metric == null || Metric(t) == metric).ToList();
+        return tasks.Count > 0 && tasks.All(t => cells.ContainsKey((model, t))) ? tasks.Average(t => cells[(model, t)].Mean) : null;
+    }
 
     /// <summary>Smallest and largest number of runs behind a cell.</summary>
     public (int Min, int Max) RunsPerCell => (cells.Values.Min(c => c.Runs), cells.Values.Max(c => c.Runs));
@@ -62,16 +91,25 @@ public sealed class ResultsSummary
         var known = new HashSet<string>(StringComparer.Ordinal);   // thousands of models: no linear search per row
         var files = new List<string>();
         var runs = new Dictionary<(string, string), List<double>>();
-        foreach (var (path, task) in paths)
+        var metrics = new Dictionary<string, string>();
+        foreach (var (path, fileTask) in paths)
         {
             var rows = ScoresCsv.ReadNumbered(path);
             if (rows.Count == 0) continue;
-            tasks.Add(task);
             files.Add(path);
             foreach (var (line, cells) in rows)
             {
                 var model = cells.GetValueOrDefault("model");
                 if (string.IsNullOrWhiteSpace(model)) throw new ByolAException($"{path}: line {line}: the model cell is empty");
+                var head = cells.GetValueOrDefault(ScoresCsv.HeadColumn, ScoresCsv.LinearHead);
+                if (head != ScoresCsv.LinearHead) model += $" [{head}]";
+                var metric = cells.GetValueOrDefault(ScoresCsv.MetricColumn, ScoresCsv.Accuracy);
+                if (metric is not (ScoresCsv.Accuracy or ScoresCsv.MeanAveragePrecision))
+                    throw new ByolAException($"{path}: line {line}: metric '{Shorten(metric)}' is neither {ScoresCsv.Accuracy} nor {ScoresCsv.MeanAveragePrecision}");
+                // A file holding both metrics (the task's metadata changed kind) gets one column per metric.
+                var task = metrics.GetValueOrDefault(fileTask, metric) == metric ? fileTask : $"{fileTask} ({metric})";
+                metrics[task] = metric;
+                if (!tasks.Contains(task)) tasks.Add(task);
                 var values = RunValues(path, line, cells);
                 if (known.Add(model)) models.Add(model);
                 if (!runs.TryGetValue((model, task), out var list)) runs[(model, task)] = list = [];
@@ -80,10 +118,10 @@ public sealed class ResultsSummary
         }
         if (tasks.Count == 0)
             throw new ByolAException($"{resultsDir}: the {paths.Count} {ScoresSuffix} file(s) hold no evaluations yet; run 'byola evaluate WEIGHTS TASK' first");
-        return new ResultsSummary(tasks, models, files, runs.ToDictionary(p => p.Key, p => ScoreCell.Of(p.Value)));
+        return new ResultsSummary(tasks, models, files, runs.ToDictionary(p => p.Key, p => ScoreCell.Of(p.Value)), metrics);
     }
 
-    /// <summary>The row's <c>run0 … runN-1</c> accuracies: fractions in [0, 1], at least one.</summary>
+    /// <summary>The row's <c>run0 … runN-1</c> scores: fractions in [0, 1], at least one.</summary>
     static List<double> RunValues(string path, int line, Dictionary<string, string> cells)
     {
         var values = new List<double>();
@@ -92,7 +130,7 @@ public sealed class ResultsSummary
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
                 throw new ByolAException($"{path}: line {line}: {column} '{Shorten(text)}' is not a number");
             if (v is < 0 or > 1)
-                throw new ByolAException($"{path}: line {line}: {column} {text} is outside [0, 1] (scores files hold accuracies as fractions)");
+                throw new ByolAException($"{path}: line {line}: {column} {text} is outside [0, 1] (scores files hold accuracies and mAPs as fractions)");
             values.Add(v);
         }
         if (values.Count == 0) throw new ByolAException($"{path}: line {line}: no run0, run1, … accuracies");
@@ -106,18 +144,20 @@ public sealed class ResultsSummary
 
     /// <summary>
     /// The table as Markdown, columns padded so it also reads as plain text: <c>| model | TASK … | average |</c>, cells
-    /// <c>mean ± std</c> in percent with two decimals, <c>–</c> where a model lacks a task (and then its average).
+    /// <c>mean ± std</c> in percent with two decimals, <c>–</c> where a model lacks a task (and then its average). When
+    /// a column holds mAP, headers name their metric (<c>fsd50k mAP %</c>), and with both metrics there is one average
+    /// per metric.
     /// </summary>
     public string ToMarkdown()
     {
         var header = new List<string> { "model" };
-        header.AddRange(Tasks.Select(MarkdownText.Escape));
-        header.Add("average");
+        header.AddRange(Tasks.Select(t => MarkdownText.Escape(Header(t))));
+        header.AddRange(AverageColumns.Select(a => a.Name));
         var rows = Models.Select(m =>
         {
             var row = new List<string> { MarkdownText.Escape(m) };
             row.AddRange(Tasks.Select(t => Cell(m, t) is { } c ? Percent(c.Mean) + " ± " + Percent(c.Std) : "–"));
-            row.Add(Average(m) is { } a ? Percent(a) : "–");
+            row.AddRange(AverageColumns.Select(a => Average(m, a.Metric) is { } v ? Percent(v) : "–"));
             return row;
         }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
@@ -129,6 +169,6 @@ public sealed class ResultsSummary
         return text.ToString();
     }
 
-    /// <summary>Accuracy fraction as a percentage with two decimals.</summary>
+    /// <summary>A score fraction (accuracy or mAP) as a percentage with two decimals.</summary>
     public static string Percent(double fraction) => (100 * fraction).ToString("0.00", CultureInfo.InvariantCulture);
 }

@@ -6,17 +6,21 @@ namespace ByolA.Reports;
 
 /// <summary>
 /// results/TASK-scores.csv in the original's column layout: one row per evaluation with <c>run0 … runN-1</c>
-/// (test accuracy of each run, a fraction), <c>model</c>, <c>mean</c>, <c>std</c>. Rows with a different number of
-/// runs share the file: the header becomes the union and missing cells stay empty.
+/// (test score of each run, a fraction), <c>model</c>, <c>mean</c>, <c>std</c>, then what <c>evaluate</c> adds:
+/// <see cref="HeadColumn"/> (<c>linear</c>, <c>mlp512</c>, …), <see cref="MetricColumn"/> (<c>accuracy</c> or
+/// <c>mAP</c>) and, for multi-label tasks, <see cref="AucColumn"/> (mean macro ROC AUC). Rows with a different number
+/// of runs or columns share the file: the header becomes the union and missing cells stay empty (an empty head is
+/// <c>linear</c>, an empty metric <c>accuracy</c>: rows written before those columns existed).
 /// </summary>
-internal static class ScoresCsv
+public static class ScoresCsv
 {
     /// <summary>
     /// Appends one row to <paramref name="path"/> (created with its folder when absent), atomically, holding an exclusive
     /// lock on <see cref="LockPath"/> from the read to the rename, so concurrent evaluations (other processes included)
     /// each add their row instead of replacing each other's. An existing file that is not a scores CSV is left untouched.
     /// </summary>
-    public static void Append(string path, string model, IReadOnlyList<double> runs, double mean, double std)
+    public static void Append(string path, string model, IReadOnlyList<double> runs, double mean, double std,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         // Through a symbolic link: the row goes to the file it points to (replacing the link by a regular file would
         // leave the real scores file without the row the message says was appended), under that file's lock.
@@ -29,6 +33,7 @@ internal static class ScoresCsv
         row["model"] = CsvCells.Text(model);
         row["mean"] = Format(mean);
         row["std"] = Format(std);
+        foreach (var (column, value) in extra ?? new Dictionary<string, string>()) row[column] = value;
         rows.Add(row);
 
         int maxRuns = rows.Max(r => r.Keys.Count(k => k.StartsWith("run", StringComparison.Ordinal)));
@@ -58,6 +63,22 @@ internal static class ScoresCsv
         if (Directory.Exists(path)) throw new ByolAException($"{path}: is a folder, not a scores CSV; move it away or choose another results folder");
         return File.Exists(path) ? Read(path) : [];
     }
+
+    /// <summary>Column naming the probe head: <c>linear</c> (also when empty), <c>mlp512</c>, ….</summary>
+    public const string HeadColumn = "head";
+
+    /// <summary>Column naming what the runs measure: <see cref="Accuracy"/> (also when empty) or <see cref="MeanAveragePrecision"/>.</summary>
+    public const string MetricColumn = "metric";
+
+    /// <summary>Column of a multi-label row's mean macro ROC AUC over its runs.</summary>
+    public const string AucColumn = "auc";
+
+    public const string Accuracy = "accuracy";
+    public const string MeanAveragePrecision = "mAP";
+    public const string LinearHead = "linear";
+
+    /// <summary>Formats a score as the file holds it (round-trip precision, invariant culture).</summary>
+    public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The lock file guarding <paramref name="scoresPath"/>: a hidden file next to it (kept; see <see cref="FileLock"/>).</summary>
     public static string LockPath(string scoresPath) =>
@@ -113,6 +134,4 @@ internal static class ScoresCsv
     }
 
     static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
-
-    static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -41,7 +41,9 @@ internal static class SummaryPlot
         var cut = new List<string>();
         if (summary.Models.Count > MaxModels) cut.Add($"best {MaxModels} of {summary.Models.Count} models by average");
         if (summary.Tasks.Count > MaxTasks) cut.Add($"first {MaxTasks} of {summary.Tasks.Count} tasks");
-        return "Linear-probe accuracy: mean ± std over runs" + (cut.Count > 0 ? $" ({string.Join("; ", cut)}; all in summary.md)" : "");
+        var what = summary.Metrics.Count > 1 ? "Probe scores (accuracy % or mAP %, as each group says): mean ± std over runs"
+            : summary.Metrics[0] == ScoresCsv.Accuracy ? "Probe accuracy: mean ± std over runs" : "Probe mAP: mean ± std over runs";
+        return what + (cut.Count > 0 ? $" ({string.Join("; ", cut)}; all in summary.md)" : "");
     }
     public const int MinHeight = 560;
     public const int MinWidth = 720;
@@ -50,9 +52,17 @@ internal static class SummaryPlot
     const int LabelledBarPixels = 34;
     const int MaxBarPixels = 90;
 
-    /// <summary>Groups drawn: the tasks, then "average" when there are several tasks and some model has one.</summary>
+    /// <summary>
+    /// Groups drawn: the tasks (named with their metric when the table holds mAP), then each average column that
+    /// averages several tasks and that some model has.
+    /// </summary>
     public static IReadOnlyList<string> Groups(ResultsSummary summary) =>
-        summary.Tasks.Count > 1 && DrawnModels(summary).Any(m => summary.Average(m) != null) ? [.. DrawnTasks(summary), "average"] : DrawnTasks(summary);
+        [.. DrawnTasks(summary).Select(summary.Header), .. Averages(summary).Select(a => a.Name)];
+
+    /// <summary>The average columns drawn: those that average several drawn tasks of their metric and that some drawn model has.</summary>
+    static IReadOnlyList<(string Name, string Metric)> Averages(ResultsSummary summary) =>
+        summary.AverageColumns.Where(a => DrawnTasks(summary).Count(t => summary.Metric(t) == a.Metric) > 1 &&
+                                          DrawnModels(summary).Any(m => summary.Average(m, a.Metric) != null)).ToList();
 
     /// <summary>Pixel size of the figure for <paramref name="summary"/>.</summary>
     public static (int Width, int Height) Size(ResultsSummary summary)
@@ -91,7 +101,7 @@ internal static class SummaryPlot
                 double x = g * (models + 1) + m;
                 var score = g < tasks.Count
                     ? summary.Cell(model, tasks[g]) is { } c ? (c.Mean, c.Std) : ((double, double)?)null
-                    : summary.Average(model) is { } a ? (a, 0) : null;
+                    : summary.Average(model, Averages(summary)[g - tasks.Count].Metric) is { } a ? (a, 0) : null;
                 if (score is var (mean, std)) items.Add(new(x, mean, std, palette.GetColor(m)));
                 else missing.Add(x);
             }

@@ -17,6 +17,12 @@ public interface IDownstreamTask
     /// <summary>Clip length for evaluation (the EVAR convention for this task).</summary>
     double UnitSec { get; }
 
+    /// <summary>
+    /// True when clips carry several labels (SPEC §9: sigmoid outputs, mAP). A single-label task's metadata with a
+    /// several-label cell is refused, since the cell is then more likely a label that contains a comma by mistake.
+    /// </summary>
+    bool MultiLabel => false;
+
     /// <summary>The published size, checked after building the metadata.</summary>
     OfficialCounts Official { get; }
 

@@ -17,11 +17,17 @@ public sealed record PreprocessOptions
     /// <summary>Sample rate of the converted audio (the config's sample_rate).</summary>
     public int SampleRate { get; init; } = 16000;
 
-    /// <summary>Seed of the random parts of some protocols (fsdnoisy18k's valid split, voxforge's speaker split).</summary>
+    /// <summary>Seed of the random parts of some protocols (fsdnoisy18k's and as20k's valid split, voxforge's speaker and cremad's actor split).</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>voxforge only: a CSV with <c>split</c> and <c>speaker</c> or <c>file_name</c> columns fixing the split.</summary>
+    /// <summary>
+    /// voxforge: a CSV with <c>split</c> and <c>speaker</c> or <c>file_name</c> columns fixing the split; cremad: a CSV
+    /// with <c>actor</c> and <c>split</c> columns (every actor of the dataset listed).
+    /// </summary>
     public string? SplitCsv { get; init; }
+
+    /// <summary>gtzan only: the folder holding its split lists (<c>train_filtered.txt</c>, …); default the dataset root.</summary>
+    public string? ListsDir { get; init; }
 
     /// <summary>Where resampling runs (default CPU); files are read and written on the host either way.</summary>
     public TorchSharp.torch.Device? Device { get; init; }
@@ -44,7 +50,8 @@ public sealed record PreprocessOptions
         var task = TaskRegistry.Get(Task, nameof(Task));
         if (SampleRate <= 0) throw OptionException.Invalid(nameof(SampleRate), $"must be > 0 (got {SampleRate})");
         ResourceLimits.RequireThreads(nameof(Workers), Workers);
-        if (SplitCsv != null && task.Name != "voxforge") throw OptionException.Invalid(nameof(SplitCsv), "applies to voxforge only");
+        if (SplitCsv != null && task.Name is not ("voxforge" or "cremad")) throw OptionException.Invalid(nameof(SplitCsv), "applies to voxforge and cremad only");
+        if (ListsDir != null && task.Name != "gtzan") throw OptionException.Invalid(nameof(ListsDir), "applies to gtzan only");
         if (!Directory.Exists(DatasetRoot))
             throw new ByolAException($"{DatasetRoot}: dataset folder not found; pass the folder holding the {Task} dataset as distributed");
         if (SplitCsv != null && !File.Exists(SplitCsv)) throw new ByolAException($"{SplitCsv}: split CSV not found");
@@ -52,6 +59,7 @@ public sealed record PreprocessOptions
         // metadata and every converted file, and each file failed only later, one by one.
         if (Data.FilePaths.IsSameOrInside(Data.FilePaths.Real(WorkRoot), Data.FilePaths.Real(DatasetRoot)))
             throw OptionException.Invalid(nameof(WorkRoot), $"{WorkRoot} is inside the dataset folder {DatasetRoot}, which preprocess never writes to; give a work folder outside it");
+        if (ListsDir != null && !Directory.Exists(ListsDir)) throw new ByolAException($"{ListsDir}: lists folder not found");
         return this;
     }
 }

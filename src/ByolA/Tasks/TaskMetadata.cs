@@ -29,12 +29,38 @@ public sealed class TaskMetadata
                 throw new ByolAException($"{source ?? "metadata"}: row '{r.FileName}' must have a split or a fold like the others, not both or neither");
         Rows = rows;
         Source = source;
-        Classes = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        MultiLabel = rows.Any(r => r.Label.Contains(LabelSeparator));
+        labels = rows.Select(r => SplitLabel(r, source)).ToArray();
+        Classes = labels.SelectMany(l => l).Distinct().Order(StringComparer.Ordinal).ToList();
         Folds = HasFolds ? rows.Select(r => r.Fold!.Value).Distinct().Order().ToList() : [];
     }
 
-    /// <summary>The sorted distinct labels; class index i is <c>Classes[i]</c>.</summary>
+    /// <summary>Separates the labels of a multi-label cell (<c>"dog,bark"</c>, quoted in the CSV; SPEC §9).</summary>
+    public const char LabelSeparator = ',';
+
+    readonly string[][] labels;
+
+    /// <summary>
+    /// True when some label cell holds several labels (SPEC §9): the task is multi-label, every row's cell is a set of
+    /// labels (a cell with one label is a set of one) and classes are the distinct single labels.
+    /// </summary>
+    public bool MultiLabel { get; }
+
+    /// <summary>The labels of row <paramref name="row"/>: one for single-label tasks, one or more otherwise.</summary>
+    public IReadOnlyList<string> LabelsOf(int row) => labels[row];
+
+    /// <summary>The sorted distinct labels (single labels of multi-label cells); class index i is <c>Classes[i]</c>.</summary>
     public IReadOnlyList<string> Classes { get; }
+
+    static string[] SplitLabel(MetadataRow row, string? source)
+    {
+        if (!row.Label.Contains(LabelSeparator)) return [row.Label];
+        var parts = row.Label.Split(LabelSeparator).Select(p => p.Trim()).ToArray();
+        if (parts.Any(p => p.Length == 0))
+            throw new ByolAException($"{source ?? "metadata"}: row '{row.FileName}' has the label cell '{row.Label}' with an empty label between commas; " +
+                                     "write the labels as \"a,b\" with no empty part");
+        return parts.Distinct(StringComparer.Ordinal).ToArray();
+    }
 
     /// <summary>The sorted distinct folds (empty for split tasks).</summary>
     public IReadOnlyList<int> Folds { get; }

@@ -7,7 +7,8 @@ public static class TaskRegistry
     public static IReadOnlyList<IDownstreamTask> All { get; } =
     [
         new Spcv2Task(), new Spcv2TwelveTask(), new Spcv1Task(), new Us8kTask(), new NsynthTask(),
-        new Vc1Task(), new VoxforgeTask(), new FsdNoisy18kTask(),
+        new Vc1Task(), new VoxforgeTask(), new FsdNoisy18kTask(), new Esc50Task(), new GtzanTask(), new CremaDTask(),
+        new Fsd50kTask(), new As20kTask(),
     ];
 
     /// <summary>The known names, comma-separated, for messages and help.</summary>

@@ -31,7 +31,7 @@ public class ArchitectureTests
         ["Embedding"] = ["Onnx", "Weights", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Tasks"] = ["Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Reports"] = ["Tasks", "Audio", "Configuration", "Data", "Runtime", "Progress"],
-        ["Probe"] = ["Embedding", "Reports", "Tasks", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
+        ["Probe"] = ["Embedding", "Onnx", "Reports", "Tasks", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Learning"] = ["Augmentations", "Reports", "Weights", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Demo"] = ["Learning", "Probe", "Embedding", "Reports", "Tasks", "Weights", "Models", "Augmentations", "Audio", "Configuration", "Data", "Runtime", "Progress"],
     };

@@ -39,9 +39,9 @@ public class EvaluateCommandTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("w.pth"), "x");
-        var (code, _, err) = Run("evaluate", dir.File("w.pth"), "esc50", "--device", "cpu");
+        var (code, _, err) = Run("evaluate", dir.File("w.pth"), "esc99", "--device", "cpu");
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("TASK 'esc50' is not a known task; known tasks: spcv2, spcv2-12, spcv1, us8k, nsynth, vc1, voxforge, fsdnoisy18k", err);
+        Assert.Contains("TASK 'esc99' is not a known task; known tasks: spcv2, spcv2-12, spcv1, us8k, nsynth, vc1, voxforge, fsdnoisy18k, esc50, gtzan, cremad, fsd50k, as20k", err);
         Assert.Contains("give --metadata and --audio-dir", err);
     }
 

@@ -80,7 +80,7 @@ public class UsageErrorTests
         AssertUsage("UNIT_SEC must be in (0, 600] seconds (got 0)", "evaluate", weights, "spcv2", "0");
         AssertUsage("REPEAT must be > 0 (got 0)", "evaluate", weights, "spcv2", "1", "0");
         AssertUsage("--audio-dir goes with --metadata", "evaluate", weights, "spcv2", "--audio-dir", dir.Path);
-        AssertUsage("TASK 'esc50' is not a known task", "evaluate", weights, "esc50");
+        AssertUsage("TASK 'esc99' is not a known task", "evaluate", weights, "esc99");
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class UsageErrorTests
     {
         using var dir = new TempDir();
         AssertUsage("--sample-rate must be a positive number of Hz (got 0)", "convert-wav", dir.Path, dir.File("out"), "--sample-rate", "0");
-        AssertUsage("--split-csv applies to voxforge only", "preprocess", "spcv2", dir.Path, "--split-csv", dir.File("s.csv"));
+        AssertUsage("--split-csv applies to voxforge and cremad only", "preprocess", "spcv2", dir.Path, "--split-csv", dir.File("s.csv"));
         AssertUsage("TASK 'nosuch' is not a known task", "preprocess", "nosuch", dir.Path);
         AssertUsage("--epochs must be in [1, 10000] (got 0)", "demo", "--epochs", "0", "--out", dir.Path);
         AssertUsage("--background-db must satisfy -60 <= low <= high < 0 dB (got -1, -3)", "demo", "--background-db", "-1,-3", "--data-only", "--out", dir.Path);

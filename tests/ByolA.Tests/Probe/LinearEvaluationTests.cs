@@ -41,7 +41,7 @@ public class LinearEvaluationTests
         Assert.Equal(result.Accuracies.Average(), result.Mean, 12);
 
         var lines = File.ReadAllLines(dir.File("results/tones-scores.csv"));
-        Assert.Equal("run0,run1,model,mean,std", lines[0]);
+        Assert.Equal("run0,run1,model,mean,std,head,metric", lines[0]);
         Assert.Contains(",AudioNTT2020-BYOLA-64x96d512,", lines[1]);
 
         // A rerun reuses the cached embeddings and, with the same seed, reproduces the scores exactly.
@@ -118,7 +118,7 @@ public class LinearEvaluationTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("w.pth"), "x");
-        ByolAException e = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), Task = "esc50" }.Validate());
+        ByolAException e = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), Task = "esc99" }.Validate());
         Assert.Contains("known tasks: spcv2, spcv2-12", e.Message);
         var missing = Assert.Throws<OptionException>(() => new EvaluateOptions { Weights = dir.File("w.pth"), MetadataPath = dir.File("m.csv") }.Validate());
         Assert.Equal([nameof(EvaluateOptions.MetadataPath), nameof(EvaluateOptions.AudioDir)], missing.Options);

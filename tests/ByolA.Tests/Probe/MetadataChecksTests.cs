@@ -65,7 +65,7 @@ public class MetadataChecksTests
         var (code, _, err) = Run("evaluate", dir.File("w.pth"), "one", "--metadata", metadata, "--audio-dir", dir.File("audio"), "--device", "cpu");
         Assert.Equal(ExitCodes.Failure, code);
         var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains($"{metadata}: every row has the label 'dog'; a linear probe needs at least two classes", line);
+        Assert.Contains($"{metadata}: every row has the label 'dog'; a probe needs at least two classes", line);
     }
 
     [Fact]

@@ -86,4 +86,72 @@ public class ProbeProtocolTests
         Assert.Contains(97L, train);
         Assert.Equal(pool, train.Concat(valid).Order());
     }
+
+    /// <summary>
+    /// A multi-label task: row i holds the classes of subset (i mod 7) + 1 of {a, b, c}; its embedding is high in one
+    /// dimension per class it holds (plus noise), so every class is linearly detectable.
+    /// </summary>
+    static (TaskMetadata, Tensor) MultiLabelTask(int n, Func<int, MetadataRow, MetadataRow> place, ulong seed)
+    {
+        string[] names = ["a", "b", "c"];
+        var rows = Enumerable.Range(0, n).Select(i =>
+        {
+            int subset = i % 7 + 1;
+            var label = string.Join(",", names.Where((_, c) => (subset & (1 << c)) != 0));
+            return place(i, new MetadataRow($"{i}.wav", label, "train"));
+        }).ToList();
+        var hot = tensor(rows.SelectMany((r, i) => names.Select(c => r.Label.Split(',').Contains(c) ? 3f : 0f)).ToArray(), [n, 3]);
+        return (new TaskMetadata(rows), cat([hot, zeros(n, 5)], 1) + randn([n, 8], generator: new Generator(seed)) * 0.4);
+    }
+
+    [Theory]
+    [InlineData(1UL)]
+    [InlineData(2UL)]
+    public void A_multi_label_split_task_without_valid_scores_map_from_held_out_clips(ulong seed)
+    {
+        var (m, x) = MultiLabelTask(210, (i, r) => i % 5 == 0 ? r with { Split = "test" } : r, seed);
+        Assert.True(m.MultiLabel);
+        var run = ProbeProtocol.Run(m, x, new ProbeOptions { Lr = 0.01 }, seed: (int)seed);
+        Assert.True(run.MultiLabel);
+        Assert.Equal(42, run.TestRows.Count);
+        Assert.InRange(run.Score, 0.95, 1.0);
+        Assert.Equal(run.PerClass!.MeanAveragePrecision, run.Score, 12);
+        Assert.InRange(run.Auc, 0.95, 1.0);
+    }
+
+    [Fact]
+    public void A_multi_label_fold_task_averages_map_over_folds()
+    {
+        var (m, x) = MultiLabelTask(140, (i, r) => r with { Split = null, Fold = 1 + i % 4 }, 3);
+        var folds = new List<double>();
+        var run = ProbeProtocol.Run(m, x, new ProbeOptions { Lr = 0.01 }, seed: 1, onTrained: folds.Add);
+        Assert.Equal(4, folds.Count);
+        Assert.Equal(folds.Average(), run.Score, 12);
+        Assert.Equal(140, run.TestRows.Count);
+    }
+
+    [Fact]
+    public void Multi_label_hold_out_covers_every_class_it_can_and_leaves_each_a_training_clip()
+    {
+        // 60 clips: class 0 in every clip, class 1 in every third, class 2 in two clips, class 3 in one.
+        long[][] sets = [.. Enumerable.Range(0, 60).Select(i =>
+            new long[] { 0 }.Concat(i % 3 == 0 ? [1L] : []).Concat(i is 7 or 8 ? [2L] : []).Concat(i == 9 ? [3L] : []).ToArray())];
+        long[] pool = [.. Enumerable.Range(0, 60).Select(i => (long)i)];
+        for (int seed = 0; seed < 5; seed++)
+        {
+            var (train, valid) = ProbeProtocol.HoldOutMultiLabel(pool, sets, new Random(seed));
+            Assert.Equal(pool, train.Concat(valid).Order());
+            Assert.InRange(valid.Length, 6, 8);
+            foreach (var c in new long[] { 0, 1, 2 }) Assert.Contains(valid, i => sets[i].Contains(c));
+            foreach (var c in new long[] { 0, 1, 2, 3 }) Assert.Contains(train, i => sets[i].Contains(c));
+        }
+    }
+
+    [Fact]
+    public void A_multi_label_class_only_in_test_is_an_error()
+    {
+        var rows = new List<MetadataRow> { new("a.wav", "x,y", "train"), new("b.wav", "y", "train"), new("c.wav", "x,z", "test") };
+        var e = Assert.Throws<ByolAException>(() => ProbeProtocol.CheckClasses(new TaskMetadata(rows, "t.csv")));
+        Assert.StartsWith("t.csv: class 'z' appears in the test split but not in train", e.Message);
+    }
 }

@@ -43,4 +43,39 @@ public static class ToneTask
         new TaskMetadata(rows).Write(path);
         return path;
     }
+
+    /// <summary>
+    /// A multi-label tone task: clip k holds the tones of the non-empty subset (k mod 7) + 1 of the three bands, each
+    /// tone at a third of the single-label level, labelled with its classes (<c>"class0,class2"</c>). With
+    /// <paramref name="class2OutOfTest"/> no test clip holds class2 (it stays in train and valid).
+    /// </summary>
+    public static string WriteMultiLabel(string root, int train = 14, int valid = 7, int test = 7, int seed = 1, bool class2OutOfTest = false)
+    {
+        var rng = new Random(seed);
+        var audio = Path.Combine(root, "audio");
+        var rows = new List<MetadataRow>();
+        for (int k = 0; k < train + valid + test; k++)
+        {
+            int subset = k % 7 + 1;
+            string split = k < train ? Splits.Train : k < train + valid ? Splits.Valid : Splits.Test;
+            if (class2OutOfTest && split == Splits.Test && (subset & 4) != 0) subset &= 3;
+            if (subset == 0) subset = 1;
+            var name = $"mix/{k:D3}.wav";
+            var wav = new float[16000];
+            var classes = new List<string>();
+            for (int c = 0; c < Frequencies.Length; c++)
+            {
+                if ((subset & (1 << c)) == 0) continue;
+                classes.Add("class" + c);
+                double f = Frequencies[c] * (1 + 0.16 * (rng.NextDouble() - 0.5)), phase = rng.NextDouble() * 2 * Math.PI;
+                for (int i = 0; i < wav.Length; i++) wav[i] += (float)(0.1 * Math.Sin(2 * Math.PI * f * i / 16000 + phase));
+            }
+            for (int i = 0; i < wav.Length; i++) wav[i] += (float)(0.02 * (rng.NextDouble() - 0.5));
+            WavFile.WritePcm16(Path.Combine(audio, name), wav, 16000);
+            rows.Add(new MetadataRow(name, string.Join(",", classes), split));
+        }
+        var path = Path.Combine(root, "mixes.csv");
+        new TaskMetadata(rows).Write(path);
+        return path;
+    }
 }

@@ -192,4 +192,41 @@ public class ResultsReportTests
         Assert.Contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;", md);
         Assert.Contains("| my_model ", md);                                    // an underscore inside a word stays
     }
+
+    [Fact]
+    public void Accuracy_and_map_columns_name_their_metric_and_are_averaged_apart_and_heads_are_rows_of_their_own()
+    {
+        using var dir = new TempDir();
+        Dictionary<string, string> Extra(string head, string metric) => new() { [ScoresCsv.HeadColumn] = head, [ScoresCsv.MetricColumn] = metric };
+        // Accuracy on two single-label tasks, mAP on one multi-label task, for a linear and an MLP head of model "a".
+        ScoresCsv.Append(dir.File("us8k-scores.csv"), "a", [0.8], 0.8, 0);                       // written before the head/metric columns
+        ScoresCsv.Append(dir.File("spcv2-scores.csv"), "a", [0.6], 0.6, 0, Extra("linear", "accuracy"));
+        ScoresCsv.Append(dir.File("fsd50k-scores.csv"), "a", [0.3], 0.3, 0, Extra("linear", "mAP"));
+        ScoresCsv.Append(dir.File("us8k-scores.csv"), "a", [0.9], 0.9, 0, Extra("mlp512", "accuracy"));
+        ScoresCsv.Append(dir.File("spcv2-scores.csv"), "a", [0.7], 0.7, 0, Extra("mlp512", "accuracy"));
+        ScoresCsv.Append(dir.File("fsd50k-scores.csv"), "a", [0.4], 0.4, 0, Extra("mlp512", "mAP"));
+        var result = ResultsReport.Run(new ReportOptions { ResultsDir = dir.Path });
+
+        var header = result.Table.Split('\n')[0].Trim('|', ' ').Split('|').Select(c => c.Trim()).ToArray();
+        Assert.Equal(["model", "fsd50k mAP %", "spcv2 acc %", "us8k acc %", "average acc %", "average mAP %"], header);
+        var rows = Rows(result.Table);
+        // The head in brackets, escaped for Markdown (it renders as "a [mlp512]").
+        Assert.Equal(["a", MarkdownText.Escape("a [mlp512]")], rows.Keys.Order(StringComparer.Ordinal));
+        // Accuracy averages accuracy only ((80 + 60) / 2); the mAP average is the one mAP task.
+        Assert.Equal([Pct(0.3) + " ± 0.00", Pct(0.6) + " ± 0.00", Pct(0.8) + " ± 0.00", Pct(0.7), Pct(0.3)], rows["a"][1..]);
+        Assert.Equal([Pct(0.4) + " ± 0.00", Pct(0.7) + " ± 0.00", Pct(0.9) + " ± 0.00", Pct(0.8), Pct(0.4)], rows[MarkdownText.Escape("a [mlp512]")][1..]);
+        Assert.Null(result.Summary.Average("a"));
+        Assert.Contains("accuracy and mAP are never averaged together", File.ReadAllText(dir.File(ResultsReport.MarkdownFileName)));
+        // The plot's groups: the three tasks and the accuracy average (the mAP "average" would be one task).
+        Assert.Equal(["fsd50k mAP %", "spcv2 acc %", "us8k acc %", "average acc %"], SummaryPlot.Groups(result.Summary));
+    }
+
+    [Fact]
+    public void An_unknown_metric_is_one_line_naming_the_file_and_line()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("t-scores.csv"), "run0,model,mean,std,head,metric\n0.5,a,0.5,0,linear,f1\n");
+        var e = Assert.Throws<ByolAException>(() => ResultsReport.Run(new ReportOptions { ResultsDir = dir.Path }));
+        Assert.Equal($"{dir.File("t-scores.csv")}: line 2: metric 'f1' is neither accuracy nor mAP", e.Message);
+    }
 }

@@ -140,4 +140,107 @@ public static class DatasetFixtures
         action(value);
         return value;
     }
+
+    /// <summary>ESC-50: meta/esc50.csv (filename,fold,target,category,esc10,src_file,take) and audio/FOLD-SRC-TAKE-TARGET.wav, one clip per class per fold.</summary>
+    public static void Esc50(string root, string[] categories, int folds = 5)
+    {
+        var lines = new List<string> { "filename,fold,target,category,esc10,src_file,take" };
+        for (int f = 1; f <= folds; f++)
+            for (int c = 0; c < categories.Length; c++)
+            {
+                var name = $"{f}-{1000 + c}-A-{c}.wav";
+                // ESC-50 clips are 44.1 kHz mono.
+                Wav(Path.Combine(root, "audio", name), c, 0.05, 44100);
+                lines.Add($"{name},{f},{c},{categories[c]},False,{1000 + c},A");
+            }
+        Directory.CreateDirectory(Path.Combine(root, "meta"));
+        File.WriteAllLines(Path.Combine(root, "meta", "esc50.csv"), lines);
+    }
+
+    /// <summary>
+    /// GTZAN: genres_original/GENRE/GENRE.0000K.wav (22.05 kHz) for K &lt; <paramref name="perGenre"/>, and the three
+    /// fault-filtered lists in <paramref name="listsDir"/>: clip 0 of each genre in train, 1 in valid, 2 in test; clip 3
+    /// (when present) is in no list, as the filtered split leaves some clips out.
+    /// </summary>
+    public static void Gtzan(string root, string[] genres, string listsDir, int perGenre = 4)
+    {
+        var lists = new List<string>[] { [], [], [] };
+        for (int g = 0; g < genres.Length; g++)
+            for (int k = 0; k < perGenre; k++)
+            {
+                var rel = $"{genres[g]}/{genres[g]}.{k:D5}.wav";
+                Wav(Path.Combine(root, "genres_original", rel), g, 0.05, 22050);
+                if (k < 3) lists[k].Add(rel);
+            }
+        Directory.CreateDirectory(listsDir);
+        File.WriteAllLines(Path.Combine(listsDir, "train_filtered.txt"), lists[0]);
+        File.WriteAllLines(Path.Combine(listsDir, "valid_filtered.txt"), lists[1]);
+        File.WriteAllLines(Path.Combine(listsDir, "test_filtered.txt"), lists[2]);
+    }
+
+    /// <summary>CREMA-D: AudioWAV/ACTOR_SENTENCE_EMOTION_LEVEL.wav for actors 1001… and each emotion, one sentence each.</summary>
+    public static void CremaD(string root, int actors, string[] emotions)
+    {
+        for (int a = 0; a < actors; a++)
+            for (int e = 0; e < emotions.Length; e++)
+                Wav(Path.Combine(root, "AudioWAV", $"{1001 + a}_IEO_{emotions[e]}_{(e % 2 == 0 ? "HI" : "XX")}.wav"), e);
+        File.WriteAllText(Path.Combine(root, "AudioWAV", "README.txt"), "not audio");
+    }
+
+    /// <summary>
+    /// FSD50K: FSD50K.ground_truth/{dev,eval,vocabulary}.csv and FSD50K.{dev,eval}_audio/FNAME.wav. Dev clip i has the
+    /// label set <paramref name="labelSets"/>[i mod n] and is in val when i mod 4 = 3; eval clips cycle the same sets.
+    /// </summary>
+    public static void Fsd50k(string root, string[][] labelSets, int dev = 8, int eval = 4)
+    {
+        var gt = Path.Combine(root, "FSD50K.ground_truth");
+        Directory.CreateDirectory(gt);
+        var classes = labelSets.SelectMany(l => l).Distinct().Order(StringComparer.Ordinal).ToList();
+        File.WriteAllLines(Path.Combine(gt, "vocabulary.csv"), classes.Select((c, i) => $"{i},{c},/m/{i:D4}"));
+        string Mids(string[] labels) => string.Join(",", labels.Select(l => $"/m/{classes.IndexOf(l):D4}"));
+        var devLines = new List<string> { "fname,labels,mids,split" };
+        for (int i = 0; i < dev; i++)
+        {
+            var set = labelSets[i % labelSets.Length];
+            Wav(Path.Combine(root, "FSD50K.dev_audio", $"{100 + i}.wav"), i % 7, 0.05, 44100);
+            devLines.Add($"{100 + i},\"{string.Join(",", set)}\",\"{Mids(set)}\",{(i % 4 == 3 ? "val" : "train")}");
+        }
+        var evalLines = new List<string> { "fname,labels,mids" };
+        for (int i = 0; i < eval; i++)
+        {
+            var set = labelSets[i % labelSets.Length];
+            Wav(Path.Combine(root, "FSD50K.eval_audio", $"{900 + i}.wav"), i % 7, 0.05, 44100);
+            evalLines.Add($"{900 + i},\"{string.Join(",", set)}\",\"{Mids(set)}\"");
+        }
+        File.WriteAllLines(Path.Combine(gt, "dev.csv"), devLines);
+        File.WriteAllLines(Path.Combine(gt, "eval.csv"), evalLines);
+    }
+
+    /// <summary>
+    /// AudioSet: class_labels_indices.csv for <paramref name="classes"/> (mid → display name, some with commas), the two
+    /// segment lists in the published format (3 header lines, <c>YTID, start, end, "mid1,mid2"</c>), and clips
+    /// balanced_train_segments/YTID_START.wav and eval_segments/YTID_START.wav for the listed segments except those in
+    /// <paramref name="missing"/> (a download never has them all). Segment k (per list) holds class k mod n and, for odd
+    /// k, class (k + 1) mod n too.
+    /// </summary>
+    public static void AudioSet(string root, (string Mid, string Name)[] classes, int train, int eval, ISet<string> missing)
+    {
+        File.WriteAllLines(Path.Combine(root.Also(r => Directory.CreateDirectory(r)), "class_labels_indices.csv"),
+            ["index,mid,display_name", .. classes.Select((c, i) => $"{i},{c.Mid},\"{c.Name}\"")]);
+        void List(string file, string folder, string prefix, int count)
+        {
+            var lines = new List<string> { "# Segments csv created Sun Mar  5 10:54:31 2017", $"# num_ytids={count}, num_segs={count}, num_unique_labels={classes.Length}, num_positive_labels=0",
+                "# YTID, start_seconds, end_seconds, positive_labels" };
+            for (int k = 0; k < count; k++)
+            {
+                var ytid = $"{prefix}{k:D4}abcdef"[..11];
+                var mids = k % 2 == 1 ? $"{classes[k % classes.Length].Mid},{classes[(k + 1) % classes.Length].Mid}" : classes[k % classes.Length].Mid;
+                lines.Add($"{ytid}, {k * 10}.000, {k * 10 + 10}.000, \"{mids}\"");
+                if (!missing.Contains(ytid)) Wav(Path.Combine(root, folder, $"{ytid}_{k * 10}.000.wav"), k % 7);
+            }
+            File.WriteAllLines(Path.Combine(root, file), lines);
+        }
+        List("balanced_train_segments.csv", "balanced_train_segments", "-t", train);
+        List("eval_segments.csv", "eval_segments", "-e", eval);
+    }
 }

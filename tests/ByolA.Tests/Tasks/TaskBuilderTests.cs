@@ -193,12 +193,141 @@ public class TaskBuilderTests
     [Fact]
     public void Unknown_task_lists_the_known_ones()
     {
-        var e = Assert.Throws<OptionException>(() => TaskRegistry.Get("esc50"));
+        var e = Assert.Throws<OptionException>(() => TaskRegistry.Get("esc99"));
         Assert.Equal("Task", e.Option);
-        Assert.Contains("'esc50' is not a known task", e.Message);
-        foreach (var name in new[] { "spcv2", "spcv2-12", "spcv1", "us8k", "nsynth", "vc1", "voxforge", "fsdnoisy18k" })
+        Assert.Contains("'esc99' is not a known task", e.Message);
+        foreach (var name in new[] { "spcv2", "spcv2-12", "spcv1", "us8k", "nsynth", "vc1", "voxforge", "fsdnoisy18k", "esc50", "gtzan", "cremad", "fsd50k", "as20k" })
             Assert.Contains(name, e.Message);
-        Assert.Equal(8, TaskRegistry.All.Select(t => t.Name).Distinct().Count());
+        Assert.Equal(13, TaskRegistry.All.Select(t => t.Name).Distinct().Count());
         Assert.Equal(8.2, TaskRegistry.Get("VC1").UnitSec);
+    }
+
+    [Fact]
+    public void Esc50_rows_carry_folds_and_categories()
+    {
+        using var dir = new TempDir();
+        DatasetFixtures.Esc50(dir.Path, ["dog", "rain", "crackling_fire"], folds: 5);
+        var build = Build("esc50", dir.Path);
+        var m = build.Metadata;
+        Assert.True(m.HasFolds);
+        Assert.Equal([1, 2, 3, 4, 5], m.Folds);
+        Assert.Equal(["crackling_fire", "dog", "rain"], m.Classes);
+        Assert.Contains(new MetadataRow("4-1002-A-2.wav", "crackling_fire", Fold: 4), m.Rows);
+        Assert.Equal(Path.Combine(dir.Path, "audio", "4-1002-A-2.wav"), build.Files.Single(f => f.FileName == "4-1002-A-2.wav").Source);
+        var diffs = TaskRegistry.Get("esc50").Official.Differences("esc50", m);
+        Assert.Contains("esc50: 15 clips, the official dataset has 2000 (-1985)", diffs);
+        Assert.Contains("esc50: split '3' has 3 clips, the official one has 400 (-397)", diffs);
+        Assert.Equal(5.0, TaskRegistry.Get("esc50").UnitSec);
+    }
+
+    [Fact]
+    public void Gtzan_takes_the_filtered_lists_leaves_unlisted_clips_out_and_refuses_without_them()
+    {
+        using var dir = new TempDir();
+        var root = dir.File("gtzan");
+        DatasetFixtures.Gtzan(root, ["blues", "jazz", "rock"], dir.File("lists"));
+        var options = new PreprocessOptions { Task = "gtzan", DatasetRoot = root, ListsDir = dir.File("lists") };
+        var build = Build("gtzan", root, options);
+        var m = build.Metadata;
+        Assert.Equal(9, m.Rows.Count);   // clip 3 of each genre is in no list
+        Assert.Equal(new Dictionary<string, int> { ["train"] = 3, ["valid"] = 3, ["test"] = 3 }, CountBy(m, r => r.Split!));
+        Assert.Contains(new MetadataRow("jazz/jazz.00002.wav", "jazz", "test"), m.Rows);
+        Assert.Equal(Path.Combine(root, "genres_original", "jazz", "jazz.00002.wav"), build.Files.Single(f => f.FileName == "jazz/jazz.00002.wav").Source);
+        Assert.Contains("gtzan: split 'train' has 3 clips, the official one has 443 (-440)", TaskRegistry.Get("gtzan").Official.Differences("gtzan", m));
+
+        File.Delete(dir.File("lists/valid_filtered.txt"));
+        var e = Assert.Throws<ByolAException>(() => Build("gtzan", root, options));
+        Assert.StartsWith($"{dir.File("lists")}: valid_filtered.txt not found; gtzan needs the fault-filtered split lists train_filtered.txt, valid_filtered.txt and test_filtered.txt", e.Message);
+        e = Assert.Throws<ByolAException>(() => Build("gtzan", root));
+        Assert.Contains("train_filtered.txt, valid_filtered.txt, test_filtered.txt not found", e.Message);
+    }
+
+    [Fact]
+    public void Cremad_splits_by_actor_with_the_seed_or_a_split_csv()
+    {
+        using var dir = new TempDir();
+        var root = dir.File("crema");
+        DatasetFixtures.CremaD(root, actors: 20, ["ANG", "DIS", "FEA", "HAP", "NEU", "SAD"]);
+        var build = Build("cremad", root);
+        var m = build.Metadata;
+        Assert.Equal(120, m.Rows.Count);
+        Assert.Equal(["ANG", "DIS", "FEA", "HAP", "NEU", "SAD"], m.Classes);
+        Assert.Contains(new MetadataRow("AudioWAV/1007_IEO_HAP_XX.wav", "HAP", m.Rows.First(r => r.FileName.StartsWith("AudioWAV/1007_")).Split), m.Rows);
+        // No actor in two splits; 20 actors scaled from 63/9/19 of 91: 4 test, 2 valid, 14 train.
+        var actorSplits = m.Rows.GroupBy(r => r.FileName[9..13]).ToDictionary(g => g.Key, g => g.Select(r => r.Split).Distinct().Single());
+        Assert.Equal(new Dictionary<string, int> { ["train"] = 14, ["valid"] = 2, ["test"] = 4 }, actorSplits.Values.GroupBy(s => s!).ToDictionary(g => g.Key, g => g.Count()));
+        Assert.Contains(build.Notes, n => n.Contains("20 actors, the official dataset has 91"));
+        // Seeded: the same split every time, another seed another one.
+        Assert.Equal(m.Rows, Build("cremad", root).Metadata.Rows);
+        Assert.NotEqual(m.Rows, Build("cremad", root, new PreprocessOptions { Task = "cremad", DatasetRoot = root, Seed = 7 }).Metadata.Rows);
+
+        var split = dir.File("actors.csv");
+        File.WriteAllLines(split, ["actor,split", .. Enumerable.Range(1001, 20).Select(a => $"{a},{(a == 1001 ? "test" : a == 1002 ? "val" : "train")}")]);
+        var given = Build("cremad", root, new PreprocessOptions { Task = "cremad", DatasetRoot = root, SplitCsv = split }).Metadata;
+        Assert.All(given.Rows.Where(r => r.FileName.StartsWith("AudioWAV/1001_")), r => Assert.Equal("test", r.Split));
+        Assert.All(given.Rows.Where(r => r.FileName.StartsWith("AudioWAV/1002_")), r => Assert.Equal("valid", r.Split));
+        File.WriteAllLines(split, ["actor,split", "1001,test"]);
+        var e = Assert.Throws<ByolAException>(() => Build("cremad", root, new PreprocessOptions { Task = "cremad", DatasetRoot = root, SplitCsv = split }));
+        Assert.Equal($"{split}: 19 actor(s) of the dataset are not listed, e.g. 1002; list every actor with its split", e.Message);
+    }
+
+    [Fact]
+    public void Fsd50k_is_multi_label_with_dev_train_and_val_and_eval_as_test()
+    {
+        using var dir = new TempDir();
+        DatasetFixtures.Fsd50k(dir.Path, [["Bark", "Dog", "Animal"], ["Rain"], ["Guitar", "Music"]], dev: 8, eval: 3);
+        var m = Build("fsd50k", dir.Path).Metadata;
+        Assert.True(m.MultiLabel);
+        Assert.True(TaskRegistry.Get("fsd50k").MultiLabel);
+        Assert.Equal(new Dictionary<string, int> { ["train"] = 6, ["valid"] = 2, ["test"] = 3 }, CountBy(m, r => r.Split!));
+        Assert.Equal(["Animal", "Bark", "Dog", "Guitar", "Music", "Rain"], m.Classes);
+        Assert.Contains(new MetadataRow("FSD50K.dev_audio/103.wav", "Bark,Dog,Animal", "valid"), m.Rows);
+        Assert.Contains(new MetadataRow("FSD50K.eval_audio/902.wav", "Guitar,Music", "test"), m.Rows);
+        Assert.Contains("fsd50k: split 'test' has 3 clips, the official one has 10231 (-10228)", TaskRegistry.Get("fsd50k").Official.Differences("fsd50k", m));
+    }
+
+    [Fact]
+    public void As20k_uses_the_clips_present_reports_the_missing_and_holds_out_a_valid_split()
+    {
+        using var dir = new TempDir();
+        (string, string)[] classes = [("/m/01", "Speech"), ("/m/02", "Male speech, man speaking"), ("/m/03", "Dog"), ("/m/04", "Rain")];
+        DatasetFixtures.AudioSet(dir.Path, classes, train: 40, eval: 10, new HashSet<string> { "-t0003abcde", "-e0001abcde" });
+        var build = Build("as20k", dir.Path);
+        var m = build.Metadata;
+        Assert.True(m.MultiLabel);
+        Assert.Equal(39 + 9, m.Rows.Count);
+        Assert.Contains("as20k: 39 of the 40 segments listed in balanced_train_segments.csv are present in balanced_train_segments/ (1 missing, left out)", build.Notes);
+        Assert.Contains("as20k: 9 of the 10 segments listed in eval_segments.csv are present in eval_segments/ (1 missing, left out)", build.Notes);
+        // Display names keep their words; their commas, which would split labels, become semicolons.
+        Assert.Equal(["Dog", "Male speech; man speaking", "Rain", "Speech"], m.Classes);
+        Assert.Contains(new MetadataRow("eval_segments/-e0005abcde_50.000.wav", "Male speech; man speaking,Dog", "test"), m.Rows);
+        // 10% of the 39 present train clips (4) become valid, holding every class; each class keeps train clips.
+        var valid = m.Rows.Where(r => r.Split == "valid").ToList();
+        Assert.InRange(valid.Count, 4, 6);
+        Assert.All(m.Classes, c => Assert.Contains(valid, r => r.Label.Split(',').Contains(c)));
+        Assert.All(m.Classes, c => Assert.Contains(m.Rows, r => r.Split == "train" && r.Label.Split(',').Contains(c)));
+        Assert.Equal(m.Rows, Build("as20k", dir.Path).Metadata.Rows);
+        Assert.Contains("as20k: 4 classes, the official dataset has 527", TaskRegistry.Get("as20k").Official.Differences("as20k", m));
+    }
+
+    [Fact]
+    public void New_tasks_refuse_missing_dataset_files_naming_them()
+    {
+        using var dir = new TempDir();
+        foreach (var (task, file) in new[] { ("esc50", "esc50.csv"), ("fsd50k", "dev.csv"), ("as20k", "class_labels_indices.csv"), ("cremad", "AudioWAV") })
+        {
+            var e = Assert.Throws<ByolAException>(() => Build(task, dir.Path));
+            Assert.Contains(file, e.Message);
+        }
+    }
+
+    [Fact]
+    public void Lists_and_split_csv_apply_to_their_tasks_only()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<OptionException>(() => new PreprocessOptions { Task = "us8k", DatasetRoot = dir.Path, ListsDir = dir.Path }.Validate());
+        Assert.Equal((nameof(PreprocessOptions.ListsDir), "ListsDir applies to gtzan only"), (e.Option, e.Message));
+        e = Assert.Throws<OptionException>(() => new PreprocessOptions { Task = "gtzan", DatasetRoot = dir.Path, SplitCsv = dir.File("s.csv") }.Validate());
+        Assert.Equal("SplitCsv applies to voxforge and cremad only", e.Message);
     }
 }

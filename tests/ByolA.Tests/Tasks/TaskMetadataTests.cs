@@ -69,4 +69,32 @@ public class TaskMetadataTests
         using var dir = new TempDir();
         Assert.Equal(Path.Combine(dir.Path, "a", "b.wav"), TaskMetadata.Resolve(dir.Path, "a/b.wav"));
     }
+
+    [Fact]
+    public void A_cell_with_several_labels_makes_the_task_multi_label_and_round_trips_quoted()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("m.csv");
+        File.WriteAllText(path, "file_name,label,split\na.wav,\"dog,bark\",train\nb.wav,cat,train\nc.wav,\" bark , cat \",test\n");
+        var m = TaskMetadata.Read(path);
+        Assert.True(m.MultiLabel);
+        Assert.Equal(["bark", "cat", "dog"], m.Classes);
+        Assert.Equal(["dog", "bark"], m.LabelsOf(0));
+        Assert.Equal(["cat"], m.LabelsOf(1));
+        Assert.Equal(["bark", "cat"], m.LabelsOf(2));
+        m.Write(dir.File("again.csv"));
+        Assert.Contains("a.wav,\"dog,bark\",train", File.ReadAllLines(dir.File("again.csv")));
+        Assert.False(TaskMetadata.Read(dir.File("again.csv")).Rows.Zip(m.Rows).Any(p => p.First != p.Second));
+        Assert.False(new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")]).MultiLabel);
+    }
+
+    [Fact]
+    public void An_empty_label_between_commas_is_one_line_naming_the_row()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("m.csv");
+        File.WriteAllText(path, "file_name,label,split\na.wav,\"dog,,bark\",train\n");
+        var e = Assert.Throws<ByolAException>(() => TaskMetadata.Read(path));
+        Assert.StartsWith($"{path}: row 'a.wav' has the label cell 'dog,,bark' with an empty label between commas", e.Message);
+    }
 }

@@ -18,6 +18,11 @@ public class TaskPreprocessorTests
         ["vc1"] = root => DatasetFixtures.VoxCeleb1(root, speakers: 2),
         ["voxforge"] = root => DatasetFixtures.VoxForge(root, ["de", "ru"]),
         ["fsdnoisy18k"] = root => DatasetFixtures.FsdNoisy18k(root, ["Rain", "Wind"], trainPerClass: 3),
+        ["esc50"] = root => DatasetFixtures.Esc50(root, ["dog", "rain"], folds: 2),
+        ["gtzan"] = root => DatasetFixtures.Gtzan(root, ["blues", "jazz"], root),
+        ["cremad"] = root => DatasetFixtures.CremaD(root, actors: 4, ["ANG", "HAP"]),
+        ["fsd50k"] = root => DatasetFixtures.Fsd50k(root, [["Bark", "Dog"], ["Rain"]], dev: 4, eval: 2),
+        ["as20k"] = root => DatasetFixtures.AudioSet(root, [("/m/01", "Speech"), ("/m/02", "Dog, bark")], train: 4, eval: 2, new HashSet<string>()),
     };
 
     public static TheoryData<string> Tasks => new(Layouts.Keys);
@@ -35,7 +40,8 @@ public class TaskPreprocessorTests
         var metadata = TaskMetadata.Read(dir.File($"work/metadata/{task}.csv"));
         Assert.Equal(result.Rows, metadata.Rows.Count);
         Assert.Equal(result.Classes, metadata.Classes.Count);
-        Assert.Equal(task == "us8k", metadata.HasFolds);
+        Assert.Equal(task is "us8k" or "esc50", metadata.HasFolds);
+        Assert.Equal(task is "fsd50k" or "as20k", metadata.MultiLabel);
         foreach (var row in metadata.Rows)
         {
             var audio = WavFile.Read(TaskMetadata.Resolve(dir.File($"work/16k/{task}"), row.FileName));
