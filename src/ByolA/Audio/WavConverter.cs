@@ -26,7 +26,9 @@ public static class WavConverter
         var from = Path.GetFullPath(options.From);
         var to = Path.GetFullPath(options.To);
 
-        var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w), extensions: options.Extensions);
+        // A link below FROM that leads into TO (TO itself outside FROM) would make this run's outputs the next run's
+        // inputs, nesting TO/lnk/out/… deeper on every rerun.
+        var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w), extensions: options.Extensions, outputFolder: FilePaths.Real(to));
         // A TO that cannot be written (a file on the way, read-only, no permission) is one line, not one per file.
         // Only TO itself is probed: options.Validate has checked its real path against FROM, not that of every subfolder.
         if (sources.Count > 0) AtomicFile.CheckWritable(Path.Combine(to, AtomicFile.TempMarker + "check"));
@@ -264,22 +266,12 @@ public static class WavConverter
         }
     }
 
-    /// <summary>Deletes temp files <see cref="AtomicFile"/> left below <paramref name="folder"/> for .wav outputs; returns how many.</summary>
-    static int RemoveStaleTempFiles(string folder)
-    {
-        if (!Directory.Exists(folder)) return 0;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
-        int removed = 0;
-        foreach (var file in Directory.EnumerateFiles(folder, "*" + AtomicFile.TempMarker + "*", options))
-        {
-            var name = Path.GetFileName(file);
-            int marker = name.LastIndexOf(AtomicFile.TempMarker, StringComparison.Ordinal);
-            if (marker < 0 || !name[..marker].EndsWith(".wav", StringComparison.OrdinalIgnoreCase)) continue;
-            try { File.Delete(file); removed++; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-        return removed;
-    }
+    /// <summary>
+    /// Deletes the temp files that killed runs left below <paramref name="folder"/>; returns how many. Only those whose
+    /// owner process is gone (<see cref="AtomicFile.IsStale"/>): another run converting into the same folder right now
+    /// keeps its temporaries.
+    /// </summary>
+    static int RemoveStaleTempFiles(string folder) => AtomicFile.RemoveStaleTemps(folder, recursive: true);
 
     /// <summary>
     /// Whether <paramref name="destination"/> is a complete 16-bit mono PCM file at <paramref name="sampleRate"/> (header

@@ -73,7 +73,7 @@ public sealed record ByolAConfig
         Require(ProjDim > 0, "proj_dim", $"must be > 0 (got {ProjDim})");
         Require(EmaDecay >= 0 && EmaDecay <= 1, "ema_decay", $"must be in [0, 1] (got {EmaDecay})");
         Require(Bs > 0, "bs", $"must be > 0 (got {Bs})");
-        Require(Lr > 0, "lr", $"must be > 0 (got {Lr})");
+        Require(Lr > 0 && Lr <= 1000, "lr", $"must be a number in (0, 1000] (got {Lr})");   // libtorch holds it as float32
         Require(Epochs > 0, "epochs", $"must be > 0 (got {Epochs})");
         Require(Gpus >= 0, "gpus", $"must be >= 0 (got {Gpus})");
         Require(NumWorkers >= 0, "num_workers", $"must be >= 0 (got {NumWorkers})");

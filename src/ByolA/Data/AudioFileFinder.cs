@@ -14,9 +14,12 @@ internal static class AudioFileFinder
     /// false), as paths below <paramref name="folder"/> as given: those whose extension is one of
     /// <paramref name="extensions"/> (lower case, no dot; default <see cref="AudioFormats.All"/>). Which decoder reads
     /// a file is then decided by its content. <paramref name="warn"/> receives one line per folder skipped because it
-    /// was walked already.
+    /// was walked already. <paramref name="outputFolder"/> (a real path) is a folder that a run writes to: a subfolder
+    /// reached through links whose real path is in it, but not in <paramref name="folder"/>'s own real path, is skipped
+    /// with a warning, so outputs never become inputs of the next run.
     /// </summary>
-    public static List<string> Find(string folder, Action<string>? warn = null, bool recursive = true, IReadOnlyCollection<string>? extensions = null)
+    public static List<string> Find(string folder, Action<string>? warn = null, bool recursive = true, IReadOnlyCollection<string>? extensions = null,
+        string? outputFolder = null)
     {
         var wanted = new HashSet<string>((extensions ?? AudioFormats.All).Select(e => e.TrimStart('.').ToLowerInvariant()), StringComparer.Ordinal);
         if (!Directory.Exists(folder)) throw new ByolAException($"{folder}: folder not found");
@@ -47,6 +50,11 @@ internal static class AudioFileFinder
                     if (walked.TryGetValue(real, out var first))
                     {
                         warn?.Invoke($"{path}: leads to the folder {first} (symbolic link), already searched; skipped");
+                        continue;
+                    }
+                    if (outputFolder != null && FilePaths.IsSameOrInside(real, outputFolder) && !FilePaths.IsSameOrInside(real, rootReal))
+                    {
+                        warn?.Invoke($"{path}: leads into the output folder {outputFolder} (symbolic link); skipped, outputs are not inputs");
                         continue;
                     }
                     walked[real] = path;

@@ -70,6 +70,10 @@ internal sealed class ClipSource
             var clip = new float[unit];
             if (length >= unit)
             {
+                // One rule whatever part is used: a float file with a NaN or infinity anywhere is unreadable, so a
+                // centre crop (given stats) and a random one (the stats pass) cannot judge the same file differently.
+                // PCM cannot hold such values; only float files longer than the unit are read whole for it.
+                if (layout.IsFloat && length > unit) WavFile.RequireFinite(handle, path, layout);
                 var rng = options.Crop == ClipCrop.Random ? CropRandom(options.Seed, epoch, index) : null;
                 WavFile.ReadMono(handle, path, layout, length == unit ? 0 : UnitClip.CropStart(length, unit, rng), clip);
             }

@@ -124,6 +124,9 @@ internal static class RiffWalker
         int block = channels * bits / 8;
         if (dataExact && dataBytes % block != 0)
             throw new ByolAException($"{path}: truncated (audio data ends in the middle of a frame: {dataBytes} bytes, frame size {block})");
+        // A header without a single frame is no audio: embedding it gave a silent zero-padded clip, converting it a 44-byte output.
+        if (dataBytes < block)
+            throw new ByolAException($"{path}: holds no samples (a WAV header whose data chunk is empty); not usable audio");
         return new WavLayout(isFloat, channels, rate, bits, dataOffset, dataBytes - dataBytes % block, riffExact && dataExact, note);
     }
 

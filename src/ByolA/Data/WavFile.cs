@@ -143,6 +143,26 @@ internal static class WavFile
     }
 
     /// <summary>
+    /// Reads every frame of a float file (PCM returns at once) and throws, as any read does, at the first NaN or
+    /// infinite sample: for callers that then use only part of the file (<see cref="ClipSource"/>'s crops).
+    /// </summary>
+    public static void RequireFinite(SafeFileHandle handle, string path, WavLayout layout)
+    {
+        if (!layout.IsFloat) return;
+        int blockFrames = BlockFrames(layout);
+        var block = ArrayPool<float>.Shared.Rent(blockFrames * layout.Channels);
+        try
+        {
+            for (long frame = 0; frame < layout.Frames; frame += blockFrames)
+            {
+                int n = (int)Math.Min(blockFrames, layout.Frames - frame);
+                ReadInterleaved(handle, path, layout, frame, n, block.AsSpan(0, n * layout.Channels));
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(block); }
+    }
+
+    /// <summary>
     /// Float samples that are NaN or infinite make a file unreadable everywhere (train, embed, evaluate, convert-wav):
     /// one such sample turns a log-mel, an embedding or a training loss into NaN, and a resampler would spread it.
     /// <paramref name="values"/> are interleaved frames from <paramref name="firstFrame"/> (a channel mean when

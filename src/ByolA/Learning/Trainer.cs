@@ -85,8 +85,12 @@ public static class Trainer
     internal static FileLock LockOutputFolder(string outDir)
     {
         IoErrors.CreateFolder(outDir, "create the output folder");
-        return IoErrors.Guard(outDir, "write to the output folder", () => FileLock.TryAcquire(Path.Combine(outDir, LockFileName)))
+        var held = IoErrors.Guard(outDir, "write to the output folder", () => FileLock.TryAcquire(Path.Combine(outDir, LockFileName)))
                ?? throw new ByolAException($"{outDir}: another training run is writing to this folder (it holds {LockFileName}); wait for it to finish or choose another output folder");
+        // A run killed while writing a checkpoint (kill -9, power loss) leaves a 40–80 MB temporary; with the lock held,
+        // those of processes that are gone are ours to remove.
+        AtomicFile.RemoveStaleTemps(outDir);
+        return held;
     }
 
     /// <summary>The lock file a training run holds in its output folder.</summary>

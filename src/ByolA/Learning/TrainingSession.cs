@@ -1,7 +1,7 @@
+using ByolA.Augmentations;
 using ByolA.Models;
 using System.Globalization;
 using ByolA.Audio;
-using ByolA.Augmentations;
 using ByolA.Configuration;
 using ByolA.Data;
 using ByolA.Progress;
@@ -77,6 +77,11 @@ internal sealed class TrainingSession : IDisposable
         {
             var checkpointPath = Path.Combine(outDir, TrainingCheckpoint.FileName);
             var checkpoint = options.ResumeFrom is { Length: > 0 } r ? TrainingCheckpoint.Load(r) : null;
+            // The final weights are named after the epochs asked for (e{epochs}); a checkpoint already past them would
+            // give a file named e1 holding epoch 2.
+            if (checkpoint != null && checkpoint.Epoch > config.Epochs)
+                throw new OptionException($"{{0}} {ByolAException.Escape(options.ResumeFrom ?? "")} already holds epoch {checkpoint.Epoch}, more than the {config.Epochs} asked for; " +
+                                          $"set {{1}} to more than {checkpoint.Epoch} to train on", nameof(TrainOptions.ResumeFrom), "epochs");
             Trainer.RefuseToReplaceAnotherRun(options, checkpointPath);
             var device = options.Device ?? CPU;
             // Loader threads only decode and crop (and, on the CPU, make the log-mel): the config's num_workers, as the

@@ -30,7 +30,7 @@ public static class ResultsReport
             .Append($"Test accuracy (%) of a linear probe on each model's frozen embeddings: mean ± std (population) over every run of ")
             .Append($"every evaluation of the model on the task ({runs} runs per cell); average: the mean of the task means, for models ")
             .Append("evaluated on every task. Read from ")
-            .AppendJoin(", ", summary.Files.Select(f => "`" + Path.GetFileName(f) + "`"))
+            .AppendJoin(", ", summary.Files.Select(f => MarkdownText.Escape(Path.GetFileName(f))))
             .Append($".\n\n![tasks × models]({PictureFileName})\n")
             .ToString();
         AtomicFile.Write(markdownPath, s =>

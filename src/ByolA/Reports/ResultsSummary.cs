@@ -59,6 +59,7 @@ public sealed class ResultsSummary
 
         var tasks = new List<string>();
         var models = new List<string>();
+        var known = new HashSet<string>(StringComparer.Ordinal);   // thousands of models: no linear search per row
         var files = new List<string>();
         var runs = new Dictionary<(string, string), List<double>>();
         foreach (var (path, task) in paths)
@@ -72,7 +73,7 @@ public sealed class ResultsSummary
                 var model = cells.GetValueOrDefault("model");
                 if (string.IsNullOrWhiteSpace(model)) throw new ByolAException($"{path}: line {line}: the model cell is empty");
                 var values = RunValues(path, line, cells);
-                if (!models.Contains(model)) models.Add(model);
+                if (known.Add(model)) models.Add(model);
                 if (!runs.TryGetValue((model, task), out var list)) runs[(model, task)] = list = [];
                 list.AddRange(values);
             }
@@ -110,11 +111,11 @@ public sealed class ResultsSummary
     public string ToMarkdown()
     {
         var header = new List<string> { "model" };
-        header.AddRange(Tasks);
+        header.AddRange(Tasks.Select(MarkdownText.Escape));
         header.Add("average");
         var rows = Models.Select(m =>
         {
-            var row = new List<string> { Escape(m) };
+            var row = new List<string> { MarkdownText.Escape(m) };
             row.AddRange(Tasks.Select(t => Cell(m, t) is { } c ? Percent(c.Mean) + " ± " + Percent(c.Std) : "–"));
             row.Add(Average(m) is { } a ? Percent(a) : "–");
             return row;
@@ -130,6 +131,4 @@ public sealed class ResultsSummary
 
     /// <summary>Accuracy fraction as a percentage with two decimals.</summary>
     public static string Percent(double fraction) => (100 * fraction).ToString("0.00", CultureInfo.InvariantCulture);
-
-    static string Escape(string s) => s.Replace("|", "\\|", StringComparison.Ordinal);
 }

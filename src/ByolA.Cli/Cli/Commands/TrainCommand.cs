@@ -76,9 +76,19 @@ public static class TrainCommand
             }.Validate();
             options = options with { Device = compute.InitialiseTorch(parse) };
             TrainResult result;
+            var started = DateTime.UtcNow;
             try
             {
                 result = Trainer.Run(options, context.CreateProgress(), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // A plain rerun is refused (the folder holds this run's checkpoint), so say how to go on.
+                var checkpoint = Path.Combine(Path.GetFullPath(options.ResolvedOutputDir), TrainingCheckpoint.FileName);
+                context.Error.WriteLine(File.Exists(checkpoint) && File.GetLastWriteTimeUtc(checkpoint) >= started
+                    ? $"cancelled: {checkpoint} holds the last finished epoch; continue with --resume {checkpoint}"
+                    : "cancelled before an epoch finished: this run wrote no checkpoint; run the same command again to start over");
+                return ExitCodes.Cancelled;
             }
             catch (ExistingRunException e)
             {

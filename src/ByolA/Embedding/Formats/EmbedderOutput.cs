@@ -119,7 +119,7 @@ internal static class EmbedderOutput
             for (int i = 0; i < files.Count; i++)
                 for (long f = 0; f < t; f++)
                 {
-                    sb.Clear().Append(Quote(files[i]));
+                    sb.Clear().Append(Quote(CsvCells.Text(files[i])));
                     if (frames) sb.Append(',').Append(f);
                     for (long j = 0; j < d; j++) sb.Append(',').Append(values[o++].ToString("R", CultureInfo.InvariantCulture));
                     w.WriteLine(sb);

@@ -35,7 +35,7 @@ internal sealed class EmbeddingArchiveWriter : IDisposable
         this.path = Path.GetFullPath(path);
         Timestamps = timestamps;
         Directory.CreateDirectory(Path.GetDirectoryName(this.path)!);
-        rowsPath = this.path + AtomicFile.TempMarker + "rows-" + Guid.NewGuid().ToString("N")[..8];
+        rowsPath = AtomicFile.TempPath(this.path, "rows-");
         rows = new FileStream(rowsPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
     }
 
