@@ -23,10 +23,8 @@ internal sealed class FlacBitReader(byte[] data, int start, int end)
     /// <summary>Whether a read went past the end of the data (those bits read as zeros).</summary>
     public bool Overrun => (long)next * 8 - bits > (long)end * 8;
 
-    /// <summary>Byte position of the next bit, when <see cref="IsByteAligned"/>.</summary>
+    /// <summary>Byte position of the next bit, when it starts a byte (after <see cref="AlignToByte"/> or whole bytes).</summary>
     public int BytePosition => next - bits / 8;
-
-    public bool IsByteAligned => bits % 8 == 0;
 
     /// <summary>Moves to the byte at <paramref name="position"/>, dropping the cache.</summary>
     public void Seek(int position)

@@ -17,13 +17,6 @@ internal static class FlacFile
     /// <summary>Whether <paramref name="head"/> (the first bytes of a file) starts a native FLAC stream.</summary>
     public static bool IsFlac(ReadOnlySpan<byte> head) => head.Length >= 4 && head[..4].SequenceEqual("fLaC"u8);
 
-    /// <summary>The STREAMINFO of the file at <paramref name="path"/> (reads the whole file; use it where the samples follow).</summary>
-    public static FlacStreamInfo ReadInfo(string path)
-    {
-        var data = AudioDecoder.ReadAllBytes(path);
-        return ReadHeader(data, path, out _);
-    }
-
     /// <summary>Decodes the file at <paramref name="path"/>, one float array per channel.</summary>
     public static AudioData Read(string path) => Decode(AudioDecoder.ReadAllBytes(path), path);
 

@@ -38,6 +38,25 @@ public class AudioDecoderTests
         Assert.True(sum / (channels * ours.Frames) <= tolerance / 2, $"{name}: mean difference {sum / (channels * ours.Frames)}");
     }
 
+    /// <summary>
+    /// Opus 5.1 (channel mapping family 1, four streams of which two coupled): the channel mean against opusdec's output
+    /// mixed to mono by sox (opusdec reorders channels, the mean does not care). Within 1/1024: the Opus bound above plus
+    /// sox's 16-bit rounding of the mean.
+    /// </summary>
+    [Fact]
+    public void Multichannel_opus_matches_opusdec_in_its_channel_mean()
+    {
+        var ours = AudioDecoder.Decode(Fixtures.Path_("lossy/surround6.opus"));
+        Assert.Equal((48000, 6), (ours.SampleRate, ours.Channels.Length));
+        var mono = ours.ToMono();
+        var reference = WavFile.Read(Fixtures.Path_("lossy/surround6.opus.mono-ref.wav")).Channels[0];
+        Assert.Equal(reference.Length, mono.Length);
+        double worst = 0;
+        for (int i = 0; i < mono.Length; i++) worst = Math.Max(worst, Math.Abs(mono[i] - reference[i]));
+        Assert.True(worst <= 1.0 / 1024, $"largest difference {worst}");
+        Assert.True(mono.Max(Math.Abs) > 0.05f);
+    }
+
     [Fact]
     public void Content_decides_not_the_name()
     {

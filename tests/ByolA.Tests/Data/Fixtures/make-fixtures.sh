@@ -76,3 +76,10 @@ mkdir -p bad
 sox -n -r 16000 -b 16 -c 1 "$tmp/empty.wav" trim 0 0
 oggenc -Q -o bad/empty.ogg "$tmp/empty.wav"
 opusenc --quiet "$tmp/empty.wav" bad/empty.opus
+
+# Opus with channel mapping family 1 (5.1): the reference is opusdec's output mixed to mono by sox (the mean of the
+# channels, without dither), since opusdec reorders channels to WAV order and we keep Opus's (Vorbis) order.
+sox -n -r 16000 -b 16 -c 6 "$tmp/s6.wav" synth 0.3 sine 300 sine 500 sine 700 sine 900 sine 1100 sine 60 vol 0.4
+opusenc --quiet --bitrate 96 "$tmp/s6.wav" lossy/surround6.opus
+opusdec --quiet --no-dither --rate 48000 lossy/surround6.opus "$tmp/s6ref.wav"
+sox -D "$tmp/s6ref.wav" -b 16 lossy/surround6.opus.mono-ref.wav remix -
