@@ -140,5 +140,9 @@ public class AudioFileFinderTests
             Assert.Contains(warnings, w => w.Contains("too long") || w.Contains("longer than"));
         }
         finally { Bash($"rm -rf '{dir.Path}'/d*"); }   // .NET cannot delete past PATH_MAX either
+        // Named on the command line, the Latin-1 name arrives with U+FFFD for its byte: the message says why it cannot be opened.
+        var e = Assert.Throws<ByolAException>(() => ByolA.Evaluation.EmbedderInputs.Expand([dir.File("caf\uFFFD.wav")]));
+        Assert.Contains("not valid UTF-8", e.Message);
+        Assert.Contains("not valid UTF-8", Assert.Throws<ByolAException>(() => AudioLoader.LoadMono(dir.File("caf\uFFFD.wav"), 16000)).Message);
     }
 }
