@@ -6,7 +6,7 @@ using ByolA.Cli.Commands;
 namespace ByolA.Cli;
 
 /// <summary>Builds the <c>byola</c> command tree and runs it; <see cref="Run"/> is the whole program.</summary>
-public static class CliApp
+public static partial class CliApp
 {
     /// <summary>--verbose, on every verb: stack traces on errors and extra log lines.</summary>
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
@@ -90,9 +90,40 @@ public static class CliApp
                 var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && !given.Contains(a)).Select(a => $"<{a.Name}>").ToList();
                 yield return missing.Count == 0 ? m : $"missing argument{(missing.Count > 1 ? "s" : "")} {string.Join(" and ", missing)} of '{command.Name}'";
             }
+            else if (CannotParse().Match(m) is { Success: true } bad)
+                yield return $"{Owner(e)}: '{bad.Groups[1].Value}' is not {TypeInWords(bad.Groups[2].Value)}";
             else yield return m;
         }
     }
+
+    /// <summary>The flag or argument a parse error belongs to, as the user typed or reads it in help.</summary>
+    static string Owner(ParseError e) => e.SymbolResult switch
+    {
+        OptionResult o => o.IdentifierToken?.Value ?? o.Option.Name,
+        ArgumentResult { Parent: OptionResult o } => o.IdentifierToken?.Value ?? o.Option.Name,
+        ArgumentResult a => $"<{a.Argument.Name}>",
+        _ => "value",
+    };
+
+    /// <summary>What a value of a CLR type is, in words with its range (System.CommandLine names the type, e.g. System.Nullable`1[System.Int32]).</summary>
+    static string TypeInWords(string type)
+    {
+        var inner = NullableOf().Match(type) is { Success: true } n ? n.Groups[1].Value : type;
+        return inner switch
+        {
+            "System.Int32" => $"a whole number from {int.MinValue} to {int.MaxValue}",
+            "System.Int64" => $"a whole number from {long.MinValue} to {long.MaxValue}",
+            "System.Double" or "System.Single" => "a number (e.g. 0.5 or 1e-3)",
+            "System.Boolean" => "true or false",
+            _ => $"a valid {inner.Split('.')[^1]}",
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(.*)' for (?:option|command) '.*' as expected type '(.*)'\.?$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex CannotParse();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^System\.Nullable`1\[(.*)\]$")]
+    private static partial System.Text.RegularExpressions.Regex NullableOf();
 
     /// <summary>
     /// Tokens that look like options (<c>--frobnicate</c>, <c>-x</c>) but were taken as a verb's arguments: a verb whose

@@ -9,6 +9,9 @@ namespace ByolA.Data;
 /// </summary>
 internal static class AudioFileFinder
 {
+    /// <summary>PATH_MAX on Linux: a path of this many bytes (with its terminating NUL) cannot be opened.</summary>
+    const int MaxPathBytes = 4096;
+
     /// <summary>
     /// The audio files below <paramref name="folder"/> (only directly in it when <paramref name="recursive"/> is
     /// false), as paths below <paramref name="folder"/> as given: those whose extension is one of
@@ -30,13 +33,18 @@ internal static class AudioFileFinder
         var rootReal = FilePaths.Real(folder);
         pending.Push((folder, rootReal));
         walked[rootReal] = folder;
-        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+        // Not IgnoreInaccessible: a folder that cannot be read is skipped with a warning naming it, not in silence.
+        var options = new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
         while (pending.Count > 0)
         {
             var (dir, dirReal) = pending.Pop();
             List<FileSystemInfo> entries;
             try { entries = new DirectoryInfo(dir).EnumerateFileSystemInfos("*", options).ToList(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                warn?.Invoke($"{dir}: cannot read the folder ({(dir.Length >= MaxPathBytes ? "the path is too long" : IoErrors.Reason(e, dir))}); skipped");
+                continue;
+            }
             // Sorted, so which of two ways into one folder is searched does not depend on the listing order.
             entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             var subfolders = new List<(string, string)>();
@@ -62,6 +70,18 @@ internal static class AudioFileFinder
                 }
                 else if (wanted.Contains(AudioFormats.ExtensionOf(entry.Name)))
                 {
+                    // .NET reads file names as UTF-8: a name in another encoding (Latin-1 'café') comes back with U+FFFD
+                    // in place of its bytes and can never be opened under it; a path past PATH_MAX cannot be either.
+                    if (entry.Name.Contains('\uFFFD'))
+                    {
+                        warn?.Invoke($"{path}: the file name is not valid UTF-8 (another encoding, e.g. Latin-1), which cannot be opened; skipped (rename it to UTF-8, e.g. with convmv)");
+                        continue;
+                    }
+                    if (System.Text.Encoding.UTF8.GetByteCount(Path.GetFullPath(path)) >= MaxPathBytes)
+                    {
+                        warn?.Invoke($"{path}: the path is longer than {MaxPathBytes - 1} bytes, which cannot be opened; skipped");
+                        continue;
+                    }
                     // Told apart before anything opens it: a FIFO would block the reader forever, a device never end.
                     if (InputFile.SpecialKind(path) is { } kind) warn?.Invoke($"{path}: is {kind}, not a regular file; skipped");
                     else files.Add(path);

@@ -42,6 +42,12 @@ internal static class EmbedderInputs
                 if (wavs.Count == 0) throw new ByolAException($"{input}: folder holds no audio files ({string.Join(", ", AudioFormats.All.Select(e => "." + e))})");
                 foreach (var f in wavs) Add(f);
             }
+            else if (input.Contains('\uFFFD'))
+            {
+                // The process got its arguments as UTF-8: bytes of another encoding (a Latin-1 'café') arrive as U+FFFD,
+                // so the file that exists under its real bytes cannot be named.
+                throw new ByolAException($"{input}: the name is not valid UTF-8 (another encoding, e.g. Latin-1), so it cannot be opened; rename the file to UTF-8 (e.g. with convmv) or give its folder");
+            }
             else
             {
                 throw new ByolAException($"{input}: no such file or folder");

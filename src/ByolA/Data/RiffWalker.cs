@@ -35,7 +35,10 @@ internal static class RiffWalker
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ByolAException($"{path}: file not found", e);
+            // U+FFFD stands for bytes that are not UTF-8 (a Latin-1 name): such a file may well exist, .NET cannot name it.
+            throw new ByolAException(path.Contains('\uFFFD')
+                ? $"{path}: the name is not valid UTF-8 (another encoding, e.g. Latin-1), so it cannot be opened; rename the file to UTF-8 (e.g. with convmv)"
+                : $"{path}: file not found", e);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {

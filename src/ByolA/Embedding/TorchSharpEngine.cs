@@ -46,11 +46,12 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
     internal static TorchSharpEngine Open(string weightsPath, EngineOptions options)
     {
         var device = options.TorchDevice ?? (options.SetUpProcess ? TorchSetup.Initialise(options.Device, options.Threads) : options.Device.Resolve());
-        // Trained weights remember their rate: a config of another is refused before anything is loaded.
-        EncoderWeights.RequireSampleRate(weightsPath, options.Config.SampleRate);
+        // The loader first, which refuses what is no weight file (a FIFO would block any reader) in one line.
         var loaded = EncoderLoader.Load(weightsPath, device, options.Layered);
         try
         {
+            // Trained weights remember their rate: a config of another is refused.
+            EncoderWeights.RequireSampleRate(weightsPath, options.Config.SampleRate);
             if (loaded.NMels != options.Config.NMels)
                 throw new ByolAException($"{weightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {options.Config.NMels}; set n_mels={loaded.NMels}");
             return new TorchSharpEngine(loaded.Encoder, loaded, loaded.Architecture,

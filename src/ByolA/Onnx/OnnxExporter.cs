@@ -21,8 +21,8 @@ internal static class OnnxExporter
     {
         options.Validate();
         var config = options.Config;
+        using var loaded = EncoderLoader.Load(options.WeightsPath, CPU, options.Layered);   // refuses what is no weight file first
         EncoderWeights.RequireSampleRate(options.WeightsPath, config.SampleRate);
-        using var loaded = EncoderLoader.Load(options.WeightsPath, CPU, options.Layered);
         if (loaded.NMels != config.NMels)
             throw new ByolAException($"{options.WeightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {config.NMels}; set n_mels={loaded.NMels}");
         var encoder = loaded.Encoder;

@@ -36,6 +36,7 @@ internal static class OnnxModelFile
     public static (ModelProto Model, OnnxModelInfo Info) Load(string path)
     {
         if (!File.Exists(path)) throw new ByolAException($"{path}: no such ONNX model file");
+        if (Data.InputFile.SpecialKind(path) is { } kind) throw new ByolAException($"{path}: is {kind}, not an ONNX model file");
         ModelProto model;
         try
         {

@@ -59,11 +59,11 @@ public static class LibTorchFolder
         var cuda = CudaParts.Where(f => File.Exists(Path.Combine(dir, f)));
         foreach (var lib in Required.Take(2).Concat(cuda).Append(Required[2]))
         {
-            var error = Open(Path.Combine(dir, lib));
+            var error = Open(Path.Combine(dir, lib), dir);
             if (error != null) throw new ByolAException($"{dir} ({EnvironmentVariable}): {lib} cannot be loaded: {error}");
         }
         if (!File.Exists(bindingPath)) throw new ByolAException($"{bindingPath}: TorchSharp's binding is missing from this build; rebuild or republish byola");
-        var bindingError = Open(bindingPath);
+        var bindingError = Open(bindingPath, dir);
         if (bindingError != null) throw new ByolAException(MismatchMessage(dir, bindingError, FolderVersion(dir)));
     }
 
@@ -115,8 +115,12 @@ public static class LibTorchFolder
         return candidates.FirstOrDefault(File.Exists) ?? candidates[0];
     }
 
-    /// <summary>dlopen(path, RTLD_NOW | RTLD_GLOBAL); null on success, else dlerror()'s text.</summary>
-    static string? Open(string path)
+    /// <summary>
+    /// dlopen(path, RTLD_NOW | RTLD_GLOBAL); null on success, else the loader's reason: dlerror()'s text, or when the
+    /// runtime has already taken that (thread-local) text, the first undefined symbol <c>ldd -r</c> finds against
+    /// <paramref name="folder"/> — the name README promises, instead of "unknown loader error".
+    /// </summary>
+    static string? Open(string path, string folder)
     {
         const int RtldNow = 2, RtldGlobal = 0x100;
         // Bind both imports before the call that matters: resolving dlerror lazily afterwards would itself go through
@@ -125,7 +129,25 @@ public static class LibTorchFolder
         var handle = dlopen(path, RtldNow | RtldGlobal);
         if (handle != IntPtr.Zero) return null;
         var error = dlerror();
-        return error == IntPtr.Zero ? "unknown loader error" : Marshal.PtrToStringUTF8(error);
+        if (error != IntPtr.Zero) return Marshal.PtrToStringUTF8(error);
+        return UndefinedSymbol(path, folder) ?? "the loader gave no reason";
+    }
+
+    /// <summary>"PATH: undefined symbol: NAME" for the first symbol of <paramref name="path"/> that <c>ldd -r</c> cannot resolve with <paramref name="folder"/> on the library path; null when it finds none or cannot run.</summary>
+    internal static string? UndefinedSymbol(string path, string folder)
+    {
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("ldd", ["-r", path]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.Environment["LD_LIBRARY_PATH"] = folder;
+            using var ldd = System.Diagnostics.Process.Start(start)!;
+            var err = ldd.StandardError.ReadToEndAsync();
+            var text = ldd.StandardOutput.ReadToEnd() + err.Result;
+            if (!ldd.WaitForExit(30_000)) { ldd.Kill(); return null; }
+            var m = Regex.Match(text, @"undefined symbol: (\S+)");
+            return m.Success ? $"{path}: undefined symbol: {m.Groups[1].Value}" : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException) { return null; }   // no ldd
     }
 
     // libdl.so.2 exists on every glibc (since 2.34 a stub forwarding to libc), unlike dlopen in libc.so.6.

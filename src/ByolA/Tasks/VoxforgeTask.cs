@@ -131,7 +131,7 @@ internal sealed class VoxforgeTask : IDownstreamTask
     {
         var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
         bool bySpeaker;
-        using (var reader = new StreamReader(path))
+        using (var reader = InputFile.OpenText(path, InputFile.MaxCsvBytes, "a split CSV"))
         using (var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim }))
         {
             csv.Read();

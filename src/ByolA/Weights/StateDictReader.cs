@@ -40,6 +40,8 @@ internal static class StateDictReader
     public static Hashtable Read(string path, string what = "PyTorch weight file")
     {
         FileStream stream;
+        // A FIFO would block the open forever and a device never end: neither is a weight file.
+        if (Data.InputFile.SpecialKind(path) is { } kind) throw new ByolAException($"{path}: is {kind}, not a {what}");
         try
         {
             stream = File.OpenRead(path);

@@ -186,4 +186,15 @@ public class UsageErrorTests
         // The default batch of one-second clips is far from it.
         new ByolA.Embedding.EmbedderOptions().Validate();
     }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_names_the_flag_and_the_range_in_words()
+    {
+        using var dir = new TempDir();
+        AssertUsage("--bs: '100000000000' is not a whole number from -2147483648 to 2147483647", "train", dir.Path, "--bs", "100000000000");
+        AssertUsage("--epochs: '1.5' is not a whole number", "demo", "--epochs", "1.5");
+        AssertUsage("<unit-sec>: 'abc' is not a number", "evaluate", dir.File("w.pth"), "spcv2", "abc");
+        var (_, err) = Usage("train", dir.Path, "--bs", "100000000000");
+        Assert.DoesNotContain("System.", err);
+    }
 }

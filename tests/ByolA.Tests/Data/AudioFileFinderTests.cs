@@ -114,4 +114,35 @@ public class AudioFileFinderTests
         Assert.Contains("piped0.wav", warning);
         Assert.Contains("(and 2 more file(s) like it)", warning);
     }
+
+    /// <summary>Runs a bash script (raw bytes in names and paths past PATH_MAX need relative steps, which .NET cannot take).</summary>
+    static void Bash(string script)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-c", script]))!;
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    [Fact]
+    public void Names_that_cannot_be_opened_are_skipped_with_a_warning_not_in_silence()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = new TempDir();
+        Touch(dir.File("ok.wav"));
+        // A Latin-1 name (byte 0xE9) and a file 4200 bytes deep (17 folders of 240 bytes, made one relative step at a time).
+        Bash($"cd '{dir.Path}' && cp ok.wav $'caf\\xe9.wav' && for i in $(seq 17); do d=$(printf 'd%.0s' $(seq 240)); mkdir $d && cd $d; done && cp '{dir.File("ok.wav")}' deep.wav");
+        try
+        {
+            var warnings = new List<string>();
+            var found = AudioFileFinder.Find(dir.Path, warnings.Add);
+            Assert.Equal([dir.File("ok.wav")], found);
+            Assert.Contains(warnings, w => w.Contains("not valid UTF-8"));
+            Assert.Contains(warnings, w => w.Contains("too long") || w.Contains("longer than"));
+        }
+        finally { Bash($"rm -rf '{dir.Path}'/d*"); }   // .NET cannot delete past PATH_MAX either
+        // Named on the command line, the Latin-1 name arrives with U+FFFD for its byte: the message says why it cannot be opened.
+        var e = Assert.Throws<ByolAException>(() => ByolA.Data.EmbedderInputs.Expand([dir.File("caf\uFFFD.wav")]));
+        Assert.Contains("not valid UTF-8", e.Message);
+        Assert.Contains("not valid UTF-8", Assert.Throws<ByolAException>(() => AudioLoader.LoadMono(dir.File("caf\uFFFD.wav"), 16000)).Message);
+    }
 }

@@ -80,4 +80,20 @@ public class InputFileTests
         Assert.Contains("/dev/zero: is a character device", err);
         Assert.Single(err.Trim().Split('\n'));
     }
+
+    [Fact]
+    public void A_fifo_or_device_given_as_weights_or_model_is_refused_before_it_is_opened()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDir();
+        MakeFifo(dir.File("w.pth"));
+        MakeFifo(dir.File("m.onnx"));
+        TestWav.Write(dir.File("a.wav"), TestWav.Sines(1, 1600, 16000), 16000, 16, isFloat: false);
+        foreach (var weights in new[] { dir.File("w.pth"), dir.File("m.onnx"), "/dev/zero" })
+        {
+            var (code, _, err) = CliRunner.Run("embed", weights, dir.File("a.wav"), "--out", dir.File("e.npy"), "--stats", "-6,4");
+            Assert.Equal(ExitCodes.Failure, code);
+            Assert.Contains(weights.StartsWith("/dev") ? "is a character device" : "is a FIFO (named pipe)", err);
+        }
+    }
 }

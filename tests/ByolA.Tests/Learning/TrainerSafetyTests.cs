@@ -190,7 +190,7 @@ public class TrainerSafetyTests
     }
 
     [Fact]
-    public void Ctrl_c_after_an_epoch_says_how_to_resume_and_that_command_continues()
+    public async Task Ctrl_c_after_an_epoch_says_how_to_resume_and_that_command_continues()
     {
         if (OperatingSystem.IsWindows()) return;   // SIGINT
         using var dir = new TempDir();
@@ -216,7 +216,7 @@ public class TrainerSafetyTests
         }
         err.Append(process.StandardError.ReadToEnd());
         process.WaitForExit();
-        output.Wait();
+        await output;
         Assert.True(process.ExitCode == ExitCodes.Cancelled, err.ToString());
         var checkpoint = Path.Combine(Path.GetFullPath(dir.File("out")), "checkpoint.pth");
         Assert.Contains($"continue with --resume {checkpoint}", err.ToString());

@@ -34,6 +34,19 @@ public class LibTorchFolderTests
     }
 
     [Fact]
+    public void Without_the_loader_s_text_the_missing_symbol_is_found_with_ldd()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // libtorch_python.so needs Python's C API, which this folder does not define (as a binding built for another libtorch).
+        var error = LibTorchFolder.UndefinedSymbol(Path.Combine(OwnLibTorch, "libtorch_python.so"), OwnLibTorch);
+        Assert.NotNull(error);
+        Assert.Matches(@"undefined symbol: Py\w+", error);
+        Assert.Matches(@"needs Py\w+, which that libtorch does not define", LibTorchFolder.MismatchMessage(OwnLibTorch, error!, "2.6.0"));
+        Assert.DoesNotContain("unknown loader error", LibTorchFolder.MismatchMessage(OwnLibTorch, error!, "2.6.0"));
+        Assert.Null(LibTorchFolder.UndefinedSymbol(Path.Combine(OwnLibTorch, "libtorch.so"), OwnLibTorch));   // resolves fully
+    }
+
+    [Fact]
     public void Mismatch_message_names_the_folder_version_and_the_missing_symbol()
     {
         var message = LibTorchFolder.MismatchMessage("/opt/torch/lib",
