@@ -16,9 +16,39 @@ using static TorchSharp.torch;
 //   weights FILE D                      a seeded random AudioNTT2020 state dict (PyTorch format)
 //   logmel SECONDS BATCH                log-mel frames/s on one-second clips
 //   trainstep D BATCH STEPS             BYOL steps/s of the v1 learner alone (random views, after 2 warm-up steps)
+//   decode DIR EXT                      decodes every *.EXT in DIR in turn through ByolA.Data.AudioDecoder (one thread)
+//   flacparts DIR                       CPU seconds of decoding DIR's FLACs from memory: integers, integers without MD5, floats
 var inv = CultureInfo.InvariantCulture;
 switch (args.ElementAtOrDefault(0))
 {
+    case "flacparts":
+    {
+        var files = Directory.GetFiles(args[1], "*.flac").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+        var noMd5 = files.Select(b => { var c = (byte[])b.Clone(); Array.Clear(c, 26, 16); return c; }).ToList();
+        for (int round = 0; round < 3; round++)
+        {
+            var p = Process.GetCurrentProcess();
+            double Cpu() { p.Refresh(); return p.TotalProcessorTime.TotalSeconds; }
+            var t0 = Cpu();
+            foreach (var b in files) ByolA.Data.FlacFile.DecodeIntegers(b, "x", out _);
+            var ints = Cpu() - t0; t0 = Cpu();
+            foreach (var b in noMd5) ByolA.Data.FlacFile.DecodeIntegers(b, "x", out _);
+            var intsNoMd5 = Cpu() - t0; t0 = Cpu();
+            foreach (var b in files) ByolA.Data.FlacFile.Decode(b, "x");
+            var floats = Cpu() - t0;
+            Console.WriteLine($"ints {ints:0.000} ints-no-md5 {intsNoMd5:0.000} floats {floats:0.000}");
+        }
+        break;
+    }
+    case "decode":
+    {
+        var files = Directory.GetFiles(args[1], "*." + args[2]).Order(StringComparer.Ordinal).ToList();
+        long samples = 0;
+        var watch = Stopwatch.StartNew();
+        foreach (var f in files) samples += ByolA.Data.AudioDecoder.Decode(f).Frames;
+        Console.WriteLine($"decoded {files.Count} files {samples} frames in {watch.Elapsed.TotalSeconds.ToString("0.000", inv)} s");
+        break;
+    }
     case "gen":
     {
         string dir = args[1];

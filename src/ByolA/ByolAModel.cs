@@ -117,8 +117,11 @@ public sealed class ByolAModel : IDisposable
         return new TimestampEmbeddingResult(embeddings, times);
     }
 
-    /// <summary>The scene embedding (d) of a mono WAV file at <see cref="SampleRate"/> (run <c>byola convert-wav</c> on others).</summary>
-    public float[] EmbedFile(string path) => SceneEmbeddings([AudioLoader.LoadMono(path, SampleRate)], SampleRate)[0];
+    /// <summary>
+    /// The scene embedding (d) of an audio file: a mono WAV at <see cref="SampleRate"/> (run <c>byola convert-wav</c> on
+    /// other WAVs), or FLAC, MP3, Ogg Vorbis, Opus or anything ffmpeg reads, decoded and made mono at the rate as convert-wav would.
+    /// </summary>
+    public float[] EmbedFile(string path) => SceneEmbeddings([AudioLoader.LoadMono(path, SampleRate, AudioConversion.ToMono)], SampleRate)[0];
 
     void CheckRate(int sampleRate)
     {

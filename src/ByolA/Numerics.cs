@@ -1,7 +1,7 @@
 namespace ByolA;
 
 /// <summary>Numeric constants shared by the front end, the augmentations and the trainer.</summary>
-public static class Numerics
+internal static class Numerics
 {
     /// <summary>
     /// float32 machine epsilon (<c>torch.finfo(torch.float32).eps</c>), the <c>eps</c> of SPEC.md: added before every

@@ -47,7 +47,7 @@ public static class CliApp
         var root = Build(output, error);
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error };
-        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownOptions(parse)).ToList();
+        var errors = Describe(parse, root).Concat(UnknownOptions(parse)).Distinct().ToList();
         if (errors.Count > 0)
         {
             foreach (var e in errors) error.WriteLine($"error: {e}");
@@ -55,7 +55,43 @@ public static class CliApp
             error.WriteLine($"Run 'byola{(verb == root ? "" : " " + verb.Name)} --help' for usage.");
             return ExitCodes.Usage;
         }
+        if (parse.Action is System.CommandLine.Help.HelpAction && parse.CommandResult.Command == root)
+        {
+            var help = new StringWriter();
+            int code = parse.Invoke(new InvocationConfiguration { Output = help, Error = error });
+            output.Write(RootHelp.Rewrite(help.ToString(), root));
+            return code;
+        }
         return parse.Invoke(config);
+    }
+
+    /// <summary>
+    /// System.CommandLine's parse errors in our words: a missing argument is named (it said "Required argument missing
+    /// for command: 'embed'", once per missing argument), a missing or unknown verb lists the verbs, and "Required
+    /// command was not provided" is dropped when an unknown verb already explains it.
+    /// </summary>
+    static IEnumerable<string> Describe(ParseResult parse, Command root)
+    {
+        var verbs = string.Join(", ", root.Subcommands.Select(c => c.Name));
+        var command = parse.CommandResult.Command;
+        bool unknownVerb = parse.Errors.Any(e => e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal));
+        foreach (var e in parse.Errors)
+        {
+            var m = e.Message;
+            if (m.StartsWith("Required command was not provided", StringComparison.Ordinal))
+            {
+                if (!unknownVerb) yield return $"no verb given; the verbs are {verbs}";
+            }
+            else if (m.StartsWith("Unrecognized command or argument", StringComparison.Ordinal) && command == root)
+                yield return $"{m.TrimEnd('.')}; the verbs are {verbs}";
+            else if (m.StartsWith("Required argument missing", StringComparison.Ordinal))
+            {
+                var given = parse.CommandResult.Children.OfType<ArgumentResult>().Where(a => a.Tokens.Count > 0).Select(a => a.Argument).ToHashSet();
+                var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && !given.Contains(a)).Select(a => $"<{a.Name}>").ToList();
+                yield return missing.Count == 0 ? m : $"missing argument{(missing.Count > 1 ? "s" : "")} {string.Join(" and ", missing)} of '{command.Name}'";
+            }
+            else yield return m;
+        }
     }
 
     /// <summary>

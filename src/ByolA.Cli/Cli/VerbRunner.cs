@@ -75,11 +75,4 @@ public static class VerbRunner
         context.Error.WriteLine($"Run 'byola {parse.CommandResult.Command.Name} --help' for usage.");
         return ExitCodes.Usage;
     }
-
-    /// <summary>The body of a verb whose issue has not landed yet.</summary>
-    public static int NotImplemented(CliContext context, string verb, int issue)
-    {
-        context.Error.WriteLine($"byola {verb}: not implemented yet (tracked in issue #{issue}).");
-        return ExitCodes.Usage;
-    }
 }

@@ -4,7 +4,7 @@ namespace ByolA.Audio;
 /// Running population mean and standard deviation of an engine's log-mel over batches of clips: the normalisation
 /// statistics of SPEC §6.1, computed by the runtime that will embed with them.
 /// </summary>
-public interface ILogMelMoments : IDisposable
+internal interface ILogMelMoments : IDisposable
 {
     /// <summary>Adds the log-mel of clips (<paramref name="count"/>, <paramref name="samples"/>), row-major.</summary>
     void Add(float[] clips, int count, int samples);

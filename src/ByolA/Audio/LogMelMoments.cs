@@ -8,7 +8,7 @@ namespace ByolA.Audio;
 /// normalisation statistics of SPEC §6.1 (evaluation) and of the v2 training recipe. Sums run in float64 on the
 /// batches' device; only <see cref="Mean"/> and <see cref="Std"/> read them back.
 /// </summary>
-public sealed class LogMelMoments : IDisposable
+internal sealed class LogMelMoments : IDisposable
 {
     Tensor? sum, sumSq;
 

@@ -12,7 +12,7 @@ namespace ByolA.Audio;
 /// Input (N) or (B, N) float32 on any device; output (F, T) or (B, F, T) with F = n_mels and
 /// T = 1 + N / hop_length (1.0 s at 16 kHz → 101 frames, 0.95 s → 96).
 /// </summary>
-public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
+internal sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
 {
     // Buffers, not parameters: no gradients, never trained, moved by .to(device). Persistent like torchaudio's
     // (TorchSharp 0.107 skips non-persistent buffers when moving a module, so those would stay on the CPU).

@@ -6,7 +6,7 @@ namespace ByolA.Audio;
 /// uses the same matrix. float32 pow rounds differently from libtorch's vectorised kernel in a few entries (last bit
 /// only), which is why <see cref="LogMelSpectrogram"/> keeps its own bit-exact torch computation.
 /// </summary>
-public static class MelFilterbank
+internal static class MelFilterbank
 {
     /// <summary>
     /// (n_fft/2 + 1, n_mels) row-major, float32 arithmetic throughout as the reference computes it: n_mels + 2 points

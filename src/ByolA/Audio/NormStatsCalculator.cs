@@ -10,7 +10,7 @@ namespace ByolA.Audio;
 /// <c>maxFiles</c> randomly chosen files (seeded), each fitted to unit_sec (longer clips at a seeded random crop).
 /// Sums run in float64, on the device for TorchSharp; the front end is the engine's own.
 /// </summary>
-public static class NormStatsCalculator
+internal static class NormStatsCalculator
 {
     /// <summary>The original's sample size.</summary>
     public const int DefaultMaxFiles = 10000;
@@ -45,7 +45,7 @@ public static class NormStatsCalculator
         var chosen = Sample(files, maxFiles, seed);
         var source = new ClipSource(chosen, new ClipSourceOptions
             {
-                SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = seed, SkipUnreadable = skipBad,
+                SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ClipCrop.Random, Seed = seed, SkipUnreadable = skipBad, Convert = AudioConversion.ToMono,
             },
             w => progress.Message("warning: " + w));
         using (var task = progress.Start("norm stats", chosen.Count))

@@ -12,7 +12,7 @@ namespace ByolA.Audio;
 /// and rounded once to float32. The sum is therefore at least as close to the exact result as libtorch's float32 conv1d;
 /// the two differ by float32 rounding only (see the tests). Immutable, so one instance may serve many threads.
 /// </summary>
-public sealed class PolyphaseResampler
+internal sealed class PolyphaseResampler
 {
     /// <summary>Lanes of the dot product; every phase's span is padded with zero taps to a multiple of this.</summary>
     const int Lanes = 4;

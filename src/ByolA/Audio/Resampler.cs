@@ -10,7 +10,7 @@ namespace ByolA.Audio;
 /// output samples through b polyphase filters of 2·w + a taps (w = ⌈width · a / (min(a, b) · rolloff)⌉), applied as one
 /// strided conv1d over the zero-padded signal. Input (…, N) on any device → (…, ⌈N · b / a⌉) on the same device.
 /// </summary>
-public sealed class Resampler : nn.Module<Tensor, Tensor>
+internal sealed class Resampler : nn.Module<Tensor, Tensor>
 {
     /// <summary>The polyphase filters, (b, 1, 2·w + a), float32. A buffer, so it follows .to(device).</summary>
     Tensor kernel;

@@ -11,7 +11,7 @@ namespace ByolA.Audio;
 /// (<see cref="LogMelMoments"/>), read back once at the end. Needs no encoder, so stats of a folder can be computed
 /// before any weights exist.
 /// </summary>
-public sealed class TorchLogMelMoments(ByolAConfig config, Device? device = null) : ILogMelMoments
+internal sealed class TorchLogMelMoments(ByolAConfig config, Device? device = null) : ILogMelMoments
 {
     readonly Device device = device ?? CPU;
     readonly LogMelSpectrogram logMel = Init(new LogMelSpectrogram(config.FrontEnd), device ?? CPU);

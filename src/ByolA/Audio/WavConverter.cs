@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace ByolA.Audio;
 
 /// <summary>
-/// <c>byola convert-wav</c> as a library call (SPEC §2): every <c>*.wav</c> below FROM becomes a mono, resampled,
-/// 16-bit PCM file at the same relative path below TO. mono = mean over channels; resampling as torchaudio's default
+/// <c>byola convert-wav</c> as a library call (SPEC §2): every audio file below FROM (WAV, FLAC, MP3, Ogg Vorbis, Opus,
+/// and through ffmpeg the rest of <see cref="AudioFormats.All"/>; decoded by content through <see cref="AudioDecoder"/>)
+/// becomes a mono, resampled, 16-bit PCM file at the same relative path below TO, its extension changed to <c>.wav</c>. mono = mean over channels; resampling as torchaudio's default
 /// <c>Resample</c> (<see cref="PolyphaseResampler"/> on the host, <see cref="Resampler"/> on a GPU); then <c>int16 = trunc(clamp(x · 32767))</c>.
 /// Each output is written under a temporary name and renamed, so an interrupted run leaves no partial outputs; a rerun
 /// skips outputs that are complete and not older than their source, and removes temp files an interrupted run left.
@@ -25,16 +26,38 @@ public static class WavConverter
         var from = Path.GetFullPath(options.From);
         var to = Path.GetFullPath(options.To);
 
-        var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w));
+        // A link below FROM that leads into TO (TO itself outside FROM) would make this run's outputs the next run's
+        // inputs, nesting TO/lnk/out/… deeper on every rerun.
+        var sources = AudioFileFinder.Find(from, w => progress.Message("warning: " + w), extensions: options.Extensions, outputFolder: FilePaths.Real(to));
         // A TO that cannot be written (a file on the way, read-only, no permission) is one line, not one per file.
         // Only TO itself is probed: options.Validate has checked its real path against FROM, not that of every subfolder.
         if (sources.Count > 0) AtomicFile.CheckWritable(Path.Combine(to, AtomicFile.TempMarker + "check"));
-        var pairs = sources.Select(s => (s, Path.Combine(to, Path.GetRelativePath(from, s)))).ToList();
+        var pairs = sources.Select(s => (s, Path.Combine(to, OutputName(Path.GetRelativePath(from, s))))).ToList();
+        RefuseSharedOutputs(pairs);
         int stale = RemoveStaleTempFiles(to);
         if (stale > 0) progress.Message($"removed {stale} temporary file(s) left by an interrupted run in {options.To}");
-        if (pairs.Count == 0) progress.Message($"no .wav files found below {options.From}");
+        if (pairs.Count == 0) progress.Message($"no audio files ({string.Join(", ", options.Extensions ?? AudioFormats.All)}) found below {options.From}");
         var report = ConvertFiles(pairs, options.SampleRate, options.Jobs, options.Overwrite, progress, ct, options.Device, FilePaths.Real(from));
         return report with { StaleTempFilesRemoved = stale };
+    }
+
+    /// <summary>The output's relative path: the source's, with its extension changed to .wav (a .WAV keeps its name).</summary>
+    static string OutputName(string relative) =>
+        AudioFormats.ExtensionOf(relative) == "wav" ? relative : Path.ChangeExtension(relative, ".wav");
+
+    /// <summary>
+    /// Two sources whose outputs would be the same file (a.mp3 and a.flac both → a.wav; on a case-insensitive file system
+    /// also A.wav and a.WAV) would overwrite one another: refused before anything is written, naming both.
+    /// </summary>
+    static void RefuseSharedOutputs(IReadOnlyList<(string Source, string Destination)> pairs)
+    {
+        var comparer = FilePaths.Comparison == StringComparison.Ordinal ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+        var clashes = pairs.GroupBy(p => p.Destination, comparer).Where(g => g.Count() > 1).ToList();
+        if (clashes.Count == 0) return;
+        var first = clashes[0].Select(p => p.Source).ToList();
+        throw new ByolAException($"{first[0]} and {string.Join(" and ", first.Skip(1))} would both be converted to {clashes[0].Key}" +
+                                 (clashes.Count > 1 ? $" (and {clashes.Count - 1} more such output(s))" : "") +
+                                 "; nothing was converted: rename or move one of them, or convert only one extension");
     }
 
     /// <summary>
@@ -118,6 +141,16 @@ public static class WavConverter
 
     static void ConvertFile(string source, string destination, MonoResamplers resamplers, Action<string>? warn = null)
     {
+        var format = AudioFormats.Detect(source);
+        if (format.Format != AudioFormat.Wav)
+        {
+            var audio = AudioDecoder.Decode(source, format, warn);
+            short[] converted;
+            try { converted = ConvertAudio(audio, resamplers); }
+            catch (ByolAException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal)) { throw new ByolAException($"{source}: {e.Message}", e); }
+            WavFile.WritePcm16(destination, converted, resamplers.ToRate);
+            return;
+        }
         // Pooled buffers: a run over thousands of files then reuses the same memory instead of faulting in new pages.
         var mono = WavFile.RentMono(source, out int frames, out int fromRate, warn);
         float[]? resampled = null;
@@ -166,6 +199,7 @@ public static class WavConverter
 
     static short[] ConvertAudio(AudioData audio, MonoResamplers resamplers)
     {
+        if (audio.SampleRate == resamplers.ToRate) return WavFile.ToPcm16(audio.ToMono());
         var mono = audio.ToMono();
         var resampled = new float[resamplers.OutputLength(mono.Length, audio.SampleRate)];
         resamplers.Resample(mono, audio.SampleRate, resampled);
@@ -232,22 +266,12 @@ public static class WavConverter
         }
     }
 
-    /// <summary>Deletes temp files <see cref="AtomicFile"/> left below <paramref name="folder"/> for .wav outputs; returns how many.</summary>
-    static int RemoveStaleTempFiles(string folder)
-    {
-        if (!Directory.Exists(folder)) return 0;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
-        int removed = 0;
-        foreach (var file in Directory.EnumerateFiles(folder, "*" + AtomicFile.TempMarker + "*", options))
-        {
-            var name = Path.GetFileName(file);
-            int marker = name.LastIndexOf(AtomicFile.TempMarker, StringComparison.Ordinal);
-            if (marker < 0 || !name[..marker].EndsWith(".wav", StringComparison.OrdinalIgnoreCase)) continue;
-            try { File.Delete(file); removed++; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-        return removed;
-    }
+    /// <summary>
+    /// Deletes the temp files that killed runs left below <paramref name="folder"/>; returns how many. Only those whose
+    /// owner process is gone (<see cref="AtomicFile.IsStale"/>): another run converting into the same folder right now
+    /// keeps its temporaries.
+    /// </summary>
+    static int RemoveStaleTempFiles(string folder) => AtomicFile.RemoveStaleTemps(folder, recursive: true);
 
     /// <summary>
     /// Whether <paramref name="destination"/> is a complete 16-bit mono PCM file at <paramref name="sampleRate"/> (header

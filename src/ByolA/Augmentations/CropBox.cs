@@ -1,4 +1,4 @@
 namespace ByolA.Augmentations;
 
 /// <summary>A crop of the virtual canvas: top row <see cref="I"/>, left column <see cref="J"/>, height, width.</summary>
-public readonly record struct CropBox(int I, int J, int H, int W);
+internal readonly record struct CropBox(int I, int J, int H, int W);

@@ -8,7 +8,7 @@ namespace ByolA.Augmentations;
 /// <c>λ = ratio·U(0, 1)</c> per sample. The noise comes from <paramref name="generator"/> (a torch generator on
 /// the sample's device; the default generator when null) so it is drawn on the device.
 /// </summary>
-public sealed class MixGaussianNoise(IRandomSource rng, double ratio = 0.3, Generator? generator = null)
+internal sealed class MixGaussianNoise(IRandomSource rng, double ratio = 0.3, Generator? generator = null)
 {
     public double Ratio { get; } = ratio;
 

@@ -10,7 +10,7 @@ namespace ByolA.Augmentations;
 /// order — sample b may draw sample b' &lt; b of the same batch — but runs as a few batched gathers on the device.
 /// The memory lives on the input's device.
 /// </summary>
-public sealed class MixupBYOLA : IDisposable
+internal sealed class MixupBYOLA : IDisposable
 {
     readonly IRandomSource _rng;
     Tensor? _bank;   // (MemorySize, 1, F, T); slot p % MemorySize holds push number p

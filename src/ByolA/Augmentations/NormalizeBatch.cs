@@ -7,7 +7,7 @@ namespace ByolA.Augmentations;
 /// BYOL-A post-normalisation: (N, C, F, T) → same shape, standardised per channel with the mean and unbiased std
 /// over axes (0, 2, 3); the std is clamped to ≥ eps.
 /// </summary>
-public static class NormalizeBatch
+internal static class NormalizeBatch
 {
     public static Tensor Apply(Tensor x)
     {

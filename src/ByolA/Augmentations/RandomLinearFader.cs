@@ -7,7 +7,7 @@ namespace ByolA.Augmentations;
 /// BYOL-A v2 RandomLinearFader: adds a linear gain ramp in the log domain,
 /// <c>x + linspace(head, tail, T)</c> along time, with head and tail ~ U(−1, 1)·gain per sample.
 /// </summary>
-public sealed class RandomLinearFader(IRandomSource rng, double gain = 1.0)
+internal sealed class RandomLinearFader(IRandomSource rng, double gain = 1.0)
 {
     public double Gain { get; } = gain;
 

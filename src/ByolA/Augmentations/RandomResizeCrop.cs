@@ -14,7 +14,7 @@ namespace ByolA.Augmentations;
 /// batched matmul pair replaces B separate interpolate calls and keeps the work on the device.
 /// </para>
 /// </summary>
-public sealed class RandomResizeCrop(
+internal sealed class RandomResizeCrop(
     IRandomSource rng,
     (double Freq, double Time)? virtualCropScale = null,
     (double Min, double Max)? freqScale = null,

@@ -14,7 +14,7 @@ namespace ByolA.Augmentations;
 /// over the batch, computed on the device (statistics kept in float64 there), with no host round trip.
 /// </para>
 /// </summary>
-public sealed class RunningNorm : IDisposable
+internal sealed class RunningNorm : IDisposable
 {
     Tensor? _mean, _var;   // 0-dim float64 on the device of the last batch
 

@@ -13,7 +13,7 @@ namespace ByolA.Augmentations;
 /// each block runs once on all 2B rows, which keeps exactly that order while staying batched on the device.
 /// </para>
 /// </summary>
-public sealed class TwoViewAugmentation : IDisposable
+internal sealed class TwoViewAugmentation : IDisposable
 {
     readonly RunningNorm? _running;
     readonly PrecomputedNorm? _precomputed;

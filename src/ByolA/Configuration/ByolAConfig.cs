@@ -1,3 +1,4 @@
+using ByolA.Models;
 namespace ByolA.Configuration;
 
 /// <summary>
@@ -31,8 +32,8 @@ public sealed record ByolAConfig
     /// <summary>Encoder family, which also selects the training recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
     public ModelKind Model { get; init; } = ModelKind.AudioNTT2020;
 
-    /// <summary>The known model names accepted by <see cref="Model"/>.</summary>
-    public static readonly IReadOnlyList<ModelKind> KnownModels = [ModelKind.AudioNTT2020, ModelKind.AudioNTT2022];
+    /// <summary>The registry entry of <see cref="Model"/>: its encoder, training recipe and weight names.</summary>
+    internal EncoderKind Encoder => EncoderKinds.Of(Model);
 
     /// <summary>The v1 recipe's values (configs/config.yaml).</summary>
     public static ByolAConfig V1 { get; } = new();
@@ -40,8 +41,6 @@ public sealed record ByolAConfig
     /// <summary>The v2 recipe's values (configs/config_v2.yaml): AudioNTT2022, d=3072, lr 0.0001.</summary>
     public static ByolAConfig V2 { get; } = new() { FeatureD = 3072, Lr = 0.0001, Model = ModelKind.AudioNTT2022 };
 
-    /// <summary>Whether this config selects the v2 recipe (AudioNTT2022 encoder).</summary>
-    public bool IsV2 => Model == ModelKind.AudioNTT2022;
 
     /// <summary>The most samples one clip may have: .NET's largest array (clips are float arrays).</summary>
     public static int MaxUnitSamples => Array.MaxLength;
@@ -74,13 +73,13 @@ public sealed record ByolAConfig
         Require(ProjDim > 0, "proj_dim", $"must be > 0 (got {ProjDim})");
         Require(EmaDecay >= 0 && EmaDecay <= 1, "ema_decay", $"must be in [0, 1] (got {EmaDecay})");
         Require(Bs > 0, "bs", $"must be > 0 (got {Bs})");
-        Require(Lr > 0, "lr", $"must be > 0 (got {Lr})");
+        Require(Lr > 0 && Lr <= 1000, "lr", $"must be a number in (0, 1000] (got {Lr})");   // libtorch holds it as float32
         Require(Epochs > 0, "epochs", $"must be > 0 (got {Epochs})");
         Require(Gpus >= 0, "gpus", $"must be >= 0 (got {Gpus})");
         Require(NumWorkers >= 0, "num_workers", $"must be >= 0 (got {NumWorkers})");
         Require(Shape.Length == 2 && Shape[0] > 0 && Shape[1] > 0, "shape", "must be [n_mels, frames] with two positive numbers");
         Require(Shape.Length != 2 || Shape[0] == NMels, "shape", $"first entry must equal n_mels ({NMels})");
-        Require(KnownModels.Contains(Model), "model", $"must be one of {string.Join(", ", KnownModels)} (got '{Model}')");
+        Require(EncoderKinds.Trainable.Any(k => k.Kind == Model), "model", $"must be one of {string.Join(", ", EncoderKinds.Trainable)} (got '{Model}')");
         return this;
     }
 }

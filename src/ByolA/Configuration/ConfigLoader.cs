@@ -134,7 +134,7 @@ public static class ConfigLoader
             return seq.Children.Select(c => (int)ConvertNode(c, typeof(int), key, where)).ToArray();
         }
         if (node is not YamlScalarNode scalar)
-            throw new ConfigException(where, key, $"expects a single {Describe(type)} value");
+            throw new ConfigException(where, key, $"expects one value, {Describe(type)}, not a {(node is YamlSequenceNode ? "list" : "mapping")}");
         var text = scalar.Value ?? "";
         if (type == typeof(string)) return text;
         if (type.IsEnum) return ParseEnum(text, type, key, where);

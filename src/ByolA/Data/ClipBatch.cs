@@ -10,7 +10,7 @@ namespace ByolA.Data;
 /// <param name="Samples">Row-major (B', <paramref name="UnitSamples"/>) float32 clips; B' ≤ B.</param>
 /// <param name="UnitSamples">Samples per clip.</param>
 /// <param name="Failed">File index and "path: reason" of each file left out.</param>
-public sealed record ClipBatch(int[] Indices, float[] Samples, int UnitSamples, IReadOnlyList<(int Index, string Error)> Failed)
+internal sealed record ClipBatch(int[] Indices, float[] Samples, int UnitSamples, IReadOnlyList<(int Index, string Error)> Failed)
 {
     /// <summary>Rows (readable clips) in the batch.</summary>
     public int Count => Indices.Length;

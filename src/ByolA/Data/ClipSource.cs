@@ -16,12 +16,14 @@ namespace ByolA.Data;
 /// timing, so a batch is the same however the workers are scheduled and a resumed run repeats an uninterrupted one.
 /// Unreadable files are left out and listed (<see cref="ClipSourceOptions.SkipUnreadable"/>) or stop the source.
 /// </summary>
-public sealed class ClipSource
+internal sealed class ClipSource
 {
     readonly IReadOnlyList<string> files;
     readonly ClipSourceOptions options;
     readonly Action<string>? warn;
     readonly ConcurrentDictionary<int, string> unreadable = new();
+    readonly ConcurrentDictionary<int, float[]> decoded = new();
+    long decodedBytes;
     int sizeNotes;
 
     /// <param name="files">The files, addressed by index in every batch.</param>
@@ -60,12 +62,18 @@ public sealed class ClipSource
         try
         {
             using var handle = RiffWalker.Open(path);
+            var format = AudioFormats.Detect(handle, path);
+            if (format.Format != AudioFormat.Wav) return FitDecoded(index, epoch, path, format);
             var layout = WavFile.Layout(handle, path, Note);
             AudioLoader.Require(path, layout, options.SampleRate);
             int length = (int)layout.Frames;
             var clip = new float[unit];
             if (length >= unit)
             {
+                // One rule whatever part is used: a float file with a NaN or infinity anywhere is unreadable, so a
+                // centre crop (given stats) and a random one (the stats pass) cannot judge the same file differently.
+                // PCM cannot hold such values; only float files longer than the unit are read whole for it.
+                if (layout.IsFloat && length > unit) WavFile.RequireFinite(handle, path, layout);
                 var rng = options.Crop == ClipCrop.Random ? CropRandom(options.Seed, epoch, index) : null;
                 WavFile.ReadMono(handle, path, layout, length == unit ? 0 : UnitClip.CropStart(length, unit, rng), clip);
             }
@@ -79,6 +87,30 @@ public sealed class ClipSource
         {
             throw IoErrors.Failure(path, "read", e);
         }
+    }
+
+    /// <summary>
+    /// A compressed file's clip: decoded whole and made mono at the rate (<see cref="AudioLoader.DecodeMono"/>), kept for
+    /// later epochs while <see cref="ClipSourceOptions.DecodedCacheBytes"/> allows, then cropped or padded as a WAV is.
+    /// </summary>
+    float[] FitDecoded(int index, int epoch, string path, AudioFormatInfo format)
+    {
+        if (!decoded.TryGetValue(index, out var samples))
+        {
+            samples = AudioLoader.DecodeMono(path, format, options.SampleRate, options.Convert);
+            long bytes = 4L * samples.Length;
+            if (Interlocked.Add(ref decodedBytes, bytes) <= options.DecodedCacheBytes) decoded.TryAdd(index, samples);
+            else Interlocked.Add(ref decodedBytes, -bytes);
+        }
+        int unit = options.UnitSamples, length = samples.Length;
+        var clip = new float[unit];
+        if (length >= unit)
+        {
+            var rng = options.Crop == ClipCrop.Random ? CropRandom(options.Seed, epoch, index) : null;
+            samples.AsSpan(length == unit ? 0 : UnitClip.CropStart(length, unit, rng), unit).CopyTo(clip);
+        }
+        else samples.CopyTo(clip.AsSpan((unit - length) / 2));
+        return clip;
     }
 
     /// <summary>The crop generator of file <paramref name="index"/> in <paramref name="epoch"/>.</summary>

@@ -40,11 +40,24 @@ internal static class CsvErrors
         return (multiline ? previousEnd + 1 : parser.RawRow, multiline);
     }
 
-    /// <summary>A field value as one short line for a message.</summary>
+    /// <summary>
+    /// A field value as one short line for a message, control characters shown as <c>\xNN</c>: a NUL, an ANSI escape
+    /// or binary bytes echoed raw would garble (or recolour) the terminal the message is read on.
+    /// </summary>
     public static string Shorten(string? text)
     {
-        var oneLine = (text ?? "").ReplaceLineEndings("⏎").Trim();
+        var oneLine = Visible((text ?? "").ReplaceLineEndings("⏎").Trim());
         return oneLine.Length <= 60 ? oneLine : oneLine[..57] + "...";
+    }
+
+    /// <summary><paramref name="text"/> with every control character written as <c>\xNN</c> (<c>\uNNNN</c> above 0xFF).</summary>
+    public static string Visible(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var s = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+            s.Append(!char.IsControl(c) ? c.ToString() : c <= 0xFF ? $"\\x{(int)c:x2}" : $"\\u{(int)c:x4}");
+        return s.ToString();
     }
 
     /// <summary>What went wrong, in a few words, without CsvHelper's parser dump.</summary>

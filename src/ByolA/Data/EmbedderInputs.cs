@@ -3,14 +3,14 @@ using ByolA.Data;
 namespace ByolA.Data;
 
 /// <summary>Turns command-line inputs (files and folders) into the list of audio files to embed.</summary>
-public static class EmbedderInputs
+internal static class EmbedderInputs
 {
     /// <summary>
-    /// Files as given, folders as every <c>*.wav</c> below them (<see cref="AudioFileFinder"/>: recursive,
+    /// Files as given, folders as every audio file below them (<see cref="AudioFileFinder"/>: recursive,
     /// sorted by path, hidden files skipped — the same rule as convert-wav and train). A file reached more than once
     /// (given twice, inside a folder also given, or through another path or a symbolic link: the same real path) gets
     /// one row, at its first occurrence, and <paramref name="warn"/> says how many duplicates were dropped.
-    /// A missing input, or a folder without .wav files, is an error.
+    /// A missing input, or a folder without audio files, is an error.
     /// </summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, Action<string>? warn = null)
     {
@@ -39,7 +39,7 @@ public static class EmbedderInputs
             else if (Directory.Exists(input))
             {
                 var wavs = AudioFileFinder.Find(input, warn);
-                if (wavs.Count == 0) throw new ByolAException($"{input}: folder holds no .wav files");
+                if (wavs.Count == 0) throw new ByolAException($"{input}: folder holds no audio files ({string.Join(", ", AudioFormats.All.Select(e => "." + e))})");
                 foreach (var f in wavs) Add(f);
             }
             else

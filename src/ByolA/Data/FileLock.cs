@@ -7,7 +7,7 @@ namespace ByolA.Data;
 /// dies (the OS drops the lock of a killed process). The lock file itself is left in place on release: deleting it
 /// would let a waiter that opened the old file and a newcomer that created a new one both believe they hold the lock.
 /// </summary>
-public sealed class FileLock : IDisposable
+internal sealed class FileLock : IDisposable
 {
     readonly FileStream _stream;
 

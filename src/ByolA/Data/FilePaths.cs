@@ -4,7 +4,7 @@ namespace ByolA.Data;
 /// Path questions answered one way everywhere: real paths (symbolic links resolved) and containment, with the
 /// platform's letter-case rule (case-insensitive on Windows and macOS, exact elsewhere).
 /// </summary>
-public static class FilePaths
+internal static class FilePaths
 {
     /// <summary>How two paths are compared on this platform.</summary>
     public static StringComparison Comparison { get; } =

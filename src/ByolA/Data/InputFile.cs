@@ -8,7 +8,7 @@ namespace ByolA.Data;
 /// to it, and a device such as <c>/dev/zero</c> never ends, so both are told apart by <c>stat</c> before any open,
 /// and text inputs (configs, CSVs) are read with a size cap.
 /// </summary>
-public static class InputFile
+internal static class InputFile
 {
     /// <summary>Configs are a few hundred bytes; 1 MiB leaves room for comments and long lists.</summary>
     public const long MaxConfigBytes = 1L << 20;

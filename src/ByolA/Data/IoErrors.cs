@@ -8,7 +8,7 @@ namespace ByolA.Data;
 /// file's name. .NET reports a folder opened as a file, and a missing permission, both as "Access to the path is
 /// denied", so the path is looked at to tell them apart.
 /// </summary>
-public static partial class IoErrors
+internal static partial class IoErrors
 {
     /// <summary>Whether <paramref name="e"/> is an I/O failure worth one line rather than a bug.</summary>
     public static bool IsIo(Exception e) => e is IOException or UnauthorizedAccessException;
@@ -20,7 +20,9 @@ public static partial class IoErrors
         if (FileOnTheWay(path) is { } blocker) return $"{blocker} is a file, not a folder";
         if (e is DirectoryNotFoundException) return "no such folder: " + (NearestMissing(path) ?? Path.GetDirectoryName(Path.GetFullPath(path)));
         if (e is PathTooLongException) return "the path is too long";
-        if (e is UnauthorizedAccessException) return Directory.Exists(path) ? "is a directory" : "permission denied";
+        // The denied path is the one in the message when there is one: a probe or temporary file inside the folder
+        // `path` names is denied for want of permission, not because the folder is a directory.
+        if (e is UnauthorizedAccessException) return Directory.Exists(DeniedPath(e) ?? path) ? "is a directory" : "permission denied";
         var message = e.Message;
         // .NET on Unix words it "<strerror> : '<path>'" or "The file '<path>' already exists." (the path may be a
         // temporary file's): keep the reason only.
@@ -74,6 +76,16 @@ public static partial class IoErrors
         for (var d = Path.GetDirectoryName(full); d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) missing = d;
         return missing;
     }
+
+    /// <summary>The path an <see cref="UnauthorizedAccessException"/> names ("Access to the path 'P' is denied."), or null.</summary>
+    static string? DeniedPath(Exception e)
+    {
+        var m = DeniedPathPattern().Match(e.Message);
+        return m.Success ? m.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex(@"path '(.+)' is denied")]
+    private static partial Regex DeniedPathPattern();
 
     [GeneratedRegex(@"\s*:\s*'[^']*'\s*\.?\s*$")]
     private static partial Regex TrailingPath();

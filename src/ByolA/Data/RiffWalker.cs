@@ -10,7 +10,7 @@ namespace ByolA.Data;
 /// A data size that is a placeholder (0 or 0xFFFFFFFF, left by tools writing to a pipe) or larger than the file is not
 /// an error: the data run to the end of the file, as sox and soundfile read them, and <see cref="WavLayout.Note"/> says so.
 /// </summary>
-public static class RiffWalker
+internal static class RiffWalker
 {
     static readonly Guid SubtypePcm = new("00000001-0000-0010-8000-00aa00389b71");
     static readonly Guid SubtypeFloat = new("00000003-0000-0010-8000-00aa00389b71");
@@ -29,7 +29,7 @@ public static class RiffWalker
             if (RandomAccess.GetLength(handle) == 0)
             {
                 handle.Dispose();
-                throw new ByolAException($"{path}: empty file (0 bytes), not a WAV file");
+                throw new ByolAException($"{path}: empty file (0 bytes), no audio");
             }
             return handle;
         }
@@ -124,6 +124,9 @@ public static class RiffWalker
         int block = channels * bits / 8;
         if (dataExact && dataBytes % block != 0)
             throw new ByolAException($"{path}: truncated (audio data ends in the middle of a frame: {dataBytes} bytes, frame size {block})");
+        // A header without a single frame is no audio: embedding it gave a silent zero-padded clip, converting it a 44-byte output.
+        if (dataBytes < block)
+            throw new ByolAException($"{path}: holds no samples (a WAV header whose data chunk is empty); not usable audio");
         return new WavLayout(isFloat, channels, rate, bits, dataOffset, dataBytes - dataBytes % block, riffExact && dataExact, note);
     }
 

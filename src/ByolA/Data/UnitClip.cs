@@ -8,7 +8,7 @@ namespace ByolA.Data;
 /// on both ends with <c>pad_left = (unit − len) / 2</c> and the rest on the right; longer clips are cropped at a
 /// uniformly random start (or the centre start <c>(len − unit) / 2</c> when no random source is given).
 /// </summary>
-public static class UnitClip
+internal static class UnitClip
 {
     /// <summary>(N) → (unitSamples). Returns <paramref name="wav"/> itself when it already has the unit length.</summary>
     public static float[] Fit(float[] wav, int unitSamples, Random? rng)
@@ -22,24 +22,6 @@ public static class UnitClip
         else
             Array.Copy(wav, CropStart(length, unitSamples, rng), result, 0, unitSamples);
         return result;
-    }
-
-    /// <summary>
-    /// (…, N) → (…, unitSamples) on the input's device. One pad or crop for all rows: a batch is padded identically,
-    /// and cropped at one start drawn from <paramref name="rng"/> (centre when null).
-    /// </summary>
-    public static Tensor Fit(Tensor wav, int unitSamples, Random? rng)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(unitSamples);
-        long length = wav.shape[^1];
-        if (length == unitSamples) return wav.alias();
-        if (length < unitSamples)
-        {
-            long left = (unitSamples - length) / 2;
-            return nn.functional.pad(wav, [left, unitSamples - length - left]);
-        }
-        int start = CropStart((int)length, unitSamples, rng);
-        return wav.narrow(-1, start, unitSamples).contiguous();
     }
 
     /// <summary>The crop start for a clip of <paramref name="length"/> ≥ unit: uniform in [0, length − unit], or the centre.</summary>

@@ -14,7 +14,7 @@ namespace ByolA.Data;
 /// failure to read is a <see cref="ByolAException"/> naming the file and the reason. Data are read in blocks of about
 /// 1 MiB, so decoding a long file needs no second copy of it in memory.
 /// </summary>
-public static class WavFile
+internal static class WavFile
 {
     const int BlockBytes = 1 << 20;
 
@@ -140,6 +140,26 @@ public static class WavFile
             if (layout.IsFloat) RequireFinite(path, output, start, layout.Channels);
         }
         finally { ArrayPool<byte>.Shared.Return(bytes); }
+    }
+
+    /// <summary>
+    /// Reads every frame of a float file (PCM returns at once) and throws, as any read does, at the first NaN or
+    /// infinite sample: for callers that then use only part of the file (<see cref="ClipSource"/>'s crops).
+    /// </summary>
+    public static void RequireFinite(SafeFileHandle handle, string path, WavLayout layout)
+    {
+        if (!layout.IsFloat) return;
+        int blockFrames = BlockFrames(layout);
+        var block = ArrayPool<float>.Shared.Rent(blockFrames * layout.Channels);
+        try
+        {
+            for (long frame = 0; frame < layout.Frames; frame += blockFrames)
+            {
+                int n = (int)Math.Min(blockFrames, layout.Frames - frame);
+                ReadInterleaved(handle, path, layout, frame, n, block.AsSpan(0, n * layout.Channels));
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(block); }
     }
 
     /// <summary>

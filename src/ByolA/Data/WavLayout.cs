@@ -15,7 +15,7 @@ namespace ByolA.Data;
 /// Set when the header's data size was a placeholder (0 or 0xFFFFFFFF, as tools writing to a pipe leave it) or larger
 /// than the file, and the data were read to the end of the file instead: one line for a warning.
 /// </param>
-public sealed record WavLayout(bool IsFloat, int Channels, int SampleRate, int BitsPerSample, long DataOffset, long DataBytes,
+internal sealed record WavLayout(bool IsFloat, int Channels, int SampleRate, int BitsPerSample, long DataOffset, long DataBytes,
     bool SizesAgree, string? Note)
 {
     /// <summary>Bytes per frame (all channels of one sample time).</summary>

@@ -7,7 +7,7 @@ namespace ByolA.Demo;
 /// <see cref="MarkerName"/>. Anything else (a folder of the user's own files, a file) is refused before anything is
 /// written, because the demo replaces <c>data/metadata.csv</c>, <c>checkpoints/</c> and <c>results/</c> without asking.
 /// </summary>
-public static class DemoFolder
+internal static class DemoFolder
 {
     /// <summary>The empty file that marks a folder as a demo's own.</summary>
     public const string MarkerName = ".byola-demo";

@@ -13,7 +13,7 @@ namespace ByolA.Embedding;
 /// fitted to unit_sec, turned into a log-mel spectrogram, normalised with <see cref="NormStats"/> and encoded.
 /// Decoding runs in parallel ahead of the engine, which takes one batch at a time and returns only embeddings.
 /// </summary>
-public sealed class Embedder : IDisposable
+internal sealed class Embedder : IDisposable
 {
     readonly IEmbeddingEngine engine;
     readonly bool ownsEngine;
@@ -53,17 +53,6 @@ public sealed class Embedder : IDisposable
 
     /// <summary>T': frames per clip in frame-level output.</summary>
     public int FramesPerClip { get; }
-
-    /// <summary>
-    /// Unit-length waveforms (B, unit_samples) on the CPU → embeddings on the CPU: (B, d), or (B, T', d) with
-    /// <see cref="EmbedderOptions.Frames"/>.
-    /// </summary>
-    public Tensor EmbedClips(Tensor clips)
-    {
-        using var cpu = clips.cpu().contiguous();
-        var rows = engine.EmbedClips(cpu.data<float>().ToArray(), (int)cpu.shape[0], (int)cpu.shape[1], Stats, Options.Frames);
-        return tensor(rows.Values, rows.Shape);
-    }
 
     /// <summary>
     /// Embeds <paramref name="files"/> (mono WAV at the config's sample rate) in order. An unreadable file is a
@@ -118,7 +107,7 @@ public sealed class Embedder : IDisposable
     static ClipSourceOptions ClipOptions(ByolAConfig config, ClipCrop crop, long seed, int workers, int prefetch, bool skipBad) => new()
     {
         SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = crop, Seed = seed,
-        Workers = workers, PrefetchBatches = prefetch, SkipUnreadable = skipBad,
+        Workers = workers, PrefetchBatches = prefetch, SkipUnreadable = skipBad, Convert = AudioConversion.ToMono,
     };
 
     public void Dispose()

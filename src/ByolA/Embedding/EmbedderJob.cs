@@ -69,9 +69,7 @@ public static class EmbedderJob
         if (result.Files.Count == 0 && files.Count > 0)
             throw new ByolAException($"no embeddings: all {files.Count} input file(s) were unreadable and skipped");
         ct.ThrowIfCancellationRequested();
-        var written = Path.GetExtension(options.OutPath).Equals(".npz", StringComparison.OrdinalIgnoreCase)
-            ? WholeFileEmbedding.WriteArchive(options.OutPath, result.Files, result.Values, result.Shape, options.Shard)
-            : EmbedderOutput.Write(options.OutPath, result.Files, result.Values, result.Shape);
+        var written = EmbeddingFormats.Require(options.OutPath, nameof(options.OutPath)).Write(options.OutPath, result.Files, result.Values, result.Shape, options.Shard);
         return new EmbedderJobResult(result.Files.Count, result.Shape, engine.Architecture, stats, computed, written, skipped);
     }
 

@@ -1,5 +1,6 @@
 using ByolA.Audio;
 using ByolA.Data;
+using ByolA.Embedding.Formats;
 namespace ByolA.Embedding;
 
 /// <summary>
@@ -42,13 +43,14 @@ public sealed record EmbedderJobOptions
         if (Inputs.Count == 0) throw OptionException.Invalid(nameof(Inputs), "names no files or folders");
         if (Stats != null && StatsFrom != null) throw new OptionException("give either {0} or {1}, not both", nameof(Stats), nameof(StatsFrom));
         Stats?.Validate();
-        var ext = Path.GetExtension(OutPath).ToLowerInvariant();
+        var format = EmbeddingFormats.Require(OutPath, nameof(OutPath));
         var outPath = OptionException.Escape(OutPath);
-        if (ext is not (".npy" or ".csv" or ".npz")) throw OptionException.Invalid(nameof(OutPath), $"must be a file name ending in .npy, .csv or .npz (got {outPath})");
-        if (Mode == EmbedMode.Timestamps && ext != ".npz")
-            throw new OptionException($"{{0}} writes an .npz file (embeddings, timestamps, offsets, files): give {{1}} FILE.npz (got {outPath})", nameof(Mode), nameof(OutPath));
-        if (Shard != null && ext != ".npz")
-            throw new OptionException($"{{0}} writes an .npz part (it records which shard it is): give {{1}} PART.npz (got {outPath}); merging the parts gives .npy, .csv or .npz", nameof(Shard), nameof(OutPath));
+        var timestamped = EmbeddingFormats.All.Where(f => f.Timestamps).ToList();
+        var sharded = EmbeddingFormats.All.Where(f => f.Shards).ToList();
+        if (Mode == EmbedMode.Timestamps && !format.Timestamps)
+            throw new OptionException($"{{0}} writes a {EmbeddingFormats.Names(timestamped)} file (embeddings, timestamps, offsets, files): give {{1}} FILE{timestamped[0].Extension} (got {outPath})", nameof(Mode), nameof(OutPath));
+        if (Shard != null && !format.Shards)
+            throw new OptionException($"{{0}} writes a {EmbeddingFormats.Names(sharded)} part (it records which shard it is): give {{1}} PART{sharded[0].Extension} (got {outPath}); merging the parts gives {EmbeddingFormats.Names(EmbeddingFormats.All)}", nameof(Shard), nameof(OutPath));
         Shard?.Validate();
         if (HopMs != null && Mode != EmbedMode.Timestamps) throw new OptionException("{0} applies to timestamped embeddings only: it needs {1}", nameof(HopMs), nameof(EmbedMode.Timestamps));
         if (HopMs is { } hop && !(hop >= MinHopMs)) throw OptionException.Invalid(nameof(HopMs), $"must be at least {MinHopMs} ms (got {hop})");

@@ -7,7 +7,7 @@ namespace ByolA.Embedding;
 /// or (N, T', d) for frame-level output, row i belonging to <c>Files[i]</c>. <see cref="Skipped"/> lists the
 /// unreadable files (with the reason) left out under <see cref="EmbedderOptions.SkipBad"/>.
 /// </summary>
-public sealed class EmbedderResult(IReadOnlyList<string> files, float[] values, long[] shape, IReadOnlyList<(string Path, string Reason)> skipped) : IDisposable
+internal sealed class EmbedderResult(IReadOnlyList<string> files, float[] values, long[] shape, IReadOnlyList<(string Path, string Reason)> skipped) : IDisposable
 {
     Tensor? embeddings;
 

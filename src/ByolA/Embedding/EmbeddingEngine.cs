@@ -3,7 +3,7 @@ using ByolA.Onnx;
 namespace ByolA.Embedding;
 
 /// <summary>The one place that decides which runtime runs a weights file.</summary>
-public static class EmbeddingEngine
+internal static class EmbeddingEngine
 {
     /// <summary>
     /// Opens <paramref name="weightsPath"/>: an exported model (<c>.onnx</c>) in ONNX Runtime on the CPU, without

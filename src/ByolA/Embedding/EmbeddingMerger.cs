@@ -21,10 +21,9 @@ public static class EmbeddingMerger
     /// </summary>
     public static (IReadOnlyList<string> Written, long[] Shape) Merge(IReadOnlyList<string> partPaths, string outPath)
     {
-        if (Path.GetExtension(outPath).ToLowerInvariant() is not (".npz" or ".npy" or ".csv"))
-            throw OptionException.Invalid("OutPath", $"must be a file name ending in .npz, .npy or .csv (got {ByolAException.Escape(outPath)})");
+        var format = EmbeddingFormats.Require(outPath, "OutPath");
         if (partPaths.Count == 0) throw new ByolAException("no parts to merge");
-        RefuseOutputAmongInputs(partPaths, outPath);
+        RefuseOutputAmongInputs(partPaths, format.OutputPaths(outPath));
         var parts = partPaths.Select(ReadPart).OrderBy(p => p.Shard.Index).ToList();
         int n = parts[0].Shard.Count;
         foreach (var p in parts)
@@ -52,9 +51,9 @@ public static class EmbeddingMerger
         long[] shape = [rows, .. item];
         var files = parts.SelectMany(p => p.Files).ToArray();
 
-        var ext = Path.GetExtension(outPath).ToLowerInvariant();
-        if (ext == ".npz")
+        if (format.Timestamps)
         {
+            // The archive's members stream from the parts' own, without holding all rows at once.
             var members = new List<NpyFormat.Member> { new("embeddings", "<f4", shape, s => { foreach (var p in parts) CopyEmbeddings(p, s); }) };
             if (timestamps)
             {
@@ -65,25 +64,22 @@ public static class EmbeddingMerger
             Data.AtomicFile.Write(outPath, s => NpyFormat.WriteNpz(s, members));
             return ([outPath], shape);
         }
-        if (timestamps) throw new ByolAException($"{outPath}: timestamped embeddings merge into an .npz file only");
-        // .npy and .csv are written from one tensor, as an unsharded run writes them.
-        using var scope = NewDisposeScope();
+        if (timestamps)
+            throw new ByolAException($"{outPath}: timestamped embeddings merge into a {EmbeddingFormats.Names(EmbeddingFormats.All.Where(f => f.Timestamps))} file only");
+        // The other formats are written from all rows at once, as an unsharded run writes them.
         var buffer = new MemoryStream();
         foreach (var p in parts) CopyEmbeddings(p, buffer);
         var all = new float[buffer.Length / sizeof(float)];
         Buffer.BlockCopy(buffer.GetBuffer(), 0, all, 0, (int)buffer.Length);
-        var written = EmbedderOutput.Write(outPath, files, tensor(all, shape));
-        return (written, shape);
+        return (format.Write(outPath, files, all, shape), shape);
     }
 
     /// <summary>
     /// An output (or, for <c>.npy</c>, its file list) that is one of the parts would replace a part the user may still
     /// need, so it is refused by real path (links, <c>./</c> and <c>..</c> resolved) before anything is read.
     /// </summary>
-    static void RefuseOutputAmongInputs(IReadOnlyList<string> partPaths, string outPath)
+    static void RefuseOutputAmongInputs(IReadOnlyList<string> partPaths, IReadOnlyList<string> outputs)
     {
-        var outputs = new List<string> { outPath };
-        if (Path.GetExtension(outPath).Equals(".npy", StringComparison.OrdinalIgnoreCase)) outputs.Add(EmbedderOutput.SidecarPath(outPath));
         var inputs = partPaths.Select(p => (Path: p, Real: Data.FilePaths.Real(p))).ToList();
         foreach (var output in outputs)
         {

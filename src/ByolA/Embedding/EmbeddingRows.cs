@@ -1,7 +1,7 @@
 namespace ByolA.Embedding;
 
 /// <summary>Row-major float32 values of the given shape, e.g. (B, d), (B, T', d) or (t, d), on the host.</summary>
-public readonly record struct EmbeddingRows(float[] Values, long[] Shape)
+internal readonly record struct EmbeddingRows(float[] Values, long[] Shape)
 {
     /// <summary>Rows: the size of the first dimension.</summary>
     public long Rows => Shape[0];

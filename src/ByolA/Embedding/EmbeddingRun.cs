@@ -11,7 +11,7 @@ namespace ByolA.Embedding;
 /// settings that shape an embedding (front end, unit, mode, batch, crop) and a hash of the whole input list.
 /// Parts of different runs have the same shape and shard marks, and merged silently into one wrong file.
 /// </summary>
-public static class EmbeddingRun
+internal static class EmbeddingRun
 {
     /// <summary>The record of a run over <paramref name="allInputs"/> (every shard's, in the unsharded order).</summary>
     public static IReadOnlyList<string> Describe(EmbedderJobOptions options, NormStats stats, IReadOnlyList<string> allInputs)

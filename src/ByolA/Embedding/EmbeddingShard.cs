@@ -67,8 +67,9 @@ public sealed record EmbeddingShard(int Index, int Count)
         {
             int id = Read("SLURM_ARRAY_TASK_ID"), count = Read("SLURM_ARRAY_TASK_COUNT");
             int min = string.IsNullOrWhiteSpace(variable("SLURM_ARRAY_TASK_MIN")) ? 0 : Read("SLURM_ARRAY_TASK_MIN");
-            if (id - min >= count)
-                throw new ByolAException($"shard auto: SLURM_ARRAY_TASK_ID {id} is beyond {count} tasks from {min}; use a step-1 array (0-{count - 1}) or give K/N");
+            if (count < 1) throw new ByolAException($"shard auto: SLURM_ARRAY_TASK_COUNT {count} must be at least 1");
+            if (id - min >= count || id < min)
+                throw new ByolAException($"shard auto: SLURM_ARRAY_TASK_ID {id} is outside the {count} tasks from SLURM_ARRAY_TASK_MIN {min}; use a step-1 array ({min}-{min + count - 1}) or give K/N");
             return new EmbeddingShard(id - min + 1, count).Validate();
         }
         if (!string.IsNullOrWhiteSpace(variable("JOB_COMPLETION_INDEX")))
@@ -76,7 +77,12 @@ public sealed record EmbeddingShard(int Index, int Count)
             int index = Read("JOB_COMPLETION_INDEX");
             if (string.IsNullOrWhiteSpace(variable(CountVariable)))
                 throw new ByolAException($"shard auto: JOB_COMPLETION_INDEX is set but {CountVariable} is not; set it to the Job's completions");
-            return new EmbeddingShard(index + 1, Read(CountVariable)).Validate();
+            int total = Read(CountVariable);
+            // Named by the variables that were set, not as the "shard K/N" they would make (6/2 meant nothing to the user).
+            if (total < 1) throw new ByolAException($"shard auto: {CountVariable} {total} must be at least 1 (the Job's completions)");
+            if (index < 0 || index >= total)
+                throw new ByolAException($"shard auto: JOB_COMPLETION_INDEX {index} is outside 0-{total - 1}, the indices of {CountVariable} {total} completions; set {CountVariable} to the Job's completions");
+            return new EmbeddingShard(index + 1, total).Validate();
         }
         throw new ByolAException("shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give K/N");
     }

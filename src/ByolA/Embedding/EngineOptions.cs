@@ -4,7 +4,7 @@ using ByolA.Runtime;
 namespace ByolA.Embedding;
 
 /// <summary>How <see cref="EmbeddingEngine.Open"/> opens a weights file: front end, layered features, device and threads.</summary>
-public sealed record EngineOptions
+internal sealed record EngineOptions
 {
     /// <summary>Sample rate and log-mel parameters (an exported model must have been exported with the same).</summary>
     public ByolAConfig Config { get; init; } = ByolAConfig.V1;

@@ -24,7 +24,7 @@ namespace ByolA.Embedding;
 /// (<see cref="LogMelSpectrogram.ForwardPrepadded"/>).
 /// </para>
 /// </summary>
-public sealed class FrameEmbedder : IDisposable
+internal sealed class FrameEmbedder : IDisposable
 {
     /// <summary>Log-mel frames per chunk by default: about 41 s of audio, ~70 MB of first-conv activations.</summary>
     public const int DefaultChunkFrames = 4096;

@@ -8,7 +8,7 @@ namespace ByolA.Embedding;
 /// <see cref="EmbeddingEngine.Open"/>; every job (embed, stats, evaluate, <see cref="ByolAModel"/>) runs over this
 /// interface, so a new runtime is one new class here.
 /// </summary>
-public interface IEmbeddingEngine : IDisposable
+internal interface IEmbeddingEngine : IDisposable
 {
     /// <summary>The encoder kind as written in files (<see cref="ModelKind"/>'s spelling, e.g. "AudioNTT2020").</summary>
     string Architecture { get; }

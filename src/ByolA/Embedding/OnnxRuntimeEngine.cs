@@ -9,7 +9,7 @@ namespace ByolA.Embedding;
 /// The front end and the stats are rebuilt into each session (<see cref="OnnxEncoder"/>), one session per stats and
 /// output, made on first use. A sound of any length is one pass: the exported graph pools max + mean over all frames.
 /// </summary>
-public sealed class OnnxRuntimeEngine : IEmbeddingEngine
+internal sealed class OnnxRuntimeEngine : IEmbeddingEngine
 {
     readonly string path;
     readonly EngineOptions options;
@@ -36,7 +36,19 @@ public sealed class OnnxRuntimeEngine : IEmbeddingEngine
             throw new ByolAException(info.Layered
                 ? $"{path}: the model was exported with layered features; ask for layered features, or export it again without"
                 : $"{path}: the model was exported without layered features; export the .pth weights again with layered features");
-        return new OnnxRuntimeEngine(path, options, info);
+        var engine = new OnnxRuntimeEngine(path, options, info);
+        try
+        {
+            // Build a session now (with the model's own stats, the likeliest to be used), so that a model ONNX Runtime
+            // cannot load fails here, before any audio is read, rather than being taken for an unreadable input later.
+            engine.Session(engine.OwnStats is { Std: > 0 } own && double.IsFinite(own.Mean) ? own : new NormStats(0, 1), frames: false).Load();
+            return engine;
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The model's metadata as exported.</summary>

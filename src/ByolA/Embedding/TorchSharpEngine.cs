@@ -15,7 +15,7 @@ namespace ByolA.Embedding;
 /// torch device. Clips go up as one batch and only embeddings come back; sounds of any length go through
 /// <see cref="FrameEmbedder"/>'s chunks of bounded memory.
 /// </summary>
-public sealed class TorchSharpEngine : IEmbeddingEngine
+internal sealed class TorchSharpEngine : IEmbeddingEngine
 {
     readonly IAudioEncoder encoder;
     readonly LoadedEncoder? owned;
@@ -46,6 +46,8 @@ public sealed class TorchSharpEngine : IEmbeddingEngine
     internal static TorchSharpEngine Open(string weightsPath, EngineOptions options)
     {
         var device = options.TorchDevice ?? (options.SetUpProcess ? TorchSetup.Initialise(options.Device, options.Threads) : options.Device.Resolve());
+        // Trained weights remember their rate: a config of another is refused before anything is loaded.
+        EncoderWeights.RequireSampleRate(weightsPath, options.Config.SampleRate);
         var loaded = EncoderLoader.Load(weightsPath, device, options.Layered);
         try
         {
@@ -63,7 +65,7 @@ public sealed class TorchSharpEngine : IEmbeddingEngine
 
     /// <summary>An engine over an encoder module the caller owns (and disposes); the engine never disposes it.</summary>
     public static TorchSharpEngine ForEncoder(IAudioEncoder encoder, ByolAConfig config, Device? device = null, bool tf32 = false) =>
-        new(encoder, null, encoder.Module.GetName(), encoder.Module.GetName(), config, device ?? CPU, tf32, []);
+        new(encoder, null, encoder.Architecture.ToString(), $"{encoder.Architecture} d={encoder.FeatureD}", config, device ?? CPU, tf32, []);
 
     public string Architecture { get; }
     public string Description { get; }

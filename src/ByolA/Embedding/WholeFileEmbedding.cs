@@ -22,9 +22,10 @@ internal static class WholeFileEmbedding
         var config = options.Embedding.Config;
         int minSamples = FrameEmbedder.MinSamplesFor(config, engine.FrameStride);
         bool timestamps = options.Mode == EmbedMode.Timestamps;
-        bool npz = Path.GetExtension(options.OutPath).Equals(".npz", StringComparison.OrdinalIgnoreCase);
+        // A format that holds timestamped rows takes every file's rows as they are computed; the others take all at the end.
+        var format = EmbeddingFormats.Require(options.OutPath, nameof(options.OutPath));
         int? hopSamples = options.HopMs is { } ms ? (int)Math.Round(ms * config.SampleRate / 1000.0) : null;
-        using var writer = npz ? new EmbeddingArchiveWriter(options.OutPath, timestamps) : null;
+        using var writer = format.Timestamps ? new EmbeddingArchiveWriter(options.OutPath, timestamps) : null;
         var rows = new List<float[]>();
         var kept = new List<string>();
         using (var task = progress.Start("embed", files.Count))
@@ -76,7 +77,7 @@ internal static class WholeFileEmbedding
             return new Outcome(kept.Count, [writer.Rows, engine.FeatureD], [options.OutPath]);
         }
         long[] shape = [kept.Count, engine.FeatureD];
-        return new Outcome(kept.Count, shape, EmbedderOutput.Write(options.OutPath, kept, rows.SelectMany(r => r).ToArray(), shape));
+        return new Outcome(kept.Count, shape, format.Write(options.OutPath, kept, rows.SelectMany(r => r).ToArray(), shape));
     }
 
     /// <summary>
@@ -110,23 +111,11 @@ internal static class WholeFileEmbedding
         return (new EmbeddingRows(values, [count, engine.FeatureD]), times);
     }
 
-    /// <summary>Per-file clip embeddings (N, d) or (N, T', d) as an .npz archive (with the shard mark of a part).</summary>
-    public static IReadOnlyList<string> WriteArchive(string path, IReadOnlyList<string> files, float[] values, long[] shape, EmbeddingShard? shard)
-    {
-        using var writer = new EmbeddingArchiveWriter(path, timestamps: false);
-        long[] item = shape[1..];
-        int length = (int)item.Aggregate(1L, (a, b) => a * b);
-        for (int i = 0; i < files.Count; i++)
-            writer.Add(files[i], values.AsSpan(i * length, length).ToArray(), item);
-        writer.Complete(item, shard);
-        return [path];
-    }
-
     /// <summary>The file's samples, or null when it cannot be read and <paramref name="skipBad"/> (then it is listed).</summary>
     static float[]? Read(string file, int sampleRate, bool skipBad, List<(string Path, string Reason)> skipped, IProgressReporter progress)
     {
         string reason;
-        try { return AudioLoader.LoadMono(file, sampleRate, w => progress.Message("warning: " + w)); }
+        try { return AudioLoader.LoadMono(file, sampleRate, AudioConversion.ToMono, w => progress.Message("warning: " + w)); }
         catch (ByolAException e) { reason = e.Message; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { reason = IoErrors.Failure(file, "read", e).Message; }
         if (!skipBad) throw new ByolAException(reason);

@@ -17,7 +17,7 @@ namespace ByolA.Learning;
 /// the copy is taken, then the target sees them too (so its BatchNorm buffers have counted four batches).
 /// </para>
 /// </summary>
-public sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
+internal sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
 {
     readonly ProjectedEncoder online_encoder;
     readonly ProjectionMlp online_predictor;

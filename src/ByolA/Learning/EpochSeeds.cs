@@ -9,7 +9,7 @@ namespace ByolA.Learning;
 /// A run resumed after epoch k therefore draws the same per-epoch CUDA streams (dropout) as the uninterrupted run,
 /// without storing device generator states in the checkpoint.
 /// </summary>
-public static class EpochSeeds
+internal static class EpochSeeds
 {
     /// <summary>A stream number no other derivation of the training seed uses (those are epochs ≥ 0 and −1).</summary>
     const long CudaStream = -2;

@@ -7,7 +7,7 @@ namespace ByolA.Learning;
 /// An encoder followed by the projector: (B, 1, F, T) → (B, proj_size). State-dict keys <c>net.*</c> (the encoder's
 /// own <c>features.*</c>, <c>fc.*</c>) and <c>projector.net.*</c>, as the original's online/target encoders.
 /// </summary>
-public sealed class ProjectedEncoder : Module<Tensor, Tensor>
+internal sealed class ProjectedEncoder : Module<Tensor, Tensor>
 {
     readonly Module<Tensor, Tensor> net;
     readonly ProjectionMlp projector;

@@ -8,7 +8,7 @@ namespace ByolA.Learning;
 /// BYOL projector / predictor: Linear(in → hidden), BatchNorm1d(hidden), ReLU, Linear(hidden → out).
 /// <c>forward</c>: (B, in) → (B, out). State-dict keys <c>net.{0,1,3}.*</c>, as in the original.
 /// </summary>
-public sealed class ProjectionMlp : Module<Tensor, Tensor>
+internal sealed class ProjectionMlp : Module<Tensor, Tensor>
 {
     readonly Sequential net;
 

@@ -35,7 +35,7 @@ public sealed record TrainOptions
     /// </summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>Threads decoding and cropping audio. Default: all cores.</summary>
+    /// <summary>Threads decoding and cropping audio. Default: the config's num_workers, at most the core count (0 means 1).</summary>
     public int? DecodeThreads { get; init; }
 
     /// <summary>
@@ -65,6 +65,15 @@ public sealed record TrainOptions
     /// </summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Folder for a TensorBoard event file of the run (<see cref="TensorBoardLog"/>); null: none.</summary>
+    public string? TensorBoardDir { get; init; }
+
+    /// <summary>
+    /// With <see cref="TensorBoardDir"/>: a picture of a batch's two augmented views on the first epoch and every this
+    /// many epochs after it (0: no pictures).
+    /// </summary>
+    public int TensorBoardImageEvery { get; init; } = 10;
+
     /// <summary>The folder actually used for outputs.</summary>
     public string ResolvedOutputDir => OutputDir is { Length: > 0 } o ? o : Config.CheckpointFolder;
 
@@ -81,11 +90,14 @@ public sealed record TrainOptions
         if (PrefetchBatches < 1) throw OptionException.Invalid(nameof(PrefetchBatches), $"must be at least 1 batch (got {PrefetchBatches})");
         if (NormStatsClips < 1) throw OptionException.Invalid(nameof(NormStatsClips), $"must be positive (got {NormStatsClips})");
         if (ProgressInterval < TimeSpan.Zero) throw OptionException.Invalid(nameof(ProgressInterval), "cannot be negative");
+        if (TensorBoardImageEvery < 0) throw OptionException.Invalid(nameof(TensorBoardImageEvery), $"must be 0 (no pictures) or a number of epochs (got {TensorBoardImageEvery})");
+        if (TensorBoardDir is { } tb && string.IsNullOrWhiteSpace(tb)) throw OptionException.Invalid(nameof(TensorBoardDir), "must name a folder");
         if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
         if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
-        // v2 concatenates 64·n_mels/4 conv features with an MLP's output, so d must leave the MLP some width.
-        if (Config.IsV2 && Config.FeatureD <= 64 * (Config.NMels / 4))
-            throw OptionException.Invalid("feature_d", $"must exceed the v2 encoder's conv width 64·n_mels/4 = {64 * (Config.NMels / 4)} (got {Config.FeatureD})");
+        if (Config.Encoder.FeatureDProblem(Config.NMels, Config.FeatureD) is { } problem) throw OptionException.Invalid("feature_d", problem);
+        // The original's Lightning trainer took a GPU count; here one process trains on the one device it is given.
+        if (Config.Gpus > 1)
+            throw new OptionException($"{{0}} {Config.Gpus}: training runs on one device; set gpus: 1 and choose the device with {{1}}", "gpus", nameof(Device));
         RequireMemory(Config, PrefetchBatches);
         if (Files is null && !Directory.Exists(AudioDir))
             throw new ByolAException(File.Exists(AudioDir) ? $"{AudioDir}: is a file; give the folder that holds the training audio" : $"{AudioDir}: audio folder not found");
@@ -103,9 +115,8 @@ public sealed record TrainOptions
     /// </summary>
     static void RequireMemory(ByolAConfig c, int prefetch)
     {
-        double d = c.FeatureD, flat = 64.0 * (c.NMels / 8);
-        // Linear(64·F/8 → d) and the projector's Linear(d → proj_dim) in both recipes, v1's Linear(d → d) too.
-        double weights = d * (flat + c.ProjDim) + (c.IsV2 ? 0 : d * d);
+        // The encoder's largest matrices and the projector's Linear(d → proj_dim).
+        double weights = c.Encoder.LargestWeights(c.NMels, c.FeatureD) + (double)c.FeatureD * c.ProjDim;
         ResourceLimits.RequireMemory("feature_d", 2 * 4 * weights, $"the online and target networks' weights at feature_d {c.FeatureD}");
         ResourceLimits.RequireClipBatch("bs", c.Bs, c.UnitSamples, prefetch + 1);
         double firstConv = 2.0 * c.Bs * 64 * c.Shape[0] * c.Shape[1] * 4;

@@ -38,17 +38,8 @@ public static class Trainer
     public static TrainResult Run(TrainOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
     {
         options.Validate();
-        using var run = TrainingRun.Open(options, progress ?? NullProgressReporter.Instance, ct);
-        run.PrepareData();
-        run.PrepareModel();
-        run.Restore();
-        for (int epoch = run.FirstEpoch; epoch <= run.LastEpoch; epoch++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var metrics = run.TrainEpoch(epoch);
-            run.WriteEpochOutputs(metrics);
-        }
-        return run.Finish();
+        using var session = TrainingSession.Open(options, progress ?? NullProgressReporter.Instance, ct);
+        return session.Run();
     }
 
     /// <summary>
@@ -71,72 +62,14 @@ public static class Trainer
         }
     }
 
-    /// <summary>The pooled encoder of the config's recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
-    public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) =>
-        config.IsV2 ? new AudioNTT2022(config.NMels, config.FeatureD) : new AudioNTT2020(config.NMels, config.FeatureD);
-
-    internal static EpochMetrics RunEpoch(int epoch, ByolAConfig config, int bs, IReadOnlyList<string> files, ClipSource source, Func<ClipBatch, Tensor> prepare, LogMelSpectrogram? deviceMel, TwoViewAugmentation augment,
-        ByolLearner learner, TorchSharp.Modules.Adam optimizer, SeededRandom augmentRng, TrainOptions options, IProgressReporter progress, CancellationToken ct)
-    {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        augment.Mixup.Reset();
-        var order = augmentRng.Permutation(files.Count);
-        var batches = Enumerable.Range(0, files.Count / bs).Select(b => order.AsSpan(b * bs, bs).ToArray()).ToList();
-        var device = learner.parameters().First().device;
-        bool cuda = device.type == DeviceType.CUDA;
-        long cudaSeed = EpochSeeds.Cuda(config.Seed, epoch);
-        if (cuda) TorchSharp.torch.cuda.manual_seed_all(cudaSeed);
-        // Nothing in a step reads from the device: metrics are summed there, and the bar shows the loss at most once per
-        // ProgressInterval, so the host queues steps ahead of the GPU.
-        using var metrics = new DeviceMetrics();
-        var sinceShown = System.Diagnostics.Stopwatch.StartNew();
-        int samples = 0;
-        var stepped = new List<int[]>();   // the batches that made a step, in order: names the files of a bad one
-        int position = -1;
-        using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
-        {
-            foreach (var lms in source.Batches(batches, epoch, prepare, ct))
-            {
-                using var owned = lms;   // made on the loader's thread, owned by no dispose scope
-                using var scope = NewDisposeScope();
-                ct.ThrowIfCancellationRequested();
-                long n = lms.shape[0];
-                position++;
-                if (n < 2) { task.Advance(1, "batch skipped (unreadable files)"); continue; }
-                var x = lms.to(device, non_blocking: cuda);
-                if (deviceMel != null) x = deviceMel.forward(x).unsqueeze(1);   // (B, unit) → (B, 1, F, T) on the device
-                var (v1, v2) = augment.Apply(x);
-                var paired = cat([v1, v2]);
-                var before = stack([paired.mean(), paired.std()]);
-                var normed = NormalizeBatch.Apply(paired);
-                var after = stack([normed.mean(), normed.std()]);
-                var stepLoss = learner.Step(optimizer, normed[..(int)n], normed[(int)n..]);
-                var values = cat([stepLoss.reshape(1), before, after]);
-                metrics.Add(values);
-                stepped.Add(batches[position]);
-                samples += (int)n;
-                if (sinceShown.Elapsed >= options.ProgressInterval)
-                {
-                    task.Advance(1, string.Format(CultureInfo.InvariantCulture, "loss {0:F4}", metrics.ReadLoss(values)));
-                    sinceShown.Restart();
-                }
-                else task.Advance(1);
-            }
-        }
-        var means = metrics.ReadMeans();   // waits for the epoch's last step, so the time below is the device's too
-        if (metrics.FirstNonFiniteStep is { } bad) throw NonFiniteLoss(metrics.NonFiniteLoss, epoch, bad + 1, stepped[bad], files);
-        return new EpochMetrics(epoch, means[0], means[1], means[2], means[3], means[4], metrics.Steps, samples, started.Elapsed.TotalSeconds)
-        {
-            HostReads = metrics.HostReads,
-            CudaSeed = cudaSeed,
-        };
-    }
+    /// <summary>The pooled encoder of the config's recipe (its <see cref="ByolAConfig.Encoder"/>).</summary>
+    public static nn.Module<Tensor, Tensor> CreateEncoder(ByolAConfig config) => config.Encoder.CreateForTraining(config.NMels, config.FeatureD);
 
     /// <summary>
     /// The weights are poisoned once a loss is NaN or infinite, and every later checkpoint would carry the poison: stop
     /// before this epoch writes anything, so the last checkpoint on disk is the last good one.
     /// </summary>
-    static ByolAException NonFiniteLoss(float loss, int epoch, int step, int[] batch, IReadOnlyList<string> files)
+    internal static ByolAException NonFiniteLoss(float loss, int epoch, int step, int[] batch, IReadOnlyList<string> files)
     {
         var names = batch.Select(i => files[i]).Order(StringComparer.Ordinal).ToList();
         return new ByolAException(string.Format(CultureInfo.InvariantCulture,
@@ -152,8 +85,12 @@ public static class Trainer
     internal static FileLock LockOutputFolder(string outDir)
     {
         IoErrors.CreateFolder(outDir, "create the output folder");
-        return IoErrors.Guard(outDir, "write to the output folder", () => FileLock.TryAcquire(Path.Combine(outDir, LockFileName)))
+        var held = IoErrors.Guard(outDir, "write to the output folder", () => FileLock.TryAcquire(Path.Combine(outDir, LockFileName)))
                ?? throw new ByolAException($"{outDir}: another training run is writing to this folder (it holds {LockFileName}); wait for it to finish or choose another output folder");
+        // A run killed while writing a checkpoint (kill -9, power loss) leaves a 40–80 MB temporary; with the lock held,
+        // those of processes that are gone are ours to remove.
+        AtomicFile.RemoveStaleTemps(outDir);
+        return held;
     }
 
     /// <summary>The lock file a training run holds in its output folder.</summary>
@@ -227,7 +164,7 @@ public static class Trainer
     internal static string SaveFinalWeights(ByolLearner learner, ByolAConfig config, string outDir, DateTime startedAt)
     {
         using var bytes = new MemoryStream();
-        EncoderWeights.Write(learner.Encoder, bytes);
+        EncoderWeights.Write(learner.Encoder, bytes, config.SampleRate);
         var hash = Convert.ToHexString(SHA256.HashData(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))[..8].ToLowerInvariant();
         var path = Path.Combine(outDir, WeightsFileName.For(config, startedAt.ToLocalTime(), hash));
         AtomicFile.Write(path, s => bytes.WriteTo(s), durable: true);   // an I/O failure is already one line naming path

@@ -33,7 +33,7 @@ public sealed class TrainingCheckpoint
     /// <summary>The settings that must not change between a run and its resume.</summary>
     public static Dictionary<string, long> MetaFor(ByolAConfig config, int files) => new()
     {
-        ["v2"] = config.IsV2 ? 1 : 0,
+        ["v2"] = config.Encoder.CheckpointId,
         ["feature_d"] = config.FeatureD,
         ["proj_dim"] = config.ProjDim,
         ["proj_size"] = config.ProjSize,

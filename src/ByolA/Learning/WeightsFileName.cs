@@ -1,10 +1,11 @@
+using ByolA.Models;
 using System.Globalization;
 using ByolA.Configuration;
 
 namespace ByolA.Learning;
 
 /// <summary>The original's names for trained weights (SPEC.md §5).</summary>
-public static class WeightsFileName
+internal static class WeightsFileName
 {
     /// <summary>
     /// v1: <c>BYOLA-NTT2020d{d}s{F}x{T}-{yyMMddHHmm}-e{epochs}-bs{bs}-lr{lr digits}-rs{seed}.pth</c>;
@@ -13,11 +14,8 @@ public static class WeightsFileName
     public static string For(ByolAConfig config, DateTime timestamp, string hash8 = "00000000")
     {
         string ts = timestamp.ToString("yyMMddHHmm", CultureInfo.InvariantCulture);
-        int f = config.Shape[0], t = config.Shape[1];
-        string lr = LrDigits(config.Lr);
-        return config.IsV2
-            ? $"AudioNTT2022-BYOLA-{f}x{t}d{config.FeatureD}-{ts}-e{config.Epochs}b{config.Bs}l{lr}r{config.Seed}-{hash8}.pth"
-            : $"BYOLA-NTT2020d{config.FeatureD}s{f}x{t}-{ts}-e{config.Epochs}-bs{config.Bs}-lr{lr}-rs{config.Seed}.pth";
+        return config.Encoder.WeightsFileName(new TrainedWeightsName(config.Shape[0], config.Shape[1], config.FeatureD, ts, config.Epochs,
+            config.Bs, LrDigits(config.Lr), config.Seed, hash8));
     }
 
     /// <summary>The digits of lr after "0." (0.0003 → "0003"); an lr ≥ 1 keeps its digits without the point.</summary>

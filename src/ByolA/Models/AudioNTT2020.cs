@@ -6,7 +6,7 @@ namespace ByolA.Models;
 /// The v1 BYOL-A encoder (SPEC §3): <see cref="AudioNTT2020Task6"/> pooled over time (max + mean).
 /// <c>forward</c>: <c>(B, 1, F, T)</c> → <c>(B, d)</c>. Same state-dict keys as the official weights.
 /// </summary>
-public class AudioNTT2020 : AudioNTT2020Task6
+internal class AudioNTT2020 : AudioNTT2020Task6
 {
     public AudioNTT2020(int nMels = 64, int d = 512) : base(nameof(AudioNTT2020), nMels, d) { }
 

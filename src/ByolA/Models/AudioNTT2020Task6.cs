@@ -10,7 +10,7 @@ namespace ByolA.Models;
 /// <c>forward</c>: <c>(B, 1, F, T)</c> → <c>(B, T/8, d)</c>. State-dict keys <c>features.{0,1,4,5,8,9}.*</c>,
 /// <c>fc.{0,3}.*</c>, as in the official weights.
 /// </summary>
-public class AudioNTT2020Task6 : Module<Tensor, Tensor>, IAudioEncoder
+internal class AudioNTT2020Task6 : Module<Tensor, Tensor>, IAudioEncoder
 {
     /// <summary>3 × [Conv2d, BatchNorm2d, ReLU, MaxPool2d].</summary>
     protected readonly Sequential features;

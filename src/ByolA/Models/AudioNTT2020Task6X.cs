@@ -14,7 +14,7 @@ namespace ByolA.Models;
 /// <c>(B, T/8, d)</c>. With <see cref="Layered"/> true it returns the five layers' frame features side by side,
 /// <c>(B, T/8, Σ widths)</c> (see <see cref="LayerWidths"/>).</para>
 /// </summary>
-public class AudioNTT2020Task6X : Module<Tensor, Tensor>, IAudioEncoder
+internal class AudioNTT2020Task6X : Module<Tensor, Tensor>, IAudioEncoder
 {
     protected readonly Sequential conv1;
     protected readonly Sequential conv2;

@@ -7,7 +7,7 @@ namespace ByolA.Models;
 /// <see cref="AudioNTT2020Task6X.Layered"/> <c>(B, Σ LayerWidths)</c>, which
 /// <see cref="AudioNTT2020Task6X.ByLayers"/> splits per layer.
 /// </summary>
-public class AudioNTT2020X : AudioNTT2020Task6X
+internal class AudioNTT2020X : AudioNTT2020Task6X
 {
     public AudioNTT2020X(int nMels = 64, int d = 512, bool layered = false) : base(nameof(AudioNTT2020X), nMels, d, layered) { }
 

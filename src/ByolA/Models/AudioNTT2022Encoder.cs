@@ -10,7 +10,7 @@ namespace ByolA.Models;
 /// features concatenated with the MLP output. <c>forward</c>: <c>(B, 1, F, T)</c> → <c>(B, T/4, d)</c>.
 /// State-dict keys <c>features.{0,1,4,5}.*</c>, <c>fc.{0,3}.*</c>.
 /// </summary>
-public class AudioNTT2022Encoder : Module<Tensor, Tensor>, IAudioEncoder
+internal class AudioNTT2022Encoder : Module<Tensor, Tensor>, IAudioEncoder
 {
     /// <summary>2 × [Conv2d, BatchNorm2d, ReLU, MaxPool2d].</summary>
     protected readonly Sequential features;

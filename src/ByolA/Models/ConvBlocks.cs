@@ -35,22 +35,17 @@ internal static class ConvBlocks
         using var scope = NewDisposeScope();
         using var k = new KeptScalars();
         var h = x;
-        Conv2d? conv = null;
-        foreach (var layer in blocks.children())
+        var layers = blocks.children().ToList();
+        for (int i = 0; i < layers.Count; i += 4)
         {
-            switch (layer)
-            {
-                case Conv2d c:
-                    conv = c;
-                    break;
-                case BatchNorm2d bn:
-                    var scale = bn.weight! / bn.running_var!.Plus(k.Of(bn.eps)).sqrt();
-                    var weight = conv!.weight! * scale.view(-1, 1, 1, 1);
-                    if (h.device_type == DeviceType.CPU) weight = ChannelsLast(weight);
-                    var bias = ((conv.bias! - bn.running_mean!) * scale).Plus(bn.bias!);
-                    h = nn.functional.max_pool2d(nn.functional.conv2d(h, weight, bias, padding: [1, 1]), 2, 2).relu_();
-                    break;
-            }
+            // The fold is exact only for the blocks Block makes; anything else would be computed wrongly, so it is refused.
+            if (i + 3 >= layers.Count || layers[i] is not Conv2d conv || layers[i + 1] is not BatchNorm2d bn || layers[i + 2] is not TorchSharp.Modules.ReLU || layers[i + 3] is not TorchSharp.Modules.MaxPool2d)
+                throw new InvalidOperationException($"conv block {i / 4} is not Conv2d, BatchNorm2d, ReLU, MaxPool2d ({string.Join(", ", layers.Skip(i).Take(4).Select(l => l.GetType().Name))}); the folded eval path cannot run it");
+            var scale = bn.weight! / bn.running_var!.Plus(k.Of(bn.eps)).sqrt();
+            var weight = conv.weight! * scale.view(-1, 1, 1, 1);
+            if (h.device_type == DeviceType.CPU) weight = ChannelsLast(weight);
+            var bias = ((conv.bias! - bn.running_mean!) * scale).Plus(bn.bias!);
+            h = nn.functional.max_pool2d(nn.functional.conv2d(h, weight, bias, padding: [1, 1]), 2, 2).relu_();
         }
         return h.MoveToOuterDisposeScope();
     }

@@ -8,7 +8,7 @@ namespace ByolA.Models;
 /// normalised log-mel spectrograms <c>(B, 1, F, T)</c>. Implementations are TorchSharp modules
 /// (<see cref="Module"/>); move and switch them between train/eval through it.
 /// </summary>
-public interface IAudioEncoder : IDisposable
+internal interface IAudioEncoder : IDisposable
 {
     /// <summary>The architecture, named as in the original code (AudioNTT2020, AudioNTT2020X or AudioNTT2022).</summary>
     ModelKind Architecture { get; }

@@ -7,7 +7,7 @@ namespace ByolA.Models;
 /// (<c>features.*</c>, <c>fc.*</c>): prefixes added by wrappers (<c>model.</c>, <c>body.</c>, a BYOL learner's
 /// <c>online_encoder.net.</c>) and the X models' <c>conv1..3</c>/<c>fc1</c>/<c>fc2</c> names.
 /// </summary>
-public static partial class StateDictKeys
+internal static partial class StateDictKeys
 {
     [GeneratedRegex(@"(^|\.)(features|fc)\.")]
     private static partial Regex OfficialStart();

@@ -5,7 +5,7 @@ using ByolA.Runtime;
 namespace ByolA.Models;
 
 /// <summary>Time-axis reductions shared by the encoders.</summary>
-public static class TemporalPooling
+internal static class TemporalPooling
 {
     /// <summary>BYOL-A's clip pooling, max over time plus mean over time: <c>(B, T, D)</c> → <c>(B, D)</c>.</summary>
     public static Tensor MaxPlusMean(Tensor frames)

@@ -18,11 +18,12 @@ internal static class EncoderGraph
     /// </summary>
     public static (string Frames, string Pooled) Add(OnnxGraph g, string lms, OnnxModelInfo info, IReadOnlyDictionary<string, Weight> w)
     {
-        var frames = info.ModelKind switch
+        // The one emitter per encoder kind (the rest of what a kind means is in Models/EncoderKinds).
+        var frames = Enum.Parse<ModelKind>(info.ModelKind) switch
         {
-            OnnxModelInfo.V1 => V1(g, lms, w, layered: false, info.EncoderD),
-            OnnxModelInfo.V1X => V1(g, lms, w, info.Layered, info.EncoderD),
-            OnnxModelInfo.V2 => V2(g, lms, w),
+            ModelKind.AudioNTT2020 => V1(g, lms, w, layered: false, info.EncoderD),
+            ModelKind.AudioNTT2020X => V1(g, lms, w, info.Layered, info.EncoderD),
+            ModelKind.AudioNTT2022 => V2(g, lms, w),
             _ => throw new ArgumentException($"unknown model kind {info.ModelKind}"),
         };
         var max = g.Node("ReduceMax", [frames], Ints("axes", 1L), Attr("keepdims", 0L));

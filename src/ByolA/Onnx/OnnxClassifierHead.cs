@@ -6,7 +6,7 @@ namespace ByolA.Onnx;
 /// the classes, or one sigmoid per class when <see cref="MultiLabel"/>. The graph then also outputs
 /// <see cref="ProbabilitiesOutput"/> (batch, C), and its metadata lists the classes.
 /// </summary>
-public sealed record OnnxClassifierHead(
+internal sealed record OnnxClassifierHead(
     float[] ScalerMean,
     float[] ScalerScale,
     IReadOnlyList<(float[] Weight, long[] Shape, float[] Bias)> Layers,

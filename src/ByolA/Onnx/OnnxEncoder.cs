@@ -9,7 +9,7 @@ namespace ByolA.Onnx;
 /// <c>frontend</c>, or with other stats, behaves as the TorchSharp encoder would), and <see cref="LogMel"/> runs the
 /// front end alone for normalisation statistics. CPU execution provider; intra-op threads as given.
 /// </summary>
-public sealed class OnnxEncoder : IDisposable
+internal sealed class OnnxEncoder : IDisposable
 {
     // Built on first use: a stats pass needs only the front end, and an embedding pass only the whole model.
     readonly Lazy<InferenceSession> session;
@@ -37,6 +37,12 @@ public sealed class OnnxEncoder : IDisposable
 
     public OnnxModelInfo Info { get; }
 
+    /// <summary>
+    /// Builds the embedding session now, so that a model ONNX Runtime cannot load fails before any audio is read (a
+    /// stats pass over the inputs came first, and the failure was then taken for an unreadable file).
+    /// </summary>
+    public void Load() => _ = session.Value;
+
     /// <summary>Width of one output row (or frame).</summary>
     public int FeatureD => Info.FeatureD;
 
@@ -51,20 +57,38 @@ public sealed class OnnxEncoder : IDisposable
         if (frames && !info.HasFrames)
             throw new ByolAException($"{path}: the model has no frame output; export it again with frames to get frame-level features");
         string[] outputs = [frames ? OnnxModelInfo.FramesOutput : OnnxModelInfo.EmbeddingOutput];
+        // Names the run depends on, checked here rather than met as an ONNX Runtime exception at the first batch.
+        if (!model.Graph.Output.Any(o => o.Name == outputs[0]))
+            throw new ByolAException($"{path}: the model has no '{outputs[0]}' output (it has {string.Join(", ", model.Graph.Output.Select(o => $"'{o.Name}'"))}); " +
+                                     "give a model written by the export verb, whose outputs keep their names");
+        string input = info.HasFrontEnd ? OnnxModelInfo.WaveformInput : OnnxModelInfo.LogMelInput;
+        if (!model.Graph.Input.Any(i => i.Name == input))
+            throw new ByolAException($"{path}: the model has no '{input}' input (it has {string.Join(", ", model.Graph.Input.Select(i => $"'{i.Name}'"))}); " +
+                                     "give a model written by the export verb, whose inputs keep their names");
         return new OnnxEncoder(path,
             () => OnnxModelFile.ToBytes(OnnxModelFile.WithFrontEnd(model, config, stats, outputs)),
             () => OnnxModelFile.ToBytes(OnnxModelFile.FrontEndOnly(config, info)),
-            SessionOptionsFor(threads), info, frames);
+            SessionOptionsFor(threads, Path.GetDirectoryName(Path.GetFullPath(path))), info, frames);
     }
 
-    /// <summary>CPU session options: <paramref name="threads"/> intra-op threads (all cores when 0), full graph optimisation.</summary>
-    internal static SessionOptions SessionOptionsFor(int threads) => new()
+    /// <summary>
+    /// CPU session options: <paramref name="threads"/> intra-op threads (all cores when 0), full graph optimisation.
+    /// <paramref name="modelFolder"/> is where tensors stored outside the model are looked for (ONNX names them
+    /// relative to the model file); the model reaches ONNX Runtime as bytes, which have no folder, so without it they
+    /// were looked for in the current folder.
+    /// </summary>
+    internal static SessionOptions SessionOptionsFor(int threads, string? modelFolder = null)
     {
-        IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
-        InterOpNumThreads = 1,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-    };
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        if (modelFolder != null) options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", modelFolder);
+        return options;
+    }
 
     /// <summary>
     /// Waveforms (count, samples) row-major → embeddings (count, d), or frames (count, T', d); returns the values

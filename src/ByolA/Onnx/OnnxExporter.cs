@@ -14,20 +14,21 @@ namespace ByolA.Onnx;
 /// (B, d) and, when asked, "frames" (B, T', d). BatchNorm is folded, and the metadata records what the model is
 /// (see <see cref="OnnxModelInfo"/>). The file appears only when complete.
 /// </summary>
-public static class OnnxExporter
+internal static class OnnxExporter
 {
     /// <summary>Exports as the options say; with <paramref name="head"/> (a classifier export) the graph also outputs its probabilities.</summary>
     public static OnnxExportResult Export(OnnxExportOptions options, CancellationToken ct = default, OnnxClassifierHead? head = null)
     {
         options.Validate();
         var config = options.Config;
+        EncoderWeights.RequireSampleRate(options.WeightsPath, config.SampleRate);
         using var loaded = EncoderLoader.Load(options.WeightsPath, CPU, options.Layered);
         if (loaded.NMels != config.NMels)
             throw new ByolAException($"{options.WeightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {config.NMels}; set n_mels={loaded.NMels}");
         var encoder = loaded.Encoder;
         var info = new OnnxModelInfo
         {
-            ModelKind = options.Layered ? OnnxModelInfo.V1X : loaded.Architecture,
+            ModelKind = encoder.Architecture.ToString(),
             FeatureD = encoder.FeatureD,
             EncoderD = loaded.FeatureD,
             NMels = loaded.NMels,
@@ -87,13 +88,13 @@ public static class OnnxExporter
     /// <summary>The encoder's state dict in official names (X models renamed back), as float32 arrays.</summary>
     static Dictionary<string, EncoderGraph.Weight> Weights(IAudioEncoder encoder)
     {
-        bool x = encoder is AudioNTT2020Task6X;
+        var keys = EncoderKinds.Of(encoder.Architecture);
         var result = new Dictionary<string, EncoderGraph.Weight>(StringComparer.Ordinal);
         foreach (var (name, t) in encoder.Module.state_dict())
         {
             if (!t.is_floating_point()) continue; // BatchNorm's step counter
             using var values = t.detach().cpu().to(float32).contiguous();
-            result[x ? StateDictKeys.FromX(name) : name] = new EncoderGraph.Weight(values.data<float>().ToArray(), t.shape);
+            result[keys.ToOfficialKey(name)] = new EncoderGraph.Weight(values.data<float>().ToArray(), t.shape);
         }
         return result;
     }

@@ -9,7 +9,7 @@ namespace ByolA.Onnx;
 /// <see cref="OnnxModelInfo"/>), reading one back, and rebuilding one with a fresh front end so that any exported
 /// model, with or without its own front end, can be run on waveforms with any normalisation stats.
 /// </summary>
-public static class OnnxModelFile
+internal static class OnnxModelFile
 {
     /// <summary>The ai.onnx opset the graphs are written for (Reduce* axes as attributes, Pad reflect).</summary>
     public const long Opset = 17;

@@ -10,10 +10,6 @@ namespace ByolA.Onnx;
 /// </summary>
 public sealed record OnnxModelInfo
 {
-    public const string V1 = nameof(ByolA.ModelKind.AudioNTT2020);
-    public const string V1X = nameof(ByolA.ModelKind.AudioNTT2020X);
-    public const string V2 = nameof(ByolA.ModelKind.AudioNTT2022);
-
     /// <summary>Input name without the front end: normalised log-mel (B, 1, F, T).</summary>
     public const string LogMelInput = "lms";
 
@@ -26,7 +22,7 @@ public sealed record OnnxModelInfo
     /// <summary>Output name of the frame features (B, T', d), present when exported with frames.</summary>
     public const string FramesOutput = "frames";
 
-    /// <summary><see cref="V1"/>, <see cref="V1X"/> (layered or not) or <see cref="V2"/>.</summary>
+    /// <summary>A <see cref="ByolA.ModelKind"/> name: AudioNTT2020, AudioNTT2020X (layered or not) or AudioNTT2022.</summary>
     public required string ModelKind { get; init; }
 
     /// <summary>Width of the embedding and of one frame (the layered width for layered X models).</summary>
@@ -91,8 +87,8 @@ public sealed record OnnxModelInfo
         double Num(string key) => double.TryParse(Get(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
             : throw new ByolAException($"{path}: ONNX metadata '{key}' = '{m[key]}' is not a number");
         var kind = Get("model_kind");
-        if (kind is not (V1 or V1X or V2))
-            throw new ByolAException($"{path}: unknown model_kind '{kind}' in the ONNX metadata (expected {V1}, {V1X} or {V2})");
+        if (!Enum.GetNames<ByolA.ModelKind>().Contains(kind, StringComparer.Ordinal))
+            throw new ByolAException($"{path}: unknown model_kind '{kind}' in the ONNX metadata (expected {string.Join(", ", Enum.GetNames<ByolA.ModelKind>())})");
         return new OnnxModelInfo
         {
             ModelKind = kind,

@@ -11,7 +11,7 @@ namespace ByolA.Probe;
 /// the times empty for whole files), or <c>.json</c> (<c>{"task", "kind", "items": [{"file", "start_sec", "end_sec",
 /// "labels": [{"label", "probability"}]}]}</c>). Written atomically.
 /// </summary>
-public static class ClassifyOutput
+internal static class ClassifyOutput
 {
     /// <summary>"csv" or "json" from the extension (any case), or null.</summary>
     public static string? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch

@@ -15,7 +15,7 @@ namespace ByolA.Probe;
 /// every listed audio file (so audio replaced under the same names misses), unit_sec, the front-end config and the seed
 /// (random crops). Files live at WORK/embeddings/TASK/MODEL-KEY.emb and are written atomically.
 /// </summary>
-public sealed class EmbeddingCache(string folder, string key)
+internal sealed class EmbeddingCache(string folder, string key)
 {
     const string Magic = "BYOLA-EMB2";
 

@@ -96,6 +96,11 @@ public sealed record EvaluateOptions
         if (EmbedBatch <= 0) throw OptionException.Invalid(nameof(EmbedBatch), $"must be > 0 (got {EmbedBatch})");
         if (TaskName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || TaskName.Length == 0)
             throw OptionException.Invalid(Task != null ? nameof(Task) : nameof(MetadataPath), $"gives the task name '{TaskName}', which cannot be used in a file name");
+        // The task names a folder (WORK/embeddings/TASK) and files (TASK-scores.csv): "." and ".." would put the cache
+        // beside or above embeddings/, and a leading dot hides the scores file from report.
+        if (TaskName.StartsWith('.') || TaskName.Trim().Length == 0)
+            throw OptionException.Invalid(Task != null ? nameof(Task) : nameof(MetadataPath),
+                $"gives the task name '{TaskName}', which cannot name the task's folder and files (it must not start with a dot or be blank)");
         Probe.Validate();
         if (MetadataPath == null && TaskRegistry.Find(Task!) == null)
             throw new OptionException($"{{0}} '{OptionException.Escape(Task!)}' is not a known task; known tasks: {TaskRegistry.KnownNames} (for your own task give {{1}} and {{2}})",

@@ -4,7 +4,7 @@ namespace ByolA.Probe;
 /// Per-class average precision and ROC AUC of one multi-label test (NaN where undefined: AP without a positive clip,
 /// AUC without both a positive and a negative), with their macro means (SPEC §9).
 /// </summary>
-public sealed record MultiLabelScores(IReadOnlyList<double> AveragePrecision, IReadOnlyList<double> Auc)
+internal sealed record MultiLabelScores(IReadOnlyList<double> AveragePrecision, IReadOnlyList<double> Auc)
 {
     /// <summary>Unweighted mean AP over the classes with at least one positive clip (NaN when none has).</summary>
     public double MeanAveragePrecision => Mean(AveragePrecision);

@@ -8,7 +8,7 @@ namespace ByolA.Probe;
 /// layer, or an MLP). Single-label probes score classes with softmax, multi-label probes each class with a sigmoid.
 /// Tensors live on the device the probe was trained on; the head is in eval mode (no dropout).
 /// </summary>
-public sealed class ProbeClassifier : IDisposable
+internal sealed class ProbeClassifier : IDisposable
 {
     public StandardScaler Scaler { get; }
 

@@ -12,7 +12,7 @@ namespace ByolA.Probe;
 /// Dropout draws its masks from the generator given to <see cref="UseDropoutGenerator"/>, not libtorch's global one, so a run is
 /// reproducible from its seed alone.
 /// </summary>
-public sealed class ProbeHead : nn.Module<Tensor, Tensor>
+internal sealed class ProbeHead : nn.Module<Tensor, Tensor>
 {
     /// <summary>Dropout probability after each hidden layer (SPEC §9).</summary>
     public const double DropoutP = 0.5;

@@ -16,6 +16,9 @@ public sealed record ProbeOptions
     /// <summary>When false, train all epochs and keep the last weights (validation is not used).</summary>
     public bool EarlyStopping { get; init; } = true;
 
+    /// <summary>Largest learning rate or weight decay: far above any that trains, far below float32's overflow.</summary>
+    public const double MaxRate = 1000;
+
     /// <summary>
     /// Hidden layer sizes of an MLP probe (SPEC §9: each Linear → ReLU → Dropout 0.5, then the output Linear); empty for
     /// the linear probe.
@@ -32,8 +35,9 @@ public sealed record ProbeOptions
     public ProbeOptions Validate()
     {
         if (Epochs <= 0) throw OptionException.Invalid(nameof(Epochs), $"must be > 0 (got {Epochs})");
-        if (!(Lr > 0) || double.IsInfinity(Lr)) throw OptionException.Invalid(nameof(Lr), $"must be a finite number > 0 (got {Lr})");
-        if (!(WeightDecay >= 0)) throw OptionException.Invalid(nameof(WeightDecay), $"must be >= 0 (got {WeightDecay})");
+        // Adam takes its rates as float32 in libtorch: 1e308 overflowed there, after every clip was embedded.
+        if (!(Lr > 0 && Lr <= MaxRate)) throw OptionException.Invalid(nameof(Lr), $"must be a number in (0, {MaxRate}] (got {Lr})");
+        if (!(WeightDecay >= 0 && WeightDecay <= MaxRate)) throw OptionException.Invalid(nameof(WeightDecay), $"must be a number in [0, {MaxRate}] (got {WeightDecay})");
         if (BatchSize <= 0) throw OptionException.Invalid(nameof(BatchSize), $"must be > 0 (got {BatchSize})");
         if (Patience <= 0) throw OptionException.Invalid(nameof(Patience), $"must be > 0 (got {Patience})");
         if (Hidden.Any(h => h <= 0 || h > MaxHidden))

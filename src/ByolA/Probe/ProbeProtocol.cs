@@ -10,7 +10,7 @@ namespace ByolA.Probe;
 /// are the test set, a seeded 10% of the other folds that holds every class is the validation set) and average.
 /// Single-label tasks score accuracy; multi-label tasks (SPEC §9) score mAP, with per-class AP and ROC AUC.
 /// </summary>
-public static class ProbeProtocol
+internal static class ProbeProtocol
 {
     /// <summary>Fraction of the training pool held out for validation when the task has no valid split.</summary>
     public const double ValidFraction = 0.1;

@@ -6,7 +6,7 @@ namespace ByolA.Probe;
 /// row of the metadata its class <see cref="Probabilities"/> [row, class] (softmax, or per-class sigmoid when
 /// multi-label) and its top class in <see cref="Predictions"/> — meaningful for the test rows only.
 /// </summary>
-public sealed record ProbeRun(
+internal sealed record ProbeRun(
     double Score,
     bool MultiLabel,
     IReadOnlyList<long> TestRows,

@@ -12,7 +12,7 @@ namespace ByolA.Probe;
 /// validation mAP. Everything stays on the device of the training tensors; the host sees one number per epoch
 /// (multi-label: the validation scores, to rank them).
 /// </summary>
-public static class ProbeTrainer
+internal static class ProbeTrainer
 {
     /// <summary>
     /// Trains on <paramref name="xTrain"/> (N, d) float32 with targets <paramref name="yTrain"/>: (N) int64 class

@@ -4,7 +4,7 @@ namespace ByolA.Probe;
 /// The multi-label test metrics of SPEC §9, on host arrays: average precision of one class (no interpolation, tied
 /// scores form one threshold), ROC AUC of one class (ties count one half), and their macro means.
 /// </summary>
-public static class RankingMetrics
+internal static class RankingMetrics
 {
     /// <summary>
     /// AP = Σₙ (Rₙ − Rₙ₋₁) · Pₙ over the distinct score thresholds, highest first (R₀ = 0): Pₙ and Rₙ are precision and

@@ -8,7 +8,7 @@ namespace ByolA.Reports;
 /// frequent ones). Up to <see cref="MaxClasses"/> classes every one is drawn and named; above that only the
 /// <see cref="MostConfused"/> classes with the most errors (as true or predicted class) are, which keeps names legible.
 /// </summary>
-public static class ConfusionMatrixPlot
+internal static class ConfusionMatrixPlot
 {
     public const int MaxClasses = 50;
     public const int MostConfused = 20;

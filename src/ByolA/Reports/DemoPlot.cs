@@ -6,7 +6,7 @@ namespace ByolA.Reports;
 /// The demo's picture, side by side: the BYOL loss of its pretraining per epoch (from <c>train_log.csv</c>) and the
 /// linear-probe accuracy of each encoder it compared, with std whiskers over the probe runs.
 /// </summary>
-public static class DemoPlot
+internal static class DemoPlot
 {
     public const string FileName = "demo.png";
     public const int Height = 480;

@@ -84,7 +84,7 @@ public sealed class PerClassScores
             csv.NextRecord();
             for (int c = 0; c < Classes.Count; c++)
             {
-                csv.WriteField(Classes[c]);
+                csv.WriteField(Data.CsvCells.Text(Classes[c]));
                 csv.WriteField(Support[c].ToString(CultureInfo.InvariantCulture));
                 foreach (var run in Accuracy) csv.WriteField(Format(run[c]));
                 csv.WriteField(Format(Mean(c)));

@@ -34,7 +34,7 @@ public static class ResultsReport
                 ? "each average is the mean of one metric's task means, for models evaluated on every task of that metric (accuracy and mAP are never averaged together). "
                 : "average: the mean of the task means, for models evaluated on every task. ")
             .Append("Read from ")
-            .AppendJoin(", ", summary.Files.Select(f => "`" + Path.GetFileName(f) + "`"))
+            .AppendJoin(", ", summary.Files.Select(f => MarkdownText.Escape(Path.GetFileName(f))))
             .Append($".\n\n![tasks × models]({PictureFileName})\n")
             .ToString();
         AtomicFile.Write(markdownPath, s =>

@@ -88,6 +88,7 @@ public sealed class ResultsSummary
 
         var tasks = new List<string>();
         var models = new List<string>();
+        var known = new HashSet<string>(StringComparer.Ordinal);   // thousands of models: no linear search per row
         var files = new List<string>();
         var runs = new Dictionary<(string, string), List<double>>();
         var metrics = new Dictionary<string, string>();
@@ -110,7 +111,7 @@ public sealed class ResultsSummary
                 metrics[task] = metric;
                 if (!tasks.Contains(task)) tasks.Add(task);
                 var values = RunValues(path, line, cells);
-                if (!models.Contains(model)) models.Add(model);
+                if (known.Add(model)) models.Add(model);
                 if (!runs.TryGetValue((model, task), out var list)) runs[(model, task)] = list = [];
                 list.AddRange(values);
             }
@@ -150,11 +151,11 @@ public sealed class ResultsSummary
     public string ToMarkdown()
     {
         var header = new List<string> { "model" };
-        header.AddRange(Tasks.Select(Header));
+        header.AddRange(Tasks.Select(t => MarkdownText.Escape(Header(t))));
         header.AddRange(AverageColumns.Select(a => a.Name));
         var rows = Models.Select(m =>
         {
-            var row = new List<string> { Escape(m) };
+            var row = new List<string> { MarkdownText.Escape(m) };
             row.AddRange(Tasks.Select(t => Cell(m, t) is { } c ? Percent(c.Mean) + " ± " + Percent(c.Std) : "–"));
             row.AddRange(AverageColumns.Select(a => Average(m, a.Metric) is { } v ? Percent(v) : "–"));
             return row;
@@ -170,6 +171,4 @@ public sealed class ResultsSummary
 
     /// <summary>A score fraction (accuracy or mAP) as a percentage with two decimals.</summary>
     public static string Percent(double fraction) => (100 * fraction).ToString("0.00", CultureInfo.InvariantCulture);
-
-    static string Escape(string s) => s.Replace("|", "\\|", StringComparison.Ordinal);
 }

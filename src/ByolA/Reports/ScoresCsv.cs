@@ -22,13 +22,15 @@ public static class ScoresCsv
     public static void Append(string path, string model, IReadOnlyList<double> runs, double mean, double std,
         IReadOnlyDictionary<string, string>? extra = null)
     {
-        var full = Path.GetFullPath(path);
+        // Through a symbolic link: the row goes to the file it points to (replacing the link by a regular file would
+        // leave the real scores file without the row the message says was appended), under that file's lock.
+        var full = new FileInfo(path).LinkTarget != null ? FilePaths.Real(path) : Path.GetFullPath(path);
         IoErrors.Guard(Path.GetDirectoryName(full)!, "create the results folder", () => Directory.CreateDirectory(Path.GetDirectoryName(full)!));
         using var held = FileLock.Acquire(LockPath(full), TimeSpan.FromMinutes(2), "the scores file");
         var rows = Check(full);
         var row = new Dictionary<string, string>();
         for (int i = 0; i < runs.Count; i++) row[$"run{i}"] = Format(runs[i]);
-        row["model"] = model;
+        row["model"] = CsvCells.Text(model);
         row["mean"] = Format(mean);
         row["std"] = Format(std);
         foreach (var (column, value) in extra ?? new Dictionary<string, string>()) row[column] = value;

@@ -10,7 +10,7 @@ namespace ByolA.Reports;
 /// before and after NormalizeBatch). Rewritten atomically after every epoch; drawing it takes a few tens of
 /// milliseconds, nothing next to an epoch.
 /// </summary>
-public static class TrainingCurvesPlot
+internal static class TrainingCurvesPlot
 {
     public const string FileName = "train_curves.png";
     public const int Width = 900;

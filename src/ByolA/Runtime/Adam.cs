@@ -12,7 +12,7 @@ namespace ByolA.Runtime;
 /// class load into either.
 /// AMSGrad is not supported (nothing here uses it).
 /// </summary>
-public sealed class Adam : TorchSharp.Modules.Adam
+internal sealed class Adam : TorchSharp.Modules.Adam
 {
     public Adam(IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
         : base(parameters, lr, beta1, beta2, eps, weightDecay)

@@ -4,7 +4,7 @@ namespace ByolA.Runtime;
 /// The host-side random draws of the augmentations (crop sizes, mixing ratios, memory-bank picks). Injectable so
 /// tests can fix every draw; the tensor work itself never calls back into it per element.
 /// </summary>
-public interface IRandomSource
+internal interface IRandomSource
 {
     /// <summary>A uniform draw in [0, 1).</summary>
     double Uniform();

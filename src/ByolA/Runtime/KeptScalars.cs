@@ -11,7 +11,7 @@ namespace ByolA.Runtime;
 /// Scalar type TorchSharp's implicit conversion of that .NET type makes, so results are unchanged to the bit.
 /// <c>ScalarLifetimeTests</c> checks the compiled library for any other Scalar.
 /// </summary>
-public sealed class KeptScalars : IDisposable
+internal sealed class KeptScalars : IDisposable
 {
     readonly List<Scalar> kept = [];
 

@@ -15,7 +15,7 @@ namespace ByolA.Runtime;
 /// Only on Linux with glibc; elsewhere (macOS, Windows, musl's no-op mallopt) it changes nothing.
 /// Set <c>BYOLA_MALLOC_TUNING=0</c> to leave malloc at its defaults.
 /// </summary>
-public static class NativeHeap
+internal static class NativeHeap
 {
     const int M_TRIM_THRESHOLD = -1;
     const int M_MMAP_MAX = -4;

@@ -8,7 +8,7 @@ namespace ByolA.Runtime;
 /// 1e-3 relative; matmuls in full FP32), which breaks CPU parity without giving the speed, so every run sets both
 /// explicitly: FP32 by default, TF32 for both when asked. On the CPU there is nothing to set and runs are FP32.
 /// </summary>
-public static class Precision
+internal static class Precision
 {
     /// <summary>Applies the setting for work on <paramref name="device"/>; returns what the run uses: "fp32" or "tf32".</summary>
     public static string Apply(Device device, bool tf32)

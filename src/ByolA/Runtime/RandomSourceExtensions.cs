@@ -1,7 +1,7 @@
 namespace ByolA.Runtime;
 
 /// <summary>Derived draws built on <see cref="IRandomSource"/>.</summary>
-public static class RandomSourceExtensions
+internal static class RandomSourceExtensions
 {
     /// <summary>A uniform draw in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public static double Uniform(this IRandomSource rng, double low, double high) => low + (high - low) * rng.Uniform();

@@ -9,7 +9,7 @@ namespace ByolA.Runtime;
 /// that never die. Each computes exactly what the TorchSharp call it replaces computes (same op, same Scalar type);
 /// see <see cref="KeptScalars"/> for why.
 /// </summary>
-public static class ScalarSafeOps
+internal static class ScalarSafeOps
 {
     // Static: referenced for the life of the process, so the finalizer never frees them.
     static readonly Scalar One = 1.ToScalar();

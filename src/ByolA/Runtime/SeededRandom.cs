@@ -4,7 +4,7 @@ namespace ByolA.Runtime;
 /// xoshiro256** seeded through SplitMix64. Unlike <see cref="System.Random"/> its whole state can be read and
 /// restored (<see cref="State"/>), which is what lets a resumed training run repeat the uninterrupted one.
 /// </summary>
-public sealed class SeededRandom : IRandomSource
+internal sealed class SeededRandom : IRandomSource
 {
     ulong _s0, _s1, _s2, _s3;
 

@@ -38,7 +38,7 @@ public static class TorchSetup
 
     /// <summary>
     /// What this process computes with, as key/value lines: where libtorch came from, CUDA availability, the device
-    /// (after running one small product on it) and the thread count. Call after <see cref="Initialise"/>.
+    /// (after running one small product on it), the thread count and the heap tuning. Call after <see cref="Initialise"/>.
     /// </summary>
     public static IReadOnlyList<(string Key, string Value)> Describe(torch.Device device)
     {
@@ -60,6 +60,7 @@ public static class TorchSetup
             if (!ok) throw new ByolAException($"a 2×2 matrix product on {device} gave a wrong result: this libtorch does not work here");
         }
         lines.Add(("threads", torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        lines.Add(("native_heap", NativeHeap.IsTuned ? "tuned for tensors (BYOLA_MALLOC_TUNING=0 leaves malloc at its defaults)" : "malloc defaults"));
         return lines;
     }
 }

@@ -11,7 +11,7 @@ namespace ByolA.Tasks;
 /// and the present and listed counts are reported. Labels are the classes' display names with their commas replaced by
 /// semicolons (a comma separates labels). No validation split: a seeded 10% of train holding every class where possible.
 /// </summary>
-public sealed class As20kTask : IDownstreamTask
+internal sealed class As20kTask : IDownstreamTask
 {
     public string Name => "as20k";
     public string Description => "AudioSet balanced train + eval, 527 classes, multi-label (the clips present of about 22k + 20k)";

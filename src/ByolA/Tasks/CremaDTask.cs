@@ -9,7 +9,7 @@ namespace ByolA.Tasks;
 /// for train / valid / test, drawn with the seed (the split is written into the metadata), or read from
 /// <see cref="PreprocessOptions.SplitCsv"/> (<c>actor,split</c>).
 /// </summary>
-public sealed partial class CremaDTask : IDownstreamTask
+internal sealed partial class CremaDTask : IDownstreamTask
 {
     public string Name => "cremad";
     public string Description => "CREMA-D emotions, 6 classes, split by actor (7442 clips)";

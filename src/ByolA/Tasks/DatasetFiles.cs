@@ -35,5 +35,5 @@ internal static class DatasetFiles
     public static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
 
     /// <summary>The .wav files directly in <paramref name="dir"/>, by <see cref="AudioFileFinder"/>'s rule (sorted, hidden files skipped).</summary>
-    public static IEnumerable<string> Wavs(string dir) => AudioFileFinder.Find(dir, recursive: false);
+    public static IEnumerable<string> Wavs(string dir) => AudioFileFinder.Find(dir, recursive: false, extensions: ["wav"]);
 }

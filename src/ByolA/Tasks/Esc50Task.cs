@@ -7,7 +7,7 @@ namespace ByolA.Tasks;
 /// ESC-50 (SPEC §9): <c>meta/esc50.csv</c> (filename, fold, target, category; the label is the category) and
 /// <c>audio/FILENAME</c>; 2000 five-second clips, 50 classes, 5 folds evaluated leave-one-fold-out like us8k.
 /// </summary>
-public sealed class Esc50Task : IDownstreamTask
+internal sealed class Esc50Task : IDownstreamTask
 {
     public string Name => "esc50";
     public string Description => "ESC-50 environmental sounds, 50 classes, 5 folds (2000 clips)";

@@ -8,7 +8,7 @@ namespace ByolA.Tasks;
 /// <c>FSD50K.dev_audio/FNAME.wav</c> and <c>FSD50K.eval_audio/FNAME.wav</c>. The label cell is the clip's
 /// <c>labels</c> cell (comma-separated class names of <c>vocabulary.csv</c>, 200 classes).
 /// </summary>
-public sealed class Fsd50kTask : IDownstreamTask
+internal sealed class Fsd50kTask : IDownstreamTask
 {
     public string Name => "fsd50k";
     public string Description => "FSD50K, 200 classes, multi-label (51197 clips)";

@@ -10,7 +10,7 @@ namespace ByolA.Tasks;
 /// FSDnoisy18k: FSDnoisy18k.meta/{train,test}.csv (fname, label) with audio in FSDnoisy18k.audio_{train,test}/.
 /// A seeded 10% of each class's train clips becomes the valid split (at least one per class with two or more clips).
 /// </summary>
-public sealed class FsdNoisy18kTask : IDownstreamTask
+internal sealed class FsdNoisy18kTask : IDownstreamTask
 {
     public string Name => "fsdnoisy18k";
     public string Description => "FSDnoisy18k, 20 classes (18532 clips)";

@@ -8,7 +8,7 @@ namespace ByolA.Tasks;
 /// in <see cref="PreprocessOptions.ListsDir"/> (default: the dataset root). The label is the genre folder; clips not
 /// listed are left out. The audio is found below the dataset root, or its <c>genres_original</c> or <c>genres</c> folder.
 /// </summary>
-public sealed class GtzanTask : IDownstreamTask
+internal sealed class GtzanTask : IDownstreamTask
 {
     public string Name => "gtzan";
     public string Description => "GTZAN music genres, 10 classes, fault-filtered split (930 of 1000 clips)";

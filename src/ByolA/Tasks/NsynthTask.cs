@@ -7,7 +7,7 @@ namespace ByolA.Tasks;
 /// NSynth: nsynth-{train,valid,test}/examples.json (note name → attributes) and nsynth-*/audio/NOTE.wav; the label
 /// is <c>instrument_family_str</c> (11 families).
 /// </summary>
-public sealed class NsynthTask : IDownstreamTask
+internal sealed class NsynthTask : IDownstreamTask
 {
     public string Name => "nsynth";
     public string Description => "NSynth instrument family, 11 classes (305979 clips)";

@@ -55,6 +55,10 @@ public sealed record PreprocessOptions
         if (!Directory.Exists(DatasetRoot))
             throw new ByolAException($"{DatasetRoot}: dataset folder not found; pass the folder holding the {Task} dataset as distributed");
         if (SplitCsv != null && !File.Exists(SplitCsv)) throw new ByolAException($"{SplitCsv}: split CSV not found");
+        // The dataset is read-only to us: a work folder inside it (real paths, links resolved) would receive the
+        // metadata and every converted file, and each file failed only later, one by one.
+        if (Data.FilePaths.IsSameOrInside(Data.FilePaths.Real(WorkRoot), Data.FilePaths.Real(DatasetRoot)))
+            throw OptionException.Invalid(nameof(WorkRoot), $"{WorkRoot} is inside the dataset folder {DatasetRoot}, which preprocess never writes to; give a work folder outside it");
         if (ListsDir != null && !Directory.Exists(ListsDir)) throw new ByolAException($"{ListsDir}: lists folder not found");
         return this;
     }

@@ -1,7 +1,7 @@
 namespace ByolA.Tasks;
 
 /// <summary>Speech Commands v0.01, 30 words.</summary>
-public sealed class Spcv1Task : SpeechCommandsTask
+internal sealed class Spcv1Task : SpeechCommandsTask
 {
     public override string Name => "spcv1";
     public override string Description => "Speech Commands v0.01, 30 words (64721 clips)";

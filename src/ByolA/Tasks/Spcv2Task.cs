@@ -1,7 +1,7 @@
 namespace ByolA.Tasks;
 
 /// <summary>Speech Commands v0.02, 35 words.</summary>
-public sealed class Spcv2Task : SpeechCommandsTask
+internal sealed class Spcv2Task : SpeechCommandsTask
 {
     public override string Name => "spcv2";
     public override string Description => "Speech Commands v0.02, 35 words (105829 clips)";

@@ -9,7 +9,7 @@ namespace ByolA.Tasks;
 /// lists; slice k of each recording goes to valid when k mod 10 = 8, test when k mod 10 = 9, else train, so the
 /// split is fixed and every split gets silence.
 /// </summary>
-public sealed class Spcv2TwelveTask : SpeechCommandsTask
+internal sealed class Spcv2TwelveTask : SpeechCommandsTask
 {
     public const string Unknown = "_unknown_";
     public const string Silence = "_silence_";

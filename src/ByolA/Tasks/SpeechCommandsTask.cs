@@ -7,7 +7,7 @@ namespace ByolA.Tasks;
 /// Google Speech Commands (v0.01 / v0.02): clips are <c>WORD/FILE.wav</c> below the root; validation_list.txt and
 /// testing_list.txt name the valid and test clips, every other clip is train; <c>_background_noise_</c> is not a word.
 /// </summary>
-public abstract class SpeechCommandsTask : IDownstreamTask
+internal abstract class SpeechCommandsTask : IDownstreamTask
 {
     public const string BackgroundNoise = "_background_noise_";
 

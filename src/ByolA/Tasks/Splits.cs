@@ -1,7 +1,7 @@
 namespace ByolA.Tasks;
 
 /// <summary>The split names of metadata CSVs; the original spcv* files say <c>val</c>, which means <see cref="Valid"/>.</summary>
-public static class Splits
+internal static class Splits
 {
     public const string Train = "train";
     public const string Valid = "valid";

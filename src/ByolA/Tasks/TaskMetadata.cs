@@ -20,11 +20,13 @@ public sealed class TaskMetadata
     /// <summary>The file this was read from, for messages (null when built in memory).</summary>
     public string? Source { get; }
 
+    public TaskMetadata(IReadOnlyList<MetadataRow> rows, string? source = null) : this(rows, source, false) { }
+
     /// <param name="rows">The rows, in file order.</param>
     /// <param name="source">The file they were read from, for messages.</param>
     /// <param name="multiLabel">Treat the task as multi-label even when no cell holds several labels (a known multi-label
     /// task whose copy happens to hold single labels only is still scored by mAP).</param>
-    public TaskMetadata(IReadOnlyList<MetadataRow> rows, string? source = null, bool multiLabel = false)
+    internal TaskMetadata(IReadOnlyList<MetadataRow> rows, string? source, bool multiLabel)
     {
         if (rows.Count == 0) throw new ByolAException($"{source ?? "metadata"}: no rows");
         HasFolds = rows[0].Fold != null;
@@ -129,7 +131,7 @@ public sealed class TaskMetadata
         int Col(string name) => Array.IndexOf(header, name);
         int fileCol = Col("file_name"), labelCol = Col("label"), splitCol = Col("split"), foldCol = Col("fold");
         if (fileCol < 0 || labelCol < 0 || (splitCol < 0 && foldCol < 0))
-            throw new ByolAException($"{path}: header must have file_name, label and split or fold columns (got {string.Join(",", csv.HeaderRecord!)})");
+            throw new ByolAException($"{path}: header must have file_name, label and split or fold columns (got {CsvErrors.Shorten(string.Join(",", csv.HeaderRecord!))})");
         bool useFold = splitCol < 0;
         int needed = new[] { fileCol, labelCol, useFold ? foldCol : splitCol }.Max() + 1;
         int previousEnd = csv.Parser.RawRow;
@@ -139,11 +141,15 @@ public sealed class TaskMetadata
             previousEnd = csv.Parser.RawRow;
             if (csv.Parser.Count < needed && multiline)
                 throw new ByolAException($"{path}:{line}: not valid CSV (a quote that is not closed: the field runs on to line {csv.Parser.RawRow})");
-            if (csv.Parser.Count < needed)
-                throw new ByolAException($"{path}:{line}: {csv.Parser.Count} field(s), the header has {header.Length}; expected file_name,label,{(useFold ? "fold" : "split")} on every line");
+            // Every row as wide as the header: a row with a field too many has its values shifted or a stray comma.
+            if (csv.Parser.Count != header.Length)
+                throw new ByolAException($"{path}:{line}: {csv.Parser.Count} field(s), the header has {header.Length}; expected {CsvErrors.Shorten(string.Join(",", csv.HeaderRecord!))} on every line");
             string file = csv.GetField(fileCol) ?? "", label = csv.GetField(labelCol) ?? "";
             if (file.Length == 0 || label.Length == 0)
                 throw new ByolAException($"{path}:{line}: empty file_name or label");
+            // NUL, escape sequences and other control characters make no file name or class name; binary garbage does.
+            if (file.Any(char.IsControl) || label.Any(char.IsControl))
+                throw new ByolAException($"{path}:{line}: {(file.Any(char.IsControl) ? "file_name" : "label")} '{CsvErrors.Shorten(file.Any(char.IsControl) ? file : label)}' holds a control character; is this a text CSV?");
             CheckRelative(file, $"{path}:{line}");
             if (useFold)
             {

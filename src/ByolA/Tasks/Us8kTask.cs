@@ -10,7 +10,7 @@ namespace ByolA.Tasks;
 /// UrbanSound8K: metadata/UrbanSound8K.csv (slice_file_name, fold, class) and audio/fold{1..10}/; evaluated
 /// leave-one-fold-out, so rows carry folds. File names are <c>fold{n}/{slice_file_name}</c>.
 /// </summary>
-public sealed class Us8kTask : IDownstreamTask
+internal sealed class Us8kTask : IDownstreamTask
 {
     public string Name => "us8k";
     public string Description => "UrbanSound8K, 10 classes, 10 folds (8732 clips)";

@@ -6,7 +6,7 @@ namespace ByolA.Tasks;
 /// VoxCeleb1 speaker identification: iden_split.txt lines <c>1|2|3 idXXXXX/VIDEO/N.wav</c> (train/valid/test), audio
 /// below wav/; the label is the speaker id (the first path component).
 /// </summary>
-public sealed class Vc1Task : IDownstreamTask
+internal sealed class Vc1Task : IDownstreamTask
 {
     public string Name => "vc1";
     public string Description => "VoxCeleb1 speaker identification, 1251 speakers (153516 clips)";

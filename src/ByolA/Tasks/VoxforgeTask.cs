@@ -13,7 +13,7 @@ namespace ByolA.Tasks;
 /// speaker). The split is by speaker, so no speaker is in two splits: per language a seeded 80/10/10 draw of
 /// speakers, or the user's split CSV (<c>split</c> plus <c>speaker</c> or <c>file_name</c> columns).
 /// </summary>
-public sealed class VoxforgeTask : IDownstreamTask
+internal sealed class VoxforgeTask : IDownstreamTask
 {
     static readonly Dictionary<string, string> LanguageNames = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -11,7 +11,7 @@ namespace ByolA.Weights;
 /// and d come from the weight shapes. Any file that does not fit throws <see cref="ByolAException"/> naming the
 /// file and the expected and found shapes.
 /// </summary>
-public static partial class EncoderLoader
+internal static partial class EncoderLoader
 {
     [GeneratedRegex(@"d(\d+)")]
     private static partial Regex FileNameD();
@@ -29,20 +29,21 @@ public static partial class EncoderLoader
         try
         {
             var weights = StateDictKeys.SelectEncoder(raw);
-            var (arch, nMels, d, hidden) = Inspect(weights, path);
+            var (kind, shape) = Inspect(weights, path);
+            var arch = kind.Kind;
+            int d = shape.FeatureD, nMels = shape.NMels;
+            var shapes = Shapes(weights);
 
             if (expectedArchitecture != null && expectedArchitecture != arch)
                 throw new ByolAException($"{path}: holds {arch} weights ({Describe(weights, "fc.0.weight")}), but {expectedArchitecture} was expected — use weights of that architecture or change the config's model");
             if (expectedFeatureD is { } want && want != d)
-                throw new ByolAException($"{path}: encoder has d={d} ({ShapeClue(arch, weights)}), but d={want} was expected (config feature_d) — pass matching weights or set feature_d={d}");
+                throw new ByolAException($"{path}: encoder has d={d} ({kind.ShapeClue(shapes)}), but d={want} was expected (config feature_d) — pass matching weights or set feature_d={d}");
             if (FeatureDFromFileName(path) is { } named && named != d)
                 warnings.Add($"{Path.GetFileName(path)}: the name says d{named} but the weights have d={d}; using d={d}");
-            if (layered && arch != ModelKind.AudioNTT2020)
+            if (layered && !kind.HasLayeredFeatures)
                 throw new ByolAException($"{path}: layered features exist only for AudioNTT2020 (v1) weights; this file holds {arch} weights");
 
-            IAudioEncoder encoder = arch == ModelKind.AudioNTT2022
-                ? new AudioNTT2022(nMels, d, hidden)
-                : layered ? new AudioNTT2020X(nMels, d, layered: true) : new AudioNTT2020(nMels, d);
+            var encoder = kind.Create(shape, layered);
             try
             {
                 Fill(encoder.Module, weights, path);
@@ -87,8 +88,8 @@ public static partial class EncoderLoader
         return m.Success && int.TryParse(m.Groups[1].Value, out var d) ? d : null;
     }
 
-    /// <summary>(architecture, n_mels, d, mlp_hidden_d) from the official-named weights.</summary>
-    static (ModelKind Arch, int NMels, int D, int Hidden) Inspect(Dictionary<string, Tensor> w, string path)
+    /// <summary>The kind and shape of the official-named weights (<see cref="EncoderKinds.Recognise"/>), after the checks every kind shares.</summary>
+    static (EncoderKind Kind, EncoderShape Shape) Inspect(Dictionary<string, Tensor> w, string path)
     {
         if (!w.TryGetValue("fc.0.weight", out var fc0) || !w.TryGetValue("fc.3.weight", out var fc3) || !w.ContainsKey("features.0.weight"))
         {
@@ -100,24 +101,10 @@ public static partial class EncoderLoader
         long inWidth = fc0.shape[1];
         if (inWidth % 64 != 0)
             throw new ByolAException($"{path}: fc.0.weight has {inWidth} inputs, expected 64 × n_mels/8 (v1) or 64 × n_mels/4 (v2); found shape {Shape(fc0)}");
-        if (w.ContainsKey("features.8.weight"))
-        {
-            int nMels = (int)(inWidth / 64 * 8);
-            int d = (int)fc0.shape[0];
-            return (ModelKind.AudioNTT2020, nMels, d, 0);
-        }
-        {
-            int nMels = (int)(inWidth / 64 * 4);
-            int hidden = (int)fc0.shape[0];
-            int d = (int)(inWidth + fc3.shape[0]);
-            return (ModelKind.AudioNTT2022, nMels, d, hidden);
-        }
+        return EncoderKinds.Recognise(Shapes(w)) ?? throw new ByolAException($"{path}: no encoder kind recognises these weights ({string.Join(", ", EncoderKinds.All)})");
     }
 
-    static string ShapeClue(ModelKind arch, Dictionary<string, Tensor> w) =>
-        arch == ModelKind.AudioNTT2022
-            ? $"fc.3.weight {Shape(w["fc.3.weight"])} after {w["fc.0.weight"].shape[1]} conv features"
-            : $"fc.0.weight {Shape(w["fc.0.weight"])}";
+    static Dictionary<string, long[]> Shapes(Dictionary<string, Tensor> w) => w.ToDictionary(kv => kv.Key, kv => kv.Value.shape, StringComparer.Ordinal);
 
     static string Describe(Dictionary<string, Tensor> w, string key) => w.TryGetValue(key, out var t) ? $"{key} {Shape(t)}" : key + " missing";
 
@@ -140,12 +127,12 @@ public static partial class EncoderLoader
     /// <summary>Copies official-named <paramref name="weights"/> into <paramref name="module"/> after checking every key and shape.</summary>
     static void Fill(nn.Module module, Dictionary<string, Tensor> weights, string path)
     {
-        bool x = module is AudioNTT2020Task6X;
+        var keys = EncoderKinds.OfModule(module);
         var target = module.state_dict();
         var source = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (key, value) in weights)
         {
-            var name = x ? StateDictKeys.ToX(key) : key;
+            var name = keys.ToModuleKey(key);
             if (name == null || !target.ContainsKey(name))
             {
                 // Only BatchNorm's step counter may be absent from one side (older PyTorch files lack it).
@@ -156,7 +143,7 @@ public static partial class EncoderLoader
         }
         foreach (var (name, t) in target)
         {
-            var official = x ? StateDictKeys.FromX(name) : name;
+            var official = keys.ToOfficialKey(name);
             if (!source.TryGetValue(name, out var s))
             {
                 if (name.EndsWith("num_batches_tracked", StringComparison.Ordinal)) continue;

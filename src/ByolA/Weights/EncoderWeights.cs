@@ -10,7 +10,7 @@ namespace ByolA.Weights;
 /// Reads and writes encoder weights as PyTorch <c>torch.save</c> zip archives of a state dict (what the original
 /// BYOL-A code reads and writes): read with <see cref="StateDictReader"/>, written with <see cref="StateDictWriter"/>.
 /// </summary>
-public static class EncoderWeights
+internal static class EncoderWeights
 {
     /// <summary>
     /// Every tensor of a PyTorch state-dict file, on the CPU, with its key as stored. A dict that nests the
@@ -49,13 +49,38 @@ public static class EncoderWeights
     /// </summary>
     public static void Save(nn.Module module, string path) => Save(Entries(module), path);
 
-    /// <summary>Writes <paramref name="module"/>'s state dict, under the official key names, to <paramref name="stream"/>.</summary>
-    public static void Write(nn.Module module, Stream stream) => StateDictWriter.Write(stream, Entries(module));
+    /// <summary>
+    /// Writes <paramref name="module"/>'s state dict, under the official key names, to <paramref name="stream"/>; with
+    /// <paramref name="sampleRate"/>, the rate it was trained at is recorded too (<see cref="SampleRateOf"/>).
+    /// </summary>
+    public static void Write(nn.Module module, Stream stream, int? sampleRate = null)
+    {
+        if (sampleRate is { } rate)
+            StateDictWriter.Write(stream, Entries(module), new Dictionary<string, string> { [SampleRateRecord] = rate.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        else StateDictWriter.Write(stream, Entries(module));
+    }
+
+    const string SampleRateRecord = "sample_rate";
+
+    /// <summary>The sample rate recorded in the weight file at <paramref name="path"/> by training, or null (official and older files).</summary>
+    public static int? SampleRateOf(string path) =>
+        int.TryParse(StateDictWriter.ReadRecord(path, SampleRateRecord), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate : null;
+
+    /// <summary>
+    /// Throws one line when the weight file at <paramref name="path"/> records a sample rate other than
+    /// <paramref name="sampleRate"/> (the config's): its filters learned from log-mels of another rate.
+    /// </summary>
+    public static void RequireSampleRate(string path, int sampleRate)
+    {
+        if (SampleRateOf(path) is { } trained && trained != sampleRate)
+            throw new ByolAException($"{path}: trained at {trained} Hz, but the config's sample_rate is {sampleRate} Hz; " +
+                                     $"use the config it was trained with (sample_rate {trained} and its n_fft, win_length, hop_length)");
+    }
 
     static IEnumerable<KeyValuePair<string, Tensor>> Entries(nn.Module module)
     {
-        bool x = module is AudioNTT2020Task6X;
-        return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(x ? StateDictKeys.FromX(kv.Key) : kv.Key, kv.Value));
+        var keys = EncoderKinds.OfModule(module);
+        return module.state_dict().Select(kv => new KeyValuePair<string, Tensor>(keys.ToOfficialKey(kv.Key), kv.Value));
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace ByolA.Weights;
 /// <paramref name="FeatureD"/> is the encoder's d from the weight shapes (the layered X model's output is wider:
 /// see <see cref="IAudioEncoder.FeatureD"/>). <paramref name="Warnings"/> lists oddities worth telling the user.
 /// </summary>
-public sealed record LoadedEncoder(
+internal sealed record LoadedEncoder(
     IAudioEncoder Encoder,
     ModelKind Kind,
     int FeatureD,

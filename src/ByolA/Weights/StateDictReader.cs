@@ -21,7 +21,7 @@ namespace ByolA.Weights;
 /// which registers the same names, must not be used in the same process.
 /// </para>
 /// </summary>
-public static class StateDictReader
+internal static class StateDictReader
 {
     static StateDictReader()
     {

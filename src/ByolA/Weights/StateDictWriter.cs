@@ -17,7 +17,7 @@ namespace ByolA.Weights;
 /// 6 s of a 2-core machine for one 240 MB training checkpoint — a fifth of an epoch in our benchmark.
 /// </para>
 /// </summary>
-public static class StateDictWriter
+internal static class StateDictWriter
 {
     const string Archive = "archive";
 
@@ -36,6 +36,30 @@ public static class StateDictWriter
         WriteViews(stream, stateDict.Select(kv => new View(kv.Key, kv.Value, null, null, 0)));
 
     /// <summary>
+    /// As <see cref="Write(Stream, IEnumerable{KeyValuePair{string, Tensor}})"/>, plus small text records of ours under
+    /// <c>archive/byola/NAME</c> (e.g. the sample rate a model was trained at). torch.load reads only the records that
+    /// data.pkl names and its version, so the file stays a plain PyTorch state dict.
+    /// </summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> stateDict, IReadOnlyDictionary<string, string> records) =>
+        WriteViews(stream, stateDict.Select(kv => new View(kv.Key, kv.Value, null, null, 0)), records);
+
+    /// <summary>The text record <paramref name="name"/> written by <see cref="Write(Stream, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string})"/>, or null.</summary>
+    public static string? ReadRecord(string path, string name)
+    {
+        try
+        {
+            using var archive = ZipFile.OpenRead(path);
+            var entry = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith("/" + RecordFolder + "/" + name, StringComparison.Ordinal));
+            if (entry == null || entry.Length > 4096) return null;
+            using var reader = new StreamReader(entry.Open());
+            return reader.ReadToEnd().Trim();
+        }
+        catch (InvalidDataException) { return null; }   // not a zip: StateDictReader says what it is
+    }
+
+    const string RecordFolder = "byola";
+
+    /// <summary>
     /// One entry as PyTorch may save it: <see cref="Size"/>, <see cref="Stride"/> and storage <see cref="Offset"/> over
     /// the elements of <see cref="Storage"/> (a transposed or sliced tensor is saved with its whole storage). Null size
     /// and stride: the tensor itself, contiguous.
@@ -47,7 +71,7 @@ public static class StateDictWriter
     /// storage in the archive, as tensors sharing memory do in a torch.save file. Tests use it to build the files
     /// PyTorch writes for non-contiguous tensors.
     /// </summary>
-    internal static void WriteViews(Stream stream, IEnumerable<View> views)
+    internal static void WriteViews(Stream stream, IEnumerable<View> views, IReadOnlyDictionary<string, string>? records = null)
     {
         using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         var dict = new Dictionary<string, object>(StringComparer.Ordinal);
@@ -74,6 +98,9 @@ public static class StateDictWriter
             entry.Write(pkl);
         using (var entry = CreateEntry(archive, $"{Archive}/version"))
             entry.Write("3\n"u8);
+        foreach (var (name, text) in records ?? new Dictionary<string, string>())
+            using (var entry = CreateEntry(archive, $"{Archive}/{RecordFolder}/{name}"))
+                entry.Write(System.Text.Encoding.UTF8.GetBytes(text + "\n"));
     }
 
     /// <summary>

@@ -14,14 +14,14 @@ public class ConvertWavCommandTests
         WavConverterTests.MakeTree(dir.File("src"));
         var (code, output, error) = Run("convert-wav", dir.File("src"), dir.File("out"), "--jobs", "2", "--config", "v1");
         Assert.Equal(ExitCodes.Failure, code);
-        Assert.Contains("6 .wav file(s): 5 converted, 0 already up to date, 1 failed", output);
+        Assert.Contains("6 audio file(s): 5 converted, 0 already up to date, 1 failed", output);
         Assert.Contains("corrupt.wav", error);
         Assert.Equal(5, Directory.GetFiles(dir.File("out"), "*", SearchOption.AllDirectories).Length);
 
         File.Delete(dir.File("src/b/corrupt.wav"));
         (code, output, _) = Run("convert-wav", dir.File("src"), dir.File("out"), "--config", "v1");
         Assert.Equal(ExitCodes.Ok, code);
-        Assert.Contains("5 .wav file(s): 0 converted, 5 already up to date, 0 failed", output);
+        Assert.Contains("5 audio file(s): 0 converted, 5 already up to date, 0 failed", output);
     }
 
     [Fact]

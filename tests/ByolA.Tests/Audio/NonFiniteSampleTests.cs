@@ -70,6 +70,23 @@ public class NonFiniteSampleTests
     }
 
     [Fact]
+    public void A_nan_outside_the_centre_crop_fails_with_and_without_given_stats()
+    {
+        using var tmp = new TempDir();
+        using var encoder = EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"));
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 0.6);
+        var bad = tmp.File("audio/nan.wav");
+        WriteFloatWav(bad, float.NaN, at: 50);          // 8000 samples; the centre 0.25 s (4000) starts at 2000
+        foreach (var stats in new[] { new[] { "--stats", "-6,4" }, Array.Empty<string>() })
+        {
+            var (code, _, err) = Run(["embed", tmp.File("w.pth"), tmp.File("audio"), "--out", tmp.File("e.npy"), "--unit-sec", "0.25", "--device", "cpu", .. stats]);
+            Assert.Equal(ExitCodes.Failure, code);
+            Assert.Contains(bad + ": not a usable WAV file (frame 50 holds NaN", err);
+        }
+        Assert.False(File.Exists(tmp.File("e.npy")));
+    }
+
+    [Fact]
     public void Training_counts_the_file_as_unreadable()
     {
         using var dir = new TempDir();

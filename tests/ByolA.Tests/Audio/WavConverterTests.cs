@@ -218,6 +218,27 @@ public class WavConverterTests
     }
 
     [Fact]
+    public void A_link_in_the_source_that_leads_to_the_output_does_not_make_outputs_inputs()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDir();
+        MakeTree(dir.File("src"));
+        Directory.CreateDirectory(dir.File("outside"));
+        Directory.CreateSymbolicLink(dir.File("src/lnk"), dir.File("outside"));
+        // TO is SRC/lnk/out: inside SRC by its written path, outside it by its real one.
+        var options = Options(dir) with { To = dir.File("src/lnk/out") };
+        var first = WavConverter.Run(options);
+        var tree = Directory.GetFiles(dir.File("outside/out"), "*", SearchOption.AllDirectories).Order().ToList();
+        var again = WavConverter.Run(options);
+        Assert.Equal(first.Converted + first.Failures.Count, again.Total);     // the outputs were not found as inputs
+        Assert.Equal(tree, Directory.GetFiles(dir.File("outside/out"), "*", SearchOption.AllDirectories).Order());
+        Assert.False(Directory.Exists(dir.File("outside/out/lnk")));
+        var warnings = new List<string>();
+        ByolA.Data.AudioFileFinder.Find(dir.File("src"), warnings.Add, outputFolder: ByolA.Data.FilePaths.Real(dir.File("src/lnk/out")));
+        Assert.Contains(warnings, w => w.Contains("leads into the output folder"));
+    }
+
+    [Fact]
     public void Bad_options_are_clear_errors()
     {
         using var dir = new TempDir();

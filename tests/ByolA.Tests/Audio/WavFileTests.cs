@@ -330,10 +330,24 @@ public class WavFileTests
         AssertReadMonoMatchesRead(list);
         Assert.Equal(new[] { 0.375f }, WavFile.ReadMono(list).Channels[0]);
 
+        // A header whose data chunk is empty (44 bytes in all) holds no audio: an error for every reader, not an empty clip.
         var empty = dir.File("empty-data.wav");
-        File.WriteAllBytes(empty, TestWav.File(TestWav.Pcm, 2, 16000, 16, []));
-        AssertReadMonoMatchesRead(empty);
-        Assert.Empty(WavFile.ReadMono(empty).Channels[0]);
+        File.WriteAllBytes(empty, TestWav.File(TestWav.Pcm, 1, 16000, 16, []));
+        Assert.Equal(44, new FileInfo(empty).Length);
+        Assert.Contains("holds no samples", Assert.Throws<ByolAException>(() => WavFile.Read(empty)).Message);
+        Assert.Contains("holds no samples", Assert.Throws<ByolAException>(() => WavFile.ReadMono(empty)).Message);
+        Assert.Contains("holds no samples", Assert.Throws<ByolAException>(() => AudioLoader.LoadMono(empty, 16000)).Message);
+    }
+
+    [Fact]
+    public void Convert_wav_lists_a_wav_without_samples_as_failed_instead_of_writing_one()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("src"));
+        File.WriteAllBytes(dir.File("src/empty.wav"), TestWav.File(TestWav.Pcm, 1, 16000, 16, []));
+        var report = ByolA.Audio.WavConverter.Run(new ByolA.Audio.ConvertWavOptions { From = dir.File("src"), To = dir.File("out"), Jobs = 1 });
+        Assert.Contains("holds no samples", Assert.Single(report.Failures).Reason);
+        Assert.False(File.Exists(dir.File("out/empty.wav")));
     }
 
     static byte[] ZeroChannels()

@@ -22,7 +22,7 @@ public class ArchitectureTests
         ["Progress"] = [],
         ["Runtime"] = [],
         ["Data"] = ["Runtime", "Progress"],
-        ["Configuration"] = ["Data", "Runtime"],
+        ["Configuration"] = ["Models", "Data", "Runtime"],
         ["Audio"] = ["Configuration", "Data", "Runtime", "Progress"],
         ["Models"] = ["Runtime"],
         ["Augmentations"] = ["Runtime"],

@@ -10,8 +10,17 @@ public class CliTests
     {
         var (code, output, _) = Run("--help");
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (var verb in new[] { "preprocess", "convert-wav", "train", "evaluate", "embed", "demo" })
-            Assert.Contains(verb, output);
+        string[] verbs = ["preprocess", "convert-wav", "train", "evaluate", "embed", "merge-embeddings", "export", "report", "demo", "runtime"];
+        foreach (var verb in verbs)
+            Assert.Matches(@"(?m)^\s+" + System.Text.RegularExpressions.Regex.Escape(verb) + @"\b", output);
+        // Optional arguments in brackets, required ones not, descriptions still in one column.
+        var lines = output.Split('\n');
+        var evaluate = Assert.Single(lines, l => l.StartsWith("  evaluate "));
+        Assert.StartsWith("  evaluate <weights> [<task>] [<unit-sec>] [<repeat>]  ", evaluate);
+        Assert.StartsWith("  report [<results-dir>] ", Assert.Single(lines, l => l.StartsWith("  report ")));
+        Assert.StartsWith("  embed <weights> <inputs> ", Assert.Single(lines, l => l.StartsWith("  embed ")));
+        int column = evaluate.IndexOf("Embed a task", StringComparison.Ordinal);
+        Assert.Equal(column, Assert.Single(lines, l => l.StartsWith("  train ")).IndexOf("Pretrain", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -35,6 +44,25 @@ public class CliTests
         var (code, _, err) = Run("fly");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("fly", err);
+        // One error line (no "Required command was not provided" after it) that lists the verbs, and the help hint.
+        var lines = err.TrimEnd().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("the verbs are preprocess, convert-wav, train", lines[0]);
+        (code, _, err) = Run();
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("error: no verb given; the verbs are", err);
+    }
+
+    [Fact]
+    public void A_verb_without_its_arguments_names_them_once()
+    {
+        var (code, _, err) = Run("embed");
+        Assert.Equal(ExitCodes.Usage, code);
+        var lines = err.TrimEnd().Split('\n');
+        Assert.Equal(["error: missing arguments <weights> and <inputs> of 'embed'", "Run 'byola embed --help' for usage."], lines);
+        (code, _, err) = Run("embed", "w.pth");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("error: missing argument <inputs> of 'embed'\n", err);
     }
 
     [Fact]

@@ -16,7 +16,8 @@ public class EmbedWholeFileCommandTests
 {
     static readonly NormStats Stats = new(-6, 4);
 
-    static T[] Member<T>(string npz, string name, out long[] shape) where T : unmanaged
+    /// <summary>One member of an .npz archive: its values and shape.</summary>
+    internal static T[] Member<T>(string npz, string name, out long[] shape) where T : unmanaged
     {
         using var zip = ZipFile.OpenRead(npz);
         using var s = zip.GetEntry(name + ".npy")!.Open();

@@ -28,11 +28,12 @@ public class UsageErrorTests
     }
 
     [Theory]
-    [InlineData("--lr must be > 0 (got -1)", "--lr", "-1")]
+    [InlineData("--lr must be a number in (0, 1000] (got -1)", "--lr", "-1")]
+    [InlineData("--lr must be a number in (0, 1000] (got 1E+308)", "--lr", "1e308")]
     [InlineData("--epochs must be > 0 (got 0)", "--epochs", "0")]
     [InlineData("--bs must be > 0", "--bs", "0")]
     [InlineData("--set lr=abc: key 'lr' expects a number, got 'abc'", "--set", "lr=abc")]
-    [InlineData("--set lr must be > 0 (got -2)", "--set", "lr=-2")]
+    [InlineData("--set lr must be a number in (0, 1000] (got -2)", "--set", "lr=-2")]
     [InlineData("--set nope=1: unknown key 'nope'", "--set", "nope=1")]
     [InlineData("--workers must be a positive number (got 0)", "--workers", "0")]
     [InlineData("--device 'gpu' is not a device", "--device", "gpu")]
@@ -49,12 +50,18 @@ public class UsageErrorTests
         File.WriteAllText(dir.File("bad.yaml"), "lr: -1\n");
         var (code, err) = Usage("train", dir.File("audio"), "--config", dir.File("bad.yaml"));
         Assert.Equal(ExitCodes.Failure, code);
-        Assert.StartsWith($"error: {dir.File("bad.yaml")}: key 'lr' must be > 0 (got -1)", err);
+        Assert.StartsWith($"error: {dir.File("bad.yaml")}: key 'lr' must be a number in (0, 1000] (got -1)", err);
         // A check after reading the config (v2's smallest d) also blames the file's value on the file, not on --d.
         File.WriteAllText(dir.File("v2.yaml"), "model: AudioNTT2022\nfeature_d: 512\n");
         (code, err) = Usage("train", dir.Path, "--config", dir.File("v2.yaml"));
         Assert.Equal(ExitCodes.Failure, code);
         Assert.StartsWith("error: config key 'feature_d' must exceed", err);
+        // A list where one value belongs is the file's fault, named with its line, never the flag's that was not given.
+        File.WriteAllText(dir.File("list.yaml"), "bs: [1,2]\n");
+        (code, err) = Usage("train", dir.Path, "--config", dir.File("list.yaml"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.StartsWith($"error: {dir.File("list.yaml")}:1: key 'bs' expects one value, an integer, not a list", err);
+        Assert.DoesNotContain("--bs", err);
         // With --lr the file's value is replaced, so the run gets past the config to the missing audio folder.
         (code, err) = Usage("train", dir.File("audio"), "--config", dir.File("bad.yaml"), "--lr", "0.001");
         Assert.Equal(ExitCodes.Failure, code);
@@ -67,7 +74,8 @@ public class UsageErrorTests
         using var dir = new TempDir();
         var weights = dir.File("w.pth"); // never read: values are checked before any file
         AssertUsage("--batch must be > 0 (got 0)", "evaluate", weights, "spcv2", "--batch", "0");
-        AssertUsage("--lr must be a finite number > 0 (got -1)", "evaluate", weights, "spcv2", "--lr", "-1");
+        AssertUsage("--lr must be a number in (0, 1000] (got -1)", "evaluate", weights, "spcv2", "--lr", "-1");
+        AssertUsage("--lr must be a number in (0, 1000] (got 1E+308)", "evaluate", weights, "spcv2", "--lr", "1e308");
         AssertUsage("--epochs must be > 0 (got 0)", "evaluate", weights, "spcv2", "--epochs", "0");
         AssertUsage("UNIT_SEC must be in (0, 600] seconds (got 0)", "evaluate", weights, "spcv2", "0");
         AssertUsage("REPEAT must be > 0 (got 0)", "evaluate", weights, "spcv2", "1", "0");
@@ -90,7 +98,7 @@ public class UsageErrorTests
         AssertUsage("OUT must be a file name ending in .onnx", "export", dir.File("w.pth"), dir.File("w.txt"));
         AssertUsage("--frontend puts the front end in the graph", "export", dir.File("w.pth"), dir.File("w.onnx"), "--frontend");
         AssertUsage("--d must exceed the v2 encoder's conv width 64·n_mels/4 = 1024 (got 512)", "train", dir.Path, "--config", "v2", "--d", "512");
-        AssertUsage("--out must be a file name ending in .npz, .npy or .csv", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
+        AssertUsage("--out must be a file name ending in .npy, .csv or .npz", "merge-embeddings", dir.File("a.npz"), "--out", dir.File("m.txt"));
     }
 
     [Theory]

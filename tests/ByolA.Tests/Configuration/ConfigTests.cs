@@ -17,7 +17,7 @@ public class ConfigTests
         Assert.Equal(15200, c.UnitSamples);
         Assert.Equal(2048, c.FeatureD);
         Assert.Equal(0.0003, c.Lr);
-        Assert.False(c.IsV2);
+        Assert.Equal(ModelKind.AudioNTT2020, c.Encoder.Kind);
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public class ConfigTests
         Assert.Equal(ByolAConfig.V2 with { Shape = c.Shape }, c);
         Assert.Equal(3072, c.FeatureD);
         Assert.Equal(0.0001, c.Lr);
-        Assert.True(c.IsV2);
+        Assert.Equal(ModelKind.AudioNTT2022, c.Encoder.Kind);
     }
 
     [Fact]

@@ -24,8 +24,8 @@ public class OptionNamingTests
         var e = Assert.Throws<ConfigException>(() => (ByolAConfig.V1 with { Lr = -1 }).Validate("my.yaml"));
         Assert.Equal("lr", e.Key);
         Assert.Equal("lr", e.Option);
-        Assert.Equal("my.yaml: key 'lr' must be > 0 (got -1)", e.Message);
-        Assert.Equal("--lr must be > 0 (got -1)", e.Format(_ => "--lr"));
+        Assert.Equal("my.yaml: key 'lr' must be a number in (0, 1000] (got -1)", e.Message);
+        Assert.Equal("--lr must be a number in (0, 1000] (got -1)", e.Format(_ => "--lr"));
     }
 
     [Fact]

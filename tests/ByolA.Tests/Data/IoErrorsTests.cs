@@ -35,6 +35,9 @@ public class IoErrorsTests
         Assert.Equal("permission denied", IoErrors.Reason(new UnauthorizedAccessException($"Access to the path '{target}' is denied."), target));
         Directory.CreateDirectory(target);
         Assert.Equal("is a directory", IoErrors.Reason(new UnauthorizedAccessException($"Access to the path '{target}' is denied."), target));
+        // A file inside a folder the user may not write to: the folder is named, the reason is the permission.
+        var probe = Path.Combine(target, "x.npy" + AtomicFile.TempMarker + "probe-1");
+        Assert.Equal("permission denied", IoErrors.Reason(new UnauthorizedAccessException($"Access to the path '{probe}' is denied."), target));
     }
 
     [Fact]

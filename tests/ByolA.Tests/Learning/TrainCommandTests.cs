@@ -21,14 +21,49 @@ public class TrainCommandTests
             WavFile.WritePcm16(dir.File($"audio/sub/c{k}.wav"), x, 16000);
         }
         var (code, output, err) = Run("train", dir.File("audio"), "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "4", "--lr", "0.001",
-            "--seed", "3", "--set", "proj_dim=32", "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--out", dir.File("out"));
+            "--seed", "3", "--set", "proj_dim=32", "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--out", dir.File("out"),
+            "--tensorboard", dir.File("tb"));
         Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("TensorBoard: " + dir.File("tb"), output);
+        Assert.Single(Directory.GetFiles(dir.File("tb"), "events.out.tfevents.*"));
         Assert.Contains("trained 1 epoch(s), final loss ", output);
         Assert.Contains("BYOLA-NTT2020d64s64x96-", output);
         Assert.Contains("-e1-bs4-lr001-rs3.pth", output);
         Assert.Contains("epoch 1/1: loss ", err);
         Assert.True(File.Exists(dir.File("out/checkpoint.pth")));
         Assert.True(File.Exists(dir.File("out/train_log.csv")));
+    }
+
+    [Fact]
+    public void A_negative_picture_interval_is_a_usage_error_naming_the_flag()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Run("train", dir.Path, "--config", "v1", "--device", "cpu", "--tensorboard", dir.File("tb"), "--tensorboard-images", "-1");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--tensorboard-images", err);
+    }
+
+    [Fact]
+    public void The_config_keys_num_workers_and_gpus_are_read()
+    {
+        using var dir = new TempDir();
+        for (int k = 0; k < 2; k++)
+            WavFile.WritePcm16(dir.File($"audio/c{k}.wav"), Enumerable.Range(0, 16000).Select(i => (float)(0.2 * Math.Sin(0.05 * (k + 1) * i))).ToArray(), 16000);
+        string[] Args(string key, string value, string outName) =>
+            ["train", dir.File("audio"), "--d", "64", "--epochs", "1", "--bs", "2", "--set", "proj_dim=16", "--set", "proj_size=8",
+             "--set", $"{key}={value}", "--device", "cpu", "--out", dir.File(outName)];
+        var (code, _, err) = Run(Args("num_workers", "1", "one"));
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("1 loader thread", err);
+        // --workers still wins over the config.
+        (code, _, err) = Run([.. Args("num_workers", "1", "two"), "--workers", "2"]);
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("2 loader threads", err);
+        (code, _, err) = Run(Args("gpus", "2", "gpus"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("gpus 2: training runs on one device", err);
+        Assert.Contains("--device", err);
+        Assert.False(Directory.Exists(dir.File("gpus")) && Directory.EnumerateFiles(dir.File("gpus")).Any(f => !Path.GetFileName(f).StartsWith('.')));
     }
 
     [Fact]

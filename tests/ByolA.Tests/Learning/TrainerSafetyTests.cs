@@ -188,4 +188,44 @@ public class TrainerSafetyTests
         // the final weights are written once, under their final name (no temporary file of a temporary file)
         Assert.Contains(durable, name => name.StartsWith("BYOLA-", StringComparison.Ordinal) && name.EndsWith(".pth", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Ctrl_c_after_an_epoch_says_how_to_resume_and_that_command_continues()
+    {
+        if (OperatingSystem.IsWindows()) return;   // SIGINT
+        using var dir = new TempDir();
+        MakeClips(dir, 4);
+        string[] args = [System.IO.Path.Combine(AppContext.BaseDirectory, "ByolA.Cli.dll"), "train", dir.File("clips"), "--config", "v1", "--d", "64",
+            "--epochs", "1000", "--bs", "4", "--set", "proj_dim=32", "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--workers", "1",
+            "--out", dir.File("out")];
+        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var err = new System.Text.StringBuilder();
+        // Interrupt once the first epoch has finished: its checkpoint is written right after its line, before the next check.
+        for (string? line; (line = process.StandardError.ReadLine()) != null;)
+        {
+            err.AppendLine(line);
+            if (line.StartsWith("epoch 1/1000:", StringComparison.Ordinal))
+            {
+                using var kill = Process.Start("kill", ["-INT", process.Id.ToString()])!;
+                kill.WaitForExit();
+                break;
+            }
+        }
+        err.Append(process.StandardError.ReadToEnd());
+        process.WaitForExit();
+        output.Wait();
+        Assert.True(process.ExitCode == ExitCodes.Cancelled, err.ToString());
+        var checkpoint = Path.Combine(Path.GetFullPath(dir.File("out")), "checkpoint.pth");
+        Assert.Contains($"continue with --resume {checkpoint}", err.ToString());
+        Assert.DoesNotContain("rerun to continue", err.ToString());
+        // That advice works: the rerun it names is accepted (a plain rerun is refused).
+        // (The interrupt may land after a later epoch's checkpoint; train one epoch more than it holds.)
+        var epochs = (TrainingCheckpoint.Load(checkpoint).Epoch + 1).ToString();
+        var (code, _, againErr) = Run(["train", dir.File("clips"), "--config", "v1", "--d", "64", "--epochs", epochs, "--bs", "4", "--set", "proj_dim=32",
+            "--set", "proj_size=16", "--device", "cpu", "--threads", "1", "--workers", "1", "--out", dir.File("out"), "--resume", checkpoint]);
+        Assert.True(code == ExitCodes.Ok, againErr);
+    }
 }

@@ -234,6 +234,19 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Resuming_a_checkpoint_past_the_epochs_asked_for_is_refused_instead_of_misnaming_the_weights()
+    {
+        using var dir = new TempDir();
+        var files = MakeClips(dir, 4);
+        var done = Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("out") });   // 2 epochs
+        var before = Directory.GetFiles(dir.File("out")).Order().ToList();
+        var e = Assert.Throws<OptionException>(() => Trainer.Run(new TrainOptions { Config = Tiny with { Epochs = 1 }, Files = files, OutputDir = dir.File("out"), ResumeFrom = done.CheckpointPath }));
+        Assert.Contains("already holds epoch 2, more than the 1 asked for", e.Message);
+        Assert.Equal(["ResumeFrom", "epochs"], e.Options);
+        Assert.Equal(before, Directory.GetFiles(dir.File("out")).Order());                 // no -e1- weights holding epoch 2
+    }
+
+    [Fact]
     public void Weights_file_name_follows_the_spec()
     {
         var t = new DateTime(2026, 11, 25, 10, 7, 0);

@@ -97,4 +97,18 @@ public class EncoderModeTests
         foreach (var ((name, p), (_, f)) in plainBlocks.named_buffers().Zip(fastBlocks.named_buffers()))
             Assert.True(f.allclose(p, rtol: 1e-5, atol: 1e-6), $"BatchNorm buffer {name} differs");
     }
+
+    [Fact]
+    public void The_folded_eval_path_refuses_blocks_it_cannot_fold()
+    {
+        using var scope = NewDisposeScope();
+        using var plain = ConvBlocks.Stack(1);
+        plain.eval();
+        var x = randn(2, 1, 8, 8);
+        using (no_grad()) Assert.True(ConvBlocks.Forward(plain, x).allclose(plain.forward(x), rtol: 1e-4, atol: 1e-5));
+        using var noPool = nn.Sequential(nn.Conv2d(1, 64, 3, padding: 1), nn.BatchNorm2d(64), nn.ReLU(), nn.ReLU());
+        noPool.eval();
+        var e = Assert.Throws<InvalidOperationException>(() => ConvBlocks.Forward(noPool, x));
+        Assert.Contains("Conv2d, BatchNorm2d, ReLU, ReLU", e.Message);
+    }
 }

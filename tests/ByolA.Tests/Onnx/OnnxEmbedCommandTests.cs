@@ -139,14 +139,7 @@ public class OnnxEmbedCommandTests
         Assert.Equal(new long[] { 1, 32 }, NpzShape(tmp.File("m-p2.npz")));                // the second of three one-clip batches
     }
 
-    static float[] NpzMember(string npz, string name, out long[] shape)
-    {
-        using var zip = System.IO.Compression.ZipFile.OpenRead(npz);
-        using var s = zip.GetEntry(name + ".npy")!.Open();
-        var header = NpyFormat.ReadHeader(s, name);
-        shape = header.Shape;
-        return NpyFormat.ReadValues<float>(s, header.Count);
-    }
+    static float[] NpzMember(string npz, string name, out long[] shape) => Cli.EmbedWholeFileCommandTests.Member<float>(npz, name, out shape);
 
     static long[] NpzShape(string npz)
     {
@@ -200,5 +193,78 @@ public class OnnxEmbedCommandTests
         // Given stats take the place of the model's.
         (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("o.npy"), "--stats", "-6,4");
         Assert.True(code == ExitCodes.Ok, err);
+    }
+
+    /// <summary>Exports the tiny encoder to m.onnx in <paramref name="tmp"/>, lets <paramref name="edit"/> change it, writes it back.</summary>
+    static string ExportEdited(TempDir tmp, Action<global::Onnx.ModelProto> edit, string name = "m.onnx")
+    {
+        using (EmbedderTestAudio.TinyEncoder(tmp.File("w.pth"))) { }
+        EmbedderTestAudio.WriteClips(tmp.File("audio"), 0.5, 1.2);
+        var (code, _, err) = Run("export", tmp.File("w.pth"), tmp.File(name), "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        var (model, _) = OnnxModelFile.Load(tmp.File(name));
+        edit(model);
+        File.WriteAllBytes(tmp.File(name), Google.Protobuf.MessageExtensions.ToByteArray(model));
+        return tmp.File(name);
+    }
+
+    [Fact]
+    public void A_model_with_a_renamed_output_is_one_line_naming_the_outputs()
+    {
+        using var tmp = new TempDir();
+        var path = ExportEdited(tmp, model =>
+        {
+            foreach (var node in model.Graph.Node)
+                for (int i = 0; i < node.Output.Count; i++)
+                    if (node.Output[i] == "embedding") node.Output[i] = "emb";
+            Assert.Single(model.Graph.Output, o => o.Name == "embedding").Name = "emb";
+        });
+        var (code, _, err) = Run("embed", path, tmp.File("audio"), "--out", tmp.File("o.npy"), "--stats", "-6,4");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("has no 'embedding' output (it has 'emb'", err);
+        Assert.DoesNotContain("unexpected", err);
+    }
+
+    [Fact]
+    public void A_model_onnx_runtime_cannot_load_fails_before_the_stats_pass_without_a_skip_hint()
+    {
+        using var tmp = new TempDir();
+        var path = ExportEdited(tmp, model => model.Graph.Node[^1].OpType = "NoSuchOperator");
+        var (code, _, err) = Run("embed", path, tmp.File("audio"), "--out", tmp.File("o.npy"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("ONNX Runtime cannot load the model", err);
+        Assert.DoesNotContain("--skip-bad", err);
+        Assert.DoesNotContain("normalisation stats from", err);
+        (code, _, err) = Run("embed", path, tmp.File("audio"), "--out", tmp.File("o.npy"), "--stats", "-6,4");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.DoesNotContain("--skip-bad", err);
+    }
+
+    [Fact]
+    public void External_tensor_data_is_found_next_to_the_model_whatever_the_current_folder()
+    {
+        using var tmp = new TempDir();
+        Directory.CreateDirectory(tmp.File("models"));
+        var inline = ExportEdited(tmp, _ => { });
+        var (code, _, err) = Run("embed", inline, tmp.File("audio"), "--out", tmp.File("inline.npy"), "--stats", "-6,4");
+        Assert.True(code == ExitCodes.Ok, err);
+        // The same model with every initializer in models/weights.bin, named relative to the model (ONNX's rule).
+        var (model, _) = OnnxModelFile.Load(inline);
+        using (var data = File.Create(tmp.File("models/weights.bin")))
+            foreach (var t in model.Graph.Initializer.Where(t => t.RawData.Length > 0))
+            {
+                long offset = data.Position;
+                t.RawData.WriteTo(data);
+                t.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "location", Value = "weights.bin" });
+                t.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "offset", Value = offset.ToString() });
+                t.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "length", Value = t.RawData.Length.ToString() });
+                t.DataLocation = global::Onnx.TensorProto.Types.DataLocation.External;
+                t.RawData = Google.Protobuf.ByteString.Empty;
+            }
+        File.WriteAllBytes(tmp.File("models/m.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(model));
+        Assert.NotEqual(tmp.File("models"), Path.TrimEndingDirectorySeparator(Environment.CurrentDirectory));
+        (code, _, err) = Run("embed", tmp.File("models/m.onnx"), tmp.File("audio"), "--out", tmp.File("external.npy"), "--stats", "-6,4");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Equal(File.ReadAllBytes(tmp.File("inline.npy")), File.ReadAllBytes(tmp.File("external.npy")));
     }
 }

@@ -141,4 +141,24 @@ public class EvaluationSafetyTests
         Assert.Equal("my notes, not scores\n", File.ReadAllText(dir.File("results/tones-scores.csv")));
         Assert.False(Directory.Exists(dir.File("work/embeddings")));
     }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData(".hidden")]
+    public void A_task_name_that_would_leave_its_folder_or_hide_its_scores_is_refused(string task)
+    {
+        using var dir = new TempDir();
+        var weights = Weights(dir, "w.pth");
+        Directory.CreateDirectory(dir.File("audio"));
+        File.WriteAllText(dir.File("meta.csv"), "file_name,label,split\n");
+        // As the task's own name, and as the name a metadata file gives (".." from "...csv").
+        var (code, _, err) = Run("evaluate", weights, task, "--metadata", dir.File("meta.csv"), "--audio-dir", dir.File("audio"), "--work", dir.File("work"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("must not start with a dot", err);
+        File.Copy(dir.File("meta.csv"), dir.File(task + ".csv"));
+        var e = Assert.Throws<OptionException>(() => (Options(dir, weights, dir.File(task + ".csv")) with { Config = ByolAConfig.V1 }).Validate());
+        Assert.Equal(nameof(EvaluateOptions.MetadataPath), e.Option);
+        Assert.False(Directory.Exists(dir.File("work")));
+    }
 }

@@ -68,7 +68,10 @@ public class LinearEvaluationTests
         var weights = RandomWeights(dir);
         var first = LinearEvaluation.Run(Options(dir, weights, metadata) with { ModelName = "random" });
         Assert.False(first.EmbeddingsFromCache);
-        Assert.InRange(first.Mean, 0.0, 1.0);
+        // 2 test clips of each of 3 tones: every run's accuracy counts whole clips, and the mean is theirs.
+        int testClips = 2 * ToneTask.Frequencies.Length;
+        Assert.All(first.Accuracies, a => Assert.Equal(Math.Round(a * testClips), a * testClips, 9));
+        Assert.Equal(first.Accuracies.Average(), first.Mean, 12);
         Assert.True(LinearEvaluation.Run(Options(dir, weights, metadata) with { ModelName = "random" }).EmbeddingsFromCache);
 
         TorchSharp.torch.manual_seed(4);

@@ -130,6 +130,32 @@ public class MetadataChecksTests
     }
 
     [Fact]
+    public void A_line_with_a_field_too_many_names_the_line()
+    {
+        using var dir = new TempDir();
+        var path = WriteCsv(dir, "long.csv", "file_name,label,split", "a.wav,x,train,1", "b.wav,y,test");
+        var e = Assert.Throws<ByolAException>(() => TaskMetadata.Read(path));
+        Assert.Equal($"{path}:2: 4 field(s), the header has 3; expected file_name,label,split on every line", e.Message);
+    }
+
+    [Theory]
+    [InlineData("b\0.wav,y,train", "file_name 'b\\x00.wav' holds a control character")]
+    [InlineData("b.wav,\u001b[31my,train", "label '\\x1b[31my' holds a control character")]
+    public void Control_characters_in_names_are_refused_and_shown_escaped(string row, string expected)
+    {
+        using var dir = new TempDir();
+        var path = WriteCsv(dir, "ctl.csv", "file_name,label,split", "a.wav,x,train", row);
+        var e = Assert.Throws<ByolAException>(() => TaskMetadata.Read(path));
+        Assert.Contains($"{path}:3: {expected}", e.Message);
+        Assert.DoesNotContain(e.Message, char.IsControl);
+        // Binary bytes where the header should be are shown escaped too.
+        File.WriteAllBytes(path, [0x7f, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0, 0, (byte)'\n']);
+        e = Assert.Throws<ByolAException>(() => TaskMetadata.Read(path));
+        Assert.Contains("\\x7f", e.Message);
+        Assert.DoesNotContain(e.Message, char.IsControl);
+    }
+
+    [Fact]
     public void A_scores_csv_with_a_syntax_error_names_the_file_and_line_and_is_left_alone()
     {
         using var dir = new TempDir();

@@ -33,9 +33,15 @@ public class ProbeProtocolTests
     [Fact]
     public void Noise_embeddings_score_near_chance()
     {
+        // Test embeddings independent of the labels score 1/3 in expectation whatever the probe learned; over 5 draws of
+        // 180 test clips the mean's standard deviation is about 0.016, so 0.1 is six of them.
         var m = SplitTask(("train", 60), ("valid", 20), ("test", 60));
-        var noise = randn([m.Rows.Count, 12], generator: new Generator(3));
-        Assert.InRange(ProbeProtocol.Evaluate(m, noise, new ProbeOptions(), seed: 42), 0.2, 0.48);
+        var scores = Enumerable.Range(0, 5).Select(seed =>
+        {
+            using var noise = randn([m.Rows.Count, 12], generator: new Generator((ulong)(100 + seed)));
+            return ProbeProtocol.Evaluate(m, noise, new ProbeOptions(), seed: seed);
+        }).ToList();
+        Assert.True(Math.Abs(scores.Average() - 1.0 / 3) < 0.1, $"mean {scores.Average():F3} over {string.Join(", ", scores.Select(s => s.ToString("F3")))}");
     }
 
     [Fact]

@@ -143,6 +143,57 @@ public class ResultsReportTests
     }
 
     [Fact]
+    public void Ten_thousand_models_give_the_whole_table_and_a_picture_of_the_best_twenty()
+    {
+        using var dir = new TempDir();
+        var lines = new List<string> { "run0,run1,model,mean,std" };
+        for (int m = 0; m < 10_000; m++)
+        {
+            double acc = (m % 997) / 1000.0;   // model 996 (and 1993, …) is the best
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{acc},{acc},model{m},{acc},0"));
+        }
+        File.WriteAllLines(dir.File("big-scores.csv"), lines);
+        File.WriteAllLines(dir.File("small-scores.csv"), ["run0,model,mean,std", "0.5,model3,0.5,0", "0.9,model996,0.9,0"]);
+        var result = ResultsReport.Run(new ReportOptions { ResultsDir = dir.Path });
+        Assert.Equal(10_000, result.Summary.Models.Count);
+        Assert.Equal(10_000 + 2, result.Table.TrimEnd().Split('\n').Length);
+        Assert.Contains("| model9999 ", File.ReadAllText(result.MarkdownPath));
+        var drawn = SummaryPlot.DrawnModels(result.Summary);
+        Assert.Equal(SummaryPlot.MaxModels, drawn.Count);
+        // The two with an average, then the best by their one task (the nine others at 99.6 %, the first nine at 99.5 %), in table order.
+        Assert.Contains("model3", drawn);
+        Assert.Contains("model996", drawn);
+        var others = drawn.Where(m => m is not ("model3" or "model996")).Select(m => result.Summary.Cell(m, "big")!.Mean).ToList();
+        Assert.Equal(9, others.Count(v => Math.Abs(v - 0.996) < 1e-9));
+        Assert.Equal(9, others.Count(v => Math.Abs(v - 0.995) < 1e-9));
+        var order = result.Summary.Models.ToList();
+        Assert.Equal(drawn.OrderBy(order.IndexOf), drawn);
+        Assert.Contains("best 20 of 10000 models by average", SummaryPlot.Title(result.Summary));
+        var (w, h, _) = Png.Read(result.PicturePath);
+        Assert.True(w <= SummaryPlot.MaxWidth && h <= 140 + 24 * SummaryPlot.MaxModels, $"{w} × {h}");
+    }
+
+    [Fact]
+    public void Names_reach_summary_md_as_text_never_as_table_syntax_links_or_html()
+    {
+        using var dir = new TempDir();
+        string[] models = ["a|b", "two\nlines", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))", "`code`", "my_model"];
+        foreach (var task in new[] { "plain", "ta|sk" })
+            foreach (var model in models)
+                ScoresCsv.Append(Path.Combine(dir.Path, task + "-scores.csv"), model, [0.5], 0.5, 0);
+        var result = ResultsReport.Run(new ReportOptions { ResultsDir = dir.Path });
+        var md = File.ReadAllText(result.MarkdownPath);
+        var tableLines = md.Split('\n').Where(l => l.StartsWith('|')).ToList();
+        Assert.Equal(2 + models.Length, tableLines.Count);                    // no row broken by a newline
+        static int Cells(string line) => System.Text.RegularExpressions.Regex.Matches(line, @"(?<!\\)\|").Count;
+        Assert.All(tableLines, l => Assert.Equal(Cells(tableLines[0]), Cells(l)));   // no cell added by a '|'
+        Assert.DoesNotContain("<", md.Replace("<br>", ""));
+        Assert.DoesNotContain("](", md.Replace("![tasks × models](summary.png)", ""));
+        Assert.Contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;", md);
+        Assert.Contains("| my_model ", md);                                    // an underscore inside a word stays
+    }
+
+    [Fact]
     public void Accuracy_and_map_columns_name_their_metric_and_are_averaged_apart_and_heads_are_rows_of_their_own()
     {
         using var dir = new TempDir();
@@ -159,10 +210,11 @@ public class ResultsReportTests
         var header = result.Table.Split('\n')[0].Trim('|', ' ').Split('|').Select(c => c.Trim()).ToArray();
         Assert.Equal(["model", "fsd50k mAP %", "spcv2 acc %", "us8k acc %", "average acc %", "average mAP %"], header);
         var rows = Rows(result.Table);
-        Assert.Equal(["a", "a [mlp512]"], rows.Keys.Order(StringComparer.Ordinal));
+        // The head in brackets, escaped for Markdown (it renders as "a [mlp512]").
+        Assert.Equal(["a", MarkdownText.Escape("a [mlp512]")], rows.Keys.Order(StringComparer.Ordinal));
         // Accuracy averages accuracy only ((80 + 60) / 2); the mAP average is the one mAP task.
         Assert.Equal([Pct(0.3) + " ± 0.00", Pct(0.6) + " ± 0.00", Pct(0.8) + " ± 0.00", Pct(0.7), Pct(0.3)], rows["a"][1..]);
-        Assert.Equal([Pct(0.4) + " ± 0.00", Pct(0.7) + " ± 0.00", Pct(0.9) + " ± 0.00", Pct(0.8), Pct(0.4)], rows["a [mlp512]"][1..]);
+        Assert.Equal([Pct(0.4) + " ± 0.00", Pct(0.7) + " ± 0.00", Pct(0.9) + " ± 0.00", Pct(0.8), Pct(0.4)], rows[MarkdownText.Escape("a [mlp512]")][1..]);
         Assert.Null(result.Summary.Average("a"));
         Assert.Contains("accuracy and mAP are never averaged together", File.ReadAllText(dir.File(ResultsReport.MarkdownFileName)));
         // The plot's groups: the three tasks and the accuracy average (the mAP "average" would be one task).

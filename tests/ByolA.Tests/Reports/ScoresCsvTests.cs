@@ -81,4 +81,23 @@ public class ScoresCsvTests
         Assert.Single(e.Message.Split('\n'));
         Assert.Equal(text, File.ReadAllText(path));
     }
+
+    [Fact]
+    public void A_row_is_appended_through_a_symbolic_link_which_stays_a_link()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("shared"));
+        Directory.CreateDirectory(dir.File("results"));
+        ScoresCsv.Append(dir.File("shared/t-scores.csv"), "first", [0.5], 0.5, 0);
+        File.CreateSymbolicLink(dir.File("results/t-scores.csv"), dir.File("shared/t-scores.csv"));
+        ScoresCsv.Append(dir.File("results/t-scores.csv"), "second", [0.7], 0.7, 0);
+        Assert.NotNull(new FileInfo(dir.File("results/t-scores.csv")).LinkTarget);
+        Assert.Equal(["first", "second"], ScoresCsv.Read(dir.File("shared/t-scores.csv")).Select(r => r["model"]));
+        // A dangling link gets its file made where it points.
+        File.CreateSymbolicLink(dir.File("results/u-scores.csv"), dir.File("shared/u-scores.csv"));
+        ScoresCsv.Append(dir.File("results/u-scores.csv"), "third", [0.6], 0.6, 0);
+        Assert.NotNull(new FileInfo(dir.File("results/u-scores.csv")).LinkTarget);
+        Assert.Single(ScoresCsv.Read(dir.File("shared/u-scores.csv")));
+    }
 }

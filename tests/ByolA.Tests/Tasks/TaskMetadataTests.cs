@@ -87,7 +87,7 @@ public class TaskMetadataTests
         Assert.False(TaskMetadata.Read(dir.File("again.csv")).Rows.Zip(m.Rows).Any(p => p.First != p.Second));
         Assert.False(new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")]).MultiLabel);
         // A known multi-label task whose rows hold one label each stays multi-label.
-        var forced = new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")], multiLabel: true);
+        var forced = new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")], null, multiLabel: true);
         Assert.True(forced.MultiLabel);
         Assert.Equal(["dog"], forced.LabelsOf(0));
     }

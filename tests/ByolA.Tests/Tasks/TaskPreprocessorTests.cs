@@ -88,6 +88,25 @@ public class TaskPreprocessorTests
     }
 
     [Fact]
+    public void A_work_folder_inside_the_dataset_is_refused_before_anything_is_written()
+    {
+        using var dir = new TempDir();
+        DatasetFixtures.VoxCeleb1(dir.File("vox1"), speakers: 2);
+        var before = Directory.GetFileSystemEntries(dir.File("vox1"), "*", SearchOption.AllDirectories).Order().ToList();
+        Directory.CreateSymbolicLink(dir.File("into-vox1"), dir.File("vox1/wav"));
+        foreach (var work in new[] { dir.File("vox1/work"), dir.File("vox1"), dir.File("into-vox1/work") })
+        {
+            var o = new StringWriter();
+            var e = new StringWriter();
+            int code = CliApp.Run(["preprocess", "vc1", dir.File("vox1"), "--work", work], o, e);
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains("--work", e.ToString());
+            Assert.Contains("is inside the dataset folder", e.ToString());
+        }
+        Assert.Equal(before, Directory.GetFileSystemEntries(dir.File("vox1"), "*", SearchOption.AllDirectories).Order());
+    }
+
+    [Fact]
     public void Cli_preprocess_writes_metadata_and_reports_counts()
     {
         using var dir = new TempDir();

@@ -10,7 +10,7 @@ public static class EmbedCommand
     public static Command Create(CliContext context)
     {
         var weights = new Argument<string>("weights") { Description = "Encoder weights: a PyTorch .pth state dict of AudioNTT2020 (v1) or AudioNTT2022 (v2) (d and n_mels are read from the weights), or an .onnx model from 'byola export', run by ONNX Runtime without libtorch." };
-        var inputs = new Argument<string[]>("inputs") { Description = "Audio files or folders (searched recursively for .wav). Mono WAV at the config's sample_rate (run convert-wav first).", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("inputs") { Description = "Audio files or folders (searched recursively for audio files). Mono WAV at the config's sample_rate (run convert-wav first for other WAVs), or FLAC, MP3, Ogg Vorbis, Opus (M4A/AAC, WebM, … with ffmpeg on PATH), decoded and converted as convert-wav would.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o")
         {
             Description = "Output file: .npy (float32, rows in input order, plus FILE.files.npy, a NumPy string vector of the files that keeps any file name exact), .csv (file,e0,e1,...) or .npz (embeddings and files; with --timestamps also timestamps and offsets). Default: embeddings.npy.",
@@ -19,7 +19,7 @@ public static class EmbedCommand
         };
         var statsOptions = new StatsOptions(
             "Normalisation mean and std of the log-mel, e.g. --stats -5.49,5.04. Default: computed from the inputs (up to 10000 files), or an .onnx model's own stats.",
-            "Compute the normalisation stats from the .wav files below DIR (e.g. the training data) instead of the inputs.");
+            "Compute the normalisation stats from the audio files below DIR (e.g. the training data) instead of the inputs.");
         var unitSec = new Option<double?>("--unit-sec")
         {
             Description = "Clip length in seconds: shorter files are zero-padded, longer ones cropped (config unit_sec; default 0.95).",

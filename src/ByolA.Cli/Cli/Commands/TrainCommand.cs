@@ -9,7 +9,7 @@ public static class TrainCommand
 {
     public static Command Create(CliContext context)
     {
-        var audio = new Argument<string>("audio-dir") { Description = "Folder of 16 kHz mono .wav files, searched recursively (run convert-wav first for other formats)." };
+        var audio = new Argument<string>("audio-dir") { Description = "Folder of audio files, searched recursively: mono .wav at the config's sample rate (run convert-wav first for other WAVs), or FLAC, MP3, Ogg Vorbis, Opus (and M4A/AAC, WebM, … with ffmpeg on PATH), decoded and converted as convert-wav would." };
         var d = new Option<int?>("--d") { Description = "Encoder output dimension (config feature_d; v1 default 2048, v2 3072; v2 needs d > 1024).", HelpName = "D" };
         var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (config epochs; default 100).", HelpName = "N" };
         var bs = new Option<int?>("--bs") { Description = "Batch size (config bs; default 256). The incomplete last batch of an epoch is dropped.", HelpName = "N" };
@@ -31,7 +31,18 @@ public static class TrainCommand
         };
         var workers = new Option<int?>("--workers")
         {
-            Description = "Threads decoding and cropping audio ahead of the model (default: all cores).",
+            Description = "Threads decoding and cropping audio ahead of the model (default: the config's num_workers, at most the core count).",
+            HelpName = "N",
+        };
+        var tensorBoard = new Option<string?>("--tensorboard")
+        {
+            Description = "Also write a TensorBoard log to DIR (open it with `tensorboard --logdir DIR`): per epoch the loss, learning rate, " +
+                          "samples/s and the views' statistics (mb, sb, ma, sa), and pictures of a batch's two augmented views.",
+            HelpName = "DIR",
+        };
+        var tensorBoardImages = new Option<int?>("--tensorboard-images")
+        {
+            Description = "With --tensorboard: pictures of the augmented views on the first epoch and every N epochs after it (0: none). Default: 10.",
             HelpName = "N",
         };
         var command = new Command("train",
@@ -39,14 +50,15 @@ public static class TrainCommand
             "(RunningNorm, Mixup 0.4, RandomResizeCrop), AudioNTT2022 = v2 (dataset statistics, Mixup 0.2, RandomResizeCrop, RandomLinearFader). " +
             "Writes a checkpoint and a CSV row every epoch, then the encoder weights (PyTorch state dict).")
         {
-            audio, d, epochs, bs, lr, seed, resume, output, overwrite, workers,
+            audio, d, epochs, bs, lr, seed, resume, output, overwrite, workers, tensorBoard, tensorBoardImages,
         };
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
         compute.ConfigFlag("feature_d", d).ConfigFlag("epochs", epochs).ConfigFlag("bs", bs).ConfigFlag("lr", lr).ConfigFlag("seed", seed);
         var names = compute.Names.Add(nameof(TrainOptions.AudioDir), audio).Add(nameof(TrainOptions.OutputDir), output)
-            .Add(nameof(TrainOptions.ResumeFrom), resume).Add(nameof(TrainOptions.DecodeThreads), workers);
+            .Add(nameof(TrainOptions.ResumeFrom), resume).Add(nameof(TrainOptions.DecodeThreads), workers)
+            .Add(nameof(TrainOptions.TensorBoardDir), tensorBoard).Add(nameof(TrainOptions.TensorBoardImageEvery), tensorBoardImages);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var config = compute.LoadConfig(parse);
@@ -59,12 +71,24 @@ public static class TrainCommand
                 DecodeThreads = parse.GetValue(workers),
                 Tf32 = parse.GetValue(tf32),
                 Overwrite = parse.GetValue(overwrite),
+                TensorBoardDir = parse.GetValue(tensorBoard),
+                TensorBoardImageEvery = parse.GetValue(tensorBoardImages) ?? 10,
             }.Validate();
             options = options with { Device = compute.InitialiseTorch(parse) };
             TrainResult result;
+            var started = DateTime.UtcNow;
             try
             {
                 result = Trainer.Run(options, context.CreateProgress(), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // A plain rerun is refused (the folder holds this run's checkpoint), so say how to go on.
+                var checkpoint = Path.Combine(Path.GetFullPath(options.ResolvedOutputDir), TrainingCheckpoint.FileName);
+                context.Error.WriteLine(File.Exists(checkpoint) && File.GetLastWriteTimeUtc(checkpoint) >= started
+                    ? $"cancelled: {checkpoint} holds the last finished epoch; continue with --resume {checkpoint}"
+                    : "cancelled before an epoch finished: this run wrote no checkpoint; run the same command again to start over");
+                return ExitCodes.Cancelled;
             }
             catch (ExistingRunException e)
             {
@@ -83,6 +107,7 @@ public static class TrainCommand
                 : string.Format(CultureInfo.InvariantCulture, "trained {0} epoch(s), final loss {1:F4}; weights: {2}", result.Epochs.Count, last.Loss, result.WeightsPath));
             context.Output.WriteLine($"checkpoint: {result.CheckpointPath}");
             context.Output.WriteLine($"log: {result.LogPath}");
+            if (options.TensorBoardDir != null) context.Output.WriteLine($"TensorBoard: {options.TensorBoardDir}");
             return ExitCodes.Ok;
         }, names));
         return command;

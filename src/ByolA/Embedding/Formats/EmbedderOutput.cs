@@ -8,11 +8,11 @@ using static TorchSharp.torch;
 namespace ByolA.Embedding.Formats;
 
 /// <summary>
-/// Writes embeddings as NumPy <c>.npy</c> (float32, C order, format 1.0) with a sidecar list of file names, or as
-/// CSV. Every file is written atomically (temporary name, then rename); an <c>.npy</c> and its sidecar are replaced
-/// together or not at all (<see cref="AtomicFile.WriteAll"/>).
+/// The .npy and .csv files of embeddings: NumPy <c>.npy</c> (float32, C order, format 1.0) with a sidecar list of file
+/// names, and CSV; reading them back. Every file is written atomically (temporary name, then rename). Which format a
+/// path gets is <see cref="EmbeddingFormats"/>' choice.
 /// </summary>
-public static class EmbedderOutput
+internal static class EmbedderOutput
 {
     /// <summary>
     /// The sidecar of <c>X.npy</c>: <c>X.files.npy</c>, a NumPy unicode vector (<c>&lt;U</c>n, as the <c>files</c>
@@ -27,8 +27,7 @@ public static class EmbedderOutput
     /// </summary>
     public static void CheckWritable(string path)
     {
-        AtomicFile.CheckWritable(path);
-        if (Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)) AtomicFile.CheckWritable(SidecarPath(path));
+        foreach (var output in EmbeddingFormats.ForPath(path)?.OutputPaths(path) ?? [path]) AtomicFile.CheckWritable(output);
     }
 
     /// <summary>Reads a sidecar written by <see cref="Write(string, IReadOnlyList{string}, float[], long[])"/>.</summary>
@@ -38,7 +37,7 @@ public static class EmbedderOutput
         return NpyFormat.ReadStrings(s, NpyFormat.ReadHeader(s, sidecarPath), sidecarPath);
     }
 
-    /// <summary>Writes .npy plus sidecar, or .csv, chosen by the extension of <paramref name="path"/>; returns the paths written.</summary>
+    /// <summary>Writes embeddings in the format of <paramref name="path"/>'s extension (<see cref="EmbeddingFormats"/>); returns the paths written.</summary>
     public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, Tensor embeddings)
     {
         using var data = embeddings.detach().cpu().to(float32).contiguous();
@@ -49,28 +48,9 @@ public static class EmbedderOutput
     /// As <see cref="Write(string, IReadOnlyList{string}, Tensor)"/> for row-major values of shape (N, d) or (N, T', d);
     /// needs no libtorch (the ONNX Runtime engine writes through it).
     /// </summary>
-    public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, float[] values, long[] shape)
-    {
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext == ".npy")
-        {
-            if (shape.Length < 1 || shape[0] != files.Count)
-                throw new ArgumentException($"{files.Count} file(s) for embeddings of shape ({string.Join(", ", shape)})");
-            var sidecar = SidecarPath(path);
-            var list = NpyFormat.Strings("files", files);
-            AtomicFile.WriteAll([
-                (sidecar, s => { s.Write(NpyFormat.HeaderBytes(list.Descr, list.Shape)); list.WriteData(s); }),
-                (path, s => WriteNpyData(s, values, shape)),
-            ]);
-            return [path, sidecar];
-        }
-        if (ext == ".csv")
-        {
-            WriteCsv(path, files, values, shape);
-            return [path];
-        }
-        throw new ByolAException($"{path}: unknown output format '{ext}'; use a .npy or .csv file name");
-    }
+    public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, float[] values, long[] shape) =>
+        (EmbeddingFormats.ForPath(path) ?? throw new ByolAException($"{path}: unknown output format '{Path.GetExtension(path)}'; use a {EmbeddingFormats.Names(EmbeddingFormats.All)} file name"))
+            .Write(path, files, values, shape);
 
     /// <summary>Writes a float32 tensor of any rank as a .npy file (header dict padded to a 64-byte boundary).</summary>
     public static void WriteNpy(string path, Tensor values)
@@ -83,7 +63,7 @@ public static class EmbedderOutput
     public static void WriteNpy(string path, float[] values, long[] shape) =>
         AtomicFile.Write(path, s => WriteNpyData(s, values, shape));
 
-    static void WriteNpyData(Stream s, float[] values, long[] shape)
+    internal static void WriteNpyData(Stream s, float[] values, long[] shape)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing .npy needs a little-endian host");
         s.Write(NpyFormat.HeaderBytes("<f4", shape));
@@ -139,7 +119,7 @@ public static class EmbedderOutput
             for (int i = 0; i < files.Count; i++)
                 for (long f = 0; f < t; f++)
                 {
-                    sb.Clear().Append(Quote(files[i]));
+                    sb.Clear().Append(Quote(CsvCells.Text(files[i])));
                     if (frames) sb.Append(',').Append(f);
                     for (long j = 0; j < d; j++) sb.Append(',').Append(values[o++].ToString("R", CultureInfo.InvariantCulture));
                     w.WriteLine(sb);

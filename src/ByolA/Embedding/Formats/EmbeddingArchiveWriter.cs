@@ -16,7 +16,7 @@ namespace ByolA.Embedding.Formats;
 /// <item><c>run</c> unicode: with <c>shard</c>, what made the run (<see cref="EmbeddingRun"/>).</item>
 /// </list>
 /// </summary>
-public sealed class EmbeddingArchiveWriter : IDisposable
+internal sealed class EmbeddingArchiveWriter : IDisposable
 {
     readonly string path;
     readonly string rowsPath;
@@ -35,7 +35,7 @@ public sealed class EmbeddingArchiveWriter : IDisposable
         this.path = Path.GetFullPath(path);
         Timestamps = timestamps;
         Directory.CreateDirectory(Path.GetDirectoryName(this.path)!);
-        rowsPath = this.path + AtomicFile.TempMarker + "rows-" + Guid.NewGuid().ToString("N")[..8];
+        rowsPath = AtomicFile.TempPath(this.path, "rows-");
         rows = new FileStream(rowsPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
     }
 

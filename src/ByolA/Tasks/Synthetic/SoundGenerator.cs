@@ -6,7 +6,7 @@ namespace ByolA.Tasks.Synthetic;
 /// Makes one mono clip of a <see cref="SoundKind"/> with random pitch, level and timing, over a faint noise
 /// floor. Every draw comes from the given generator in a fixed order, so one generator state gives one clip.
 /// </summary>
-public static class SoundGenerator
+internal static class SoundGenerator
 {
     /// <summary>Returns <paramref name="seconds"/> of audio at <paramref name="sampleRate"/>, peak below 1.</summary>
     public static float[] Generate(SoundKind kind, IRandomSource rng, int sampleRate = 16000, double seconds = 1.0)

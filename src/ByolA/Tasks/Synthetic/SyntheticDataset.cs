@@ -9,7 +9,7 @@ namespace ByolA.Tasks.Synthetic;
 /// Writes the demo dataset: labelled clips of every <see cref="SoundKind"/> under audio/&lt;kind&gt;/, a metadata.csv
 /// (file_name,label,split) in the user-task format that evaluation reads, and unlabelled clips for pretraining.
 /// </summary>
-public static class SyntheticDataset
+internal static class SyntheticDataset
 {
     /// <summary>The metadata file name inside the dataset folder.</summary>
     public const string MetadataFile = "metadata.csv";

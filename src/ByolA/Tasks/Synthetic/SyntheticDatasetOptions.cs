@@ -1,7 +1,7 @@
 namespace ByolA.Tasks.Synthetic;
 
 /// <summary>What <see cref="SyntheticDataset"/> generates; <see cref="Validate"/> rejects impossible values.</summary>
-public sealed record SyntheticDatasetOptions
+internal sealed record SyntheticDatasetOptions
 {
     /// <summary>Output folder; receives audio/ (labelled), unlabelled/ and metadata.csv.</summary>
     public required string Folder { get; init; }

@@ -60,6 +60,6 @@ public class EmbedderOutputTests
         Assert.Equal(new[] { single, paths[0], paths[1] }, files);
         Assert.Contains("no such file", Assert.Throws<ByolAException>(() => EmbedderInputs.Expand([tmp.File("nope")])).Message);
         Directory.CreateDirectory(tmp.File("empty"));
-        Assert.Contains("no .wav files", Assert.Throws<ByolAException>(() => EmbedderInputs.Expand([tmp.File("empty")])).Message);
+        Assert.Contains("holds no audio files", Assert.Throws<ByolAException>(() => EmbedderInputs.Expand([tmp.File("empty")])).Message);
     }
 }

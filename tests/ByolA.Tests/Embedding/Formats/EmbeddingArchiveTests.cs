@@ -86,6 +86,11 @@ public class EmbeddingArchiveTests
         Assert.Contains(EmbeddingShard.CountVariable, Assert.Throws<ByolAException>(() => From(("JOB_COMPLETION_INDEX", "2"))).Message);
         Assert.Throws<ByolAException>(() => From(("SLURM_ARRAY_TASK_ID", "12"), ("SLURM_ARRAY_TASK_COUNT", "10"), ("SLURM_ARRAY_TASK_MIN", "0")));
         Assert.Throws<ByolAException>(() => From());
+        // Out of range: named by the variables, not as a "shard 6/2".
+        var e = Assert.Throws<ByolAException>(() => From(("JOB_COMPLETION_INDEX", "5"), (EmbeddingShard.CountVariable, "2")));
+        Assert.Contains("JOB_COMPLETION_INDEX 5 is outside 0-1", e.Message);
+        Assert.Contains(EmbeddingShard.CountVariable + " 2", e.Message);
+        Assert.Contains("SLURM_ARRAY_TASK_MIN 3", Assert.Throws<ByolAException>(() => From(("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "3"))).Message);
     }
 
     [Fact]
