@@ -1,5 +1,6 @@
 // The original BYOL-A README's "calculate a feature vector for an audio sample", in C#: load the weights and the
-// normalisation statistics, embed one audio file. Usage: ByolA.Sample [WEIGHTS.pth] [AUDIO.wav]
+// normalisation statistics, embed one audio file; then, given a classifier saved by `byola evaluate --save-model`,
+// label the same file. Usage: ByolA.Sample [WEIGHTS.pth] [AUDIO.wav] [CLASSIFIER]
 using ByolA.Audio;
 using ByolA;
 using ByolA.Data;
@@ -23,3 +24,12 @@ Console.WriteLine($"{model.Architecture}: {features.Length}-d embedding of {wav}
 var audio = AudioLoader.LoadMono(wav, model.SampleRate);
 var frames = model.TimestampEmbeddings([audio], model.SampleRate);
 Console.WriteLine($"{frames.Embeddings[0].Length} frames of {model.TimestampEmbeddingSize} values, every {model.TimestampHopMs} ms from {frames.TimestampsMs[0][0]} ms");
+
+// A classifier saved by `byola evaluate WEIGHTS TASK --save-model FILE` keeps what the probe learned: the encoder,
+// stats, scaler, head and class names in one file. It labels sounds of any length (fitted to its unit_sec).
+if (args.Length > 2)
+{
+    using var classifier = ByolA.Probe.ByolAClassifier.Load(args[2]);
+    foreach (var (label, probability) in classifier.Classify(audio, classifier.SampleRate).Take(3))
+        Console.WriteLine($"{label}: {probability:0.000}");
+}

@@ -51,8 +51,8 @@ public sealed class ByolAClassifier : IDisposable
     public double UnitSec => File.UnitSec;
 
     /// <summary>
-    /// Loads a classifier file. The encoder runs on <paramref name="device"/> (default: the CPU; an .onnx encoder runs on
-    /// the CPU and refuses a CUDA device).
+    /// Loads a classifier file. The encoder and probe run on <paramref name="device"/> (default: the CPU); a classifier
+    /// whose encoder is an exported .onnx model runs in ONNX Runtime on the CPU whatever the device.
     /// </summary>
     /// <exception cref="ByolAException">The file is not a classifier, or its parts do not fit together.</exception>
     public static ByolAClassifier Load(string path, Device? device = null)
@@ -68,7 +68,11 @@ public sealed class ByolAClassifier : IDisposable
                 SampleRate = fe.SampleRate, NFft = fe.NFft, WinLength = fe.WinLength, HopLength = fe.HopLength, NMels = fe.NMels,
                 FMin = fe.FMin, FMax = fe.FMax, UnitSec = file.UnitSec,
             };
-            var spec = device is null ? DeviceSpec.Cpu : device.type == DeviceType.CUDA ? new DeviceSpec(DeviceKind.Cuda, device.index) : DeviceSpec.Cpu;
+            // An ONNX encoder runs in ONNX Runtime on the CPU whatever device was asked for (auto), and the probe with it.
+            bool onnx = Path.GetExtension(encoderPath).Equals(".onnx", StringComparison.OrdinalIgnoreCase);
+            if (onnx) device = null;
+            var spec = onnx ? DeviceSpec.Auto
+                : device is null ? DeviceSpec.Cpu : device.type == DeviceType.CUDA ? new DeviceSpec(DeviceKind.Cuda, device.index) : DeviceSpec.Cpu;
             engine = EmbeddingEngine.Open(encoderPath, new EngineOptions { Config = config, Device = spec, TorchDevice = device, SetUpProcess = false });
             if (engine.FeatureD != file.FeatureD)
                 throw new ByolAException($"{path}: the head takes {file.FeatureD}-d embeddings but the encoder inside gives {engine.FeatureD}-d " +

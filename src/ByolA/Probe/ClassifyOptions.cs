@@ -8,7 +8,7 @@ public sealed record ClassifyOptions
     /// <summary>A classifier file saved by evaluate (<see cref="EvaluateOptions.SaveModel"/>).</summary>
     public required string ClassifierPath { get; init; }
 
-    /// <summary>Audio files and folders (every .wav below a folder), mono at the classifier's sample rate.</summary>
+    /// <summary>Audio files and folders (every audio file below a folder), mono at the classifier's sample rate.</summary>
     public required IReadOnlyList<string> Inputs { get; init; }
 
     /// <summary>Labels reported per file (or per window), highest probability first.</summary>

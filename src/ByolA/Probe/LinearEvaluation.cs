@@ -38,6 +38,8 @@ public static class LinearEvaluation
             throw new ByolAException($"{metadataPath}: row '{row.FileName}' has the label cell '{row.Label}' holding several labels, but {known.Name} " +
                                      "is a single-label task; rerun 'byola preprocess', or evaluate it as your own task with its metadata CSV");
         }
+        // A multi-label task stays one when its rows happen to hold one label each (scored by mAP, as published).
+        if (options.KnownTask is { MultiLabel: true } && !metadata.MultiLabel) metadata = new TaskMetadata(metadata.Rows, metadata.Source, multiLabel: true);
         if (metadata.MultiLabel)
             progress.Message($"multi-label: {metadata.Rows.Count(r => r.Label.Contains(TaskMetadata.LabelSeparator))} of {metadata.Rows.Count} clips hold " +
                              "several labels; sigmoid outputs with binary cross-entropy, early stopping on validation mAP, test mAP and ROC AUC");

@@ -20,7 +20,13 @@ public sealed class TaskMetadata
     /// <summary>The file this was read from, for messages (null when built in memory).</summary>
     public string? Source { get; }
 
-    public TaskMetadata(IReadOnlyList<MetadataRow> rows, string? source = null)
+    public TaskMetadata(IReadOnlyList<MetadataRow> rows, string? source = null) : this(rows, source, false) { }
+
+    /// <param name="rows">The rows, in file order.</param>
+    /// <param name="source">The file they were read from, for messages.</param>
+    /// <param name="multiLabel">Treat the task as multi-label even when no cell holds several labels (a known multi-label
+    /// task whose copy happens to hold single labels only is still scored by mAP).</param>
+    internal TaskMetadata(IReadOnlyList<MetadataRow> rows, string? source, bool multiLabel)
     {
         if (rows.Count == 0) throw new ByolAException($"{source ?? "metadata"}: no rows");
         HasFolds = rows[0].Fold != null;
@@ -29,7 +35,7 @@ public sealed class TaskMetadata
                 throw new ByolAException($"{source ?? "metadata"}: row '{r.FileName}' must have a split or a fold like the others, not both or neither");
         Rows = rows;
         Source = source;
-        MultiLabel = rows.Any(r => r.Label.Contains(LabelSeparator));
+        MultiLabel = multiLabel || rows.Any(r => r.Label.Contains(LabelSeparator));
         labels = rows.Select(r => SplitLabel(r, source)).ToArray();
         Classes = labels.SelectMany(l => l).Distinct().Order(StringComparer.Ordinal).ToList();
         Folds = HasFolds ? rows.Select(r => r.Fold!.Value).Distinct().Order().ToList() : [];

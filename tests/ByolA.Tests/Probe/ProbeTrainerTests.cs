@@ -157,6 +157,20 @@ public class ProbeTrainerTests
     }
 
     [Fact]
+    public void Mlp_early_stopping_restores_every_layer_of_the_best_epoch()
+    {
+        // Validation labels are noise, so the best epoch is early and later epochs move every layer away from it.
+        var (x, y) = Clusters(30, 3, 8, 2.0, 3);
+        var g = new Generator(5);
+        var xv = randn([60, 8], generator: g);
+        var yv = randint(3, [60], generator: g);
+        using var probe = ProbeTrainer.Train(x, y, xv, yv, 3, new ProbeOptions { Patience = 4, Hidden = [32, 16] }, seed: 1);
+        Assert.Equal(probe.BestEpoch + 4, probe.EpochsRun);
+        // The kept weights (all three layers, in eval mode) score exactly the recorded validation accuracy.
+        Assert.Equal(probe.ValidScore, probe.Accuracy(xv, yv), 12);
+    }
+
+    [Fact]
     public void Head_names_and_bad_sizes()
     {
         Assert.Equal("linear", new ProbeOptions().HeadName);

@@ -86,6 +86,10 @@ public class TaskMetadataTests
         Assert.Contains("a.wav,\"dog,bark\",train", File.ReadAllLines(dir.File("again.csv")));
         Assert.False(TaskMetadata.Read(dir.File("again.csv")).Rows.Zip(m.Rows).Any(p => p.First != p.Second));
         Assert.False(new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")]).MultiLabel);
+        // A known multi-label task whose rows hold one label each stays multi-label.
+        var forced = new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")], null, multiLabel: true);
+        Assert.True(forced.MultiLabel);
+        Assert.Equal(["dog"], forced.LabelsOf(0));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public static class ClassifyCommand
         var classifier = new Argument<string>("classifier") { Description = "A classifier file written by 'byola evaluate ... --save-model FILE'." };
         var inputs = new Argument<string[]>("audio")
         {
-            Description = "Audio files or folders (every .wav below a folder), mono at the classifier's sample rate (16 kHz; 'byola convert-wav' converts others).",
+            Description = "Audio files or folders (searched recursively for audio files), mono at the classifier's sample rate (16 kHz; 'byola convert-wav' converts others).",
             Arity = ArgumentArity.OneOrMore,
         };
         var top = new Option<int>("--top") { Description = "Labels shown per file (or window), highest probability first.", DefaultValueFactory = _ => 5, HelpName = "K" };

@@ -49,8 +49,9 @@ public static class EvaluateCommand
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Recompute embeddings and do not store them (by default they are cached per weights, task and unit_sec)." };
         var command = new Command("evaluate",
-            "Embed a task's audio with frozen encoder weights and train a linear classifier on the embeddings; print the test " +
-            "accuracy (mean and std over REPEAT runs) and append it to results/TASK-scores.csv.")
+            "Embed a task's audio with frozen encoder weights and train a linear classifier (or an MLP, --hidden) on the embeddings; print the test " +
+            "accuracy — or mAP and ROC AUC for a multi-label task (a label cell \"a,b\") — as mean and std over REPEAT runs and append it to " +
+            "results/TASK-scores.csv; --save-model keeps the classifier for 'byola classify'.")
         {
             weights, task, unitSec, repeat, epochs, lr, seed, noEarly, batch, hidden, embedBatch, metadata, audioDir, work, results, saveModel, noCache,
         };

@@ -17,8 +17,9 @@ public static class ReportCommand
             DefaultValueFactory = _ => defaults.ResultsDir,
         };
         var command = new Command("report",
-            "Summarise every TASK-scores.csv of a results folder: print a Markdown table (rows: models; columns: tasks and " +
-            "their average; cells: test accuracy mean ± std in % over every run) and write it to RESULTS_DIR/" +
+            "Summarise every TASK-scores.csv of a results folder: print a Markdown table (rows: models, one per probe head; columns: tasks and " +
+            "their average; cells: test accuracy — or mAP for multi-label tasks, named in the header — mean ± std in % over every run; " +
+            "accuracy and mAP are averaged apart) and write it to RESULTS_DIR/" +
             $"{ResultsReport.MarkdownFileName}, with grouped bars and std whiskers in RESULTS_DIR/{ResultsReport.PictureFileName}.")
         {
             results,
