@@ -43,8 +43,10 @@ public static class EvaluateCommand
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
+        var precision = ComputeOptions.Precision("What the encoder embeds in (default fp32 whatever the config trains in); the embedding cache keeps precisions apart.");
+        command.Options.Add(precision);
         compute.ConfigFlag("seed", seed);
-        var names = compute.Names.Add(nameof(EvaluateOptions.Weights), weights).Add(nameof(EvaluateOptions.Task), task)
+        var names = compute.Names.Add(nameof(EvaluateOptions.Tf32), tf32).Add(nameof(EvaluateOptions.Precision), precision).Add(nameof(EvaluateOptions.Weights), weights).Add(nameof(EvaluateOptions.Task), task)
             .Add(nameof(EvaluateOptions.UnitSec), unitSec).Add(nameof(EvaluateOptions.Repeat), repeat)
             .Add(nameof(ProbeOptions.Epochs), epochs).Add(nameof(ProbeOptions.Lr), lr).Add(nameof(ProbeOptions.BatchSize), batch)
             .Add(nameof(EvaluateOptions.EmbedBatch), embedBatch).Add(nameof(EvaluateOptions.MetadataPath), metadata)
@@ -74,6 +76,7 @@ public static class EvaluateCommand
                 ResultsDir = parse.GetValue(results),
                 UseCache = !parse.GetValue(noCache),
                 Tf32 = parse.GetValue(tf32),
+                Precision = ComputeOptions.ParsePrecision(parse, precision),
             }.Validate();
             options = options with { Device = compute.InitialiseTorch(parse) };
             var result = LinearEvaluation.Run(options, context.CreateProgress(), ct);
