@@ -85,7 +85,13 @@ internal sealed class TrainingSession : IDisposable
             var c = new Context(options, progress, ct, DateTime.UtcNow, outDir, checkpointPath, Path.Combine(outDir, Trainer.LogFileName), device,
                 Precision.Apply(device, options.Precision), threads, new SeededRandom(config.Seed), owned);
             // cuDNN's autotuner is process-wide; set either way so an earlier run in this process leaves nothing behind.
-            if (device.type == DeviceType.CUDA) LibTorchNative.CudnnBenchmark = options.CudnnBenchmark;
+            // A libtorch without the switch trains on untuned (it only costs speed) and says so.
+            if (device.type == DeviceType.CUDA)
+            {
+                if (LibTorchNative.CudnnBenchmarkProblem is { } problem)
+                    progress.Message($"warning: cuDNN autotuning unavailable ({problem}); training without it");
+                else LibTorchNative.CudnnBenchmark = options.CudnnBenchmark;
+            }
             var data = PrepareData(c, checkpoint);
             var model = PrepareModel(c, data, checkpoint);
             var (startEpoch, logRows) = Restore(c, data, model, checkpoint);
