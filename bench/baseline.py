@@ -257,10 +257,13 @@ def cmd_train(a):
             b = v1.shape[0]
             both = normalize_batch(torch.cat([v1, v2]))
             v1, v2 = both[:b], both[b:]
-            p1, p2 = pred(online(v1)), pred(online(v2))
-            with torch.no_grad():
-                z1, z2 = target(v1), target(v2)
-            loss = (byol_loss(p1, z2) + byol_loss(p2, z1)).mean()
+            # --precision bf16: torch.autocast around forward and loss, as mixed-precision training recipes do (no
+            # GradScaler: bfloat16 has FP32's range); fp32 leaves autocast off.
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+                p1, p2 = pred(online(v1)), pred(online(v2))
+                with torch.no_grad():
+                    z1, z2 = target(v1), target(v2)
+                loss = (byol_loss(p1.float(), z2.float()) + byol_loss(p2.float(), z1.float())).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -316,6 +319,7 @@ def main():
     s.add_argument("--d", type=int, default=2048); s.add_argument("--proj-dim", type=int, default=4096); s.add_argument("--proj-size", type=int, default=256)
     s.add_argument("--lr", type=float, default=3e-4); s.add_argument("--ema", type=float, default=0.99); s.add_argument("--workers", type=int, default=0)
     s.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    s.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="bf16: torch.autocast(dtype=bfloat16) mixed precision")
     s = sub.add_parser("convert"); s.add_argument("src"); s.add_argument("dst"); s.add_argument("--jobs", type=int, default=os.cpu_count())
     a = p.parse_args()
     # Same thread count as byola's default (all cores); Debian's torch otherwise starts with one thread here.

@@ -15,8 +15,10 @@
 # Steps: unpack; ABI check (`byola runtime` loads libtorch and binds TorchSharp's LibTorchSharp at once, naming a
 # missing symbol); GPU/driver/torch versions; generated audio; `train` v1 d2048 bs 256 for two epochs (samples/s,
 # peak GPU memory and utilisation sampled by nvidia-smi); one epoch + resume versus two epochs (max |Δweight|);
-# `embed` on the CPU versus CUDA in FP32 and with --tf32 (max |Δ| / max |ref|); bench/baseline.py training on the
-# same device for a ratio. Writes at most 8 files to $OUT (else ./gpu-check-out), summary.txt first (key: value).
+# `embed` on the CPU versus CUDA in FP32, with --tf32 and with --precision bf16 (max |Δ| / max |ref|); bf16 training
+# (--precision bf16, libtorch autocast) two epochs with its own GPU samples; bench/baseline.py training on the same
+# device, at its defaults and with --precision bf16 (torch.autocast), for ratios. Writes at most 8 files to $OUT
+# (else ./gpu-check-out), summary.txt first (key: value).
 # Environment: PYTHON (default python3), GPU_CHECK_CLIPS (training clips), BASELINE_WORKERS (DataLoader workers).
 set -euo pipefail
 started=$(date +%s)
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     --libtorch) libtorch="${2:?--libtorch needs a folder}"; shift ;;
     --torchsharp-src) tssrc="${2:?--torchsharp-src needs a folder}"; shift ;;
     --binding) binding="${2:?--binding needs a file}"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "gpu-check: unknown option $1" >&2; exit 2 ;;
     *) tarball="$1" ;;
   esac
@@ -202,13 +204,19 @@ last_rate() { awk -F, 'NR > 1 { r = $8 / $9 } END { printf "%.1f", r }' "$1"; }
 train_last=$(last_rate "$work/full/train_log.csv")
 kv train_last_epoch_samples_per_s "$train_last"
 kv train_precision "$(awk -F, 'NR == 2 { print $12 }' "$work/full/train_log.csv")"
-if [ -s "$out/gpu-samples.csv" ]; then
+# gpu_stats PREFIX SAMPLES: GPU busy share and peak memory of one sampled run, as PREFIXgpu_util_mean_pct etc.
+gpu_stats() {
+  [ -s "$2" ] || return 0
   # busy samples only (after the first non-zero utilisation): start-up and file checks are not steps
-  kv gpu_util_mean_pct "$(awk -F', ' '$2 > 0 { busy = 1 } busy { u += $2; n++ } END { if (n) printf "%.0f", u / n; else print "-" }' "$out/gpu-samples.csv")"
+  kv "${1}gpu_util_mean_pct" "$(awk -F', ' '$2 > 0 { busy = 1 } busy { u += $2; n++ } END { if (n) printf "%.0f", u / n; else print "-" }' "$2")"
   # between the first and the last sample over 50 %: the training loop with its epoch ends, without start-up and exit
-  kv gpu_util_training_window_pct "$(awk -F', ' '{ u[NR] = $2 } $2 >= 50 { if (!a) a = NR; b = NR } END { if (a) { for (i = a; i <= b; i++) t += u[i]; printf "%.0f", t / (b - a + 1) } else print "-" }' "$out/gpu-samples.csv")"
-  kv gpu_peak_memory_mb "$(awk -F', ' '$3 > m { m = $3 } END { print m + 0 }' "$out/gpu-samples.csv")"
-fi
+  kv "${1}gpu_util_training_window_pct" "$(awk -F', ' '{ u[NR] = $2 } $2 >= 50 { if (!a) a = NR; b = NR } END { if (a) { for (i = a; i <= b; i++) t += u[i]; printf "%.0f", t / (b - a + 1) } else print "-" }' "$2")"
+  kv "${1}gpu_peak_memory_mb" "$(awk -F', ' '$3 > m { m = $3 } END { print m + 0 }' "$2")"
+}
+gpu_stats "" "$out/gpu-samples.csv"
+# first_rate LOG: samples/s of a train_log.csv's first epoch (start-up, cuDNN autotuning, allocator growth)
+first_rate() { awk -F, 'NR == 2 { printf "%.1f", $8 / $9 }' "$1"; }
+kv train_first_epoch_samples_per_s "$(first_rate "$work/full/train_log.csv")"
 
 # wdiff A B: the largest |Δ| between two saved state dicts
 wdiff() { pyrun - "$1" "$2" <<'PY'
@@ -246,7 +254,28 @@ if [ "$cpu" = 0 ] && try train-tf32 "$byola" train "$work/train" "${train_args[@
   kv train_tf32_last_epoch_samples_per_s "$train_tf32_last"
 fi
 
-# ---- embed: CPU (reference) versus this device in FP32 and TF32
+# ---- bf16 mixed precision (libtorch autocast; FP32 weights, Adam and loss), two epochs, its own GPU samples
+train_bf16_last=
+if [ "$cpu" = 0 ] && command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv,noheader,nounits -lms 200 > "$out/gpu-samples-bf16.csv" 2>/dev/null &
+  sampler=$!
+fi
+say "train v1 d$d bs $bs, 2 epochs, --precision bf16..."
+if try train-bf16 "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --precision bf16 --out "$work/bf16"; then
+  kv train_bf16_precision "$(awk -F, 'NR == 2 { print $12 }' "$work/bf16/train_log.csv")"
+  kv train_bf16_samples_per_s "$(log_rate "$work/bf16/train_log.csv")"
+  kv train_bf16_first_epoch_samples_per_s "$(first_rate "$work/bf16/train_log.csv")"
+  train_bf16_last=$(last_rate "$work/bf16/train_log.csv")
+  kv train_bf16_last_epoch_samples_per_s "$train_bf16_last"
+  kv train_bf16_loss "$(awk -F, 'END { print $2 }' "$work/bf16/train_log.csv")"
+  kv train_fp32_loss "$(awk -F, 'END { print $2 }' "$work/full/train_log.csv")"
+  # whole run against the steady epoch: how much the first epoch costs (target within 10 %)
+  kv train_bf16_whole_over_last_epoch "$(ratio "$(log_rate "$work/bf16/train_log.csv")" "$train_bf16_last")"
+fi
+if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=""; fi
+gpu_stats bf16_ "$out/gpu-samples-bf16.csv"
+
+# ---- embed: CPU (reference) versus this device in FP32, TF32 and bf16
 say "embed $embed_clips clips: cpu, $dev, $dev --tf32..."
 # embed NAME ARGS...: embeds the clips into emb-NAME.npy and reports the whole command's seconds as embed_NAME_s
 embed() {
@@ -265,6 +294,7 @@ kv embed_compared "$( [ "$cpu" = 1 ] && echo 'cpu 1 thread vs cpu all threads' |
 if embed ref --device cpu $( [ "$cpu" = 1 ] && echo --threads 1 ); then
   if embed fp32 --device "$dev"; then kv embed_max_rel_diff "$(rel fp32)"; else kv embed_max_rel_diff failed; fi
   if embed tf32 --device "$dev" --tf32; then kv embed_tf32_max_rel_diff "$(rel tf32)"; else kv embed_tf32_max_rel_diff failed; fi
+  if embed bf16 --device "$dev" --precision bf16; then kv embed_bf16_max_rel_diff "$(rel bf16)"; else kv embed_bf16_max_rel_diff failed; fi
 else
   kv embed_max_rel_diff "failed (cpu reference)"
 fi
@@ -289,6 +319,23 @@ else
   say "baseline failed (see $out/baseline.log)"; tail -3 "$out/baseline.log" >&2
   kv baseline_samples_per_s failed
   failed_steps="$failed_steps baseline"
+fi
+# the baseline in bf16 too (torch.autocast, no GradScaler): like for like with --precision bf16
+say "PyTorch baseline: the same in bf16 (torch.autocast)..."
+echo "=== baseline bf16" >> "$log"
+if pyrun "$pack/baseline.py" train "$work/train" --bs "$bs" --epochs 2 --d "$d" --device "$dev" --workers "$workers" --precision bf16 > "$work/baseline-bf16.log" 2>&1; then
+  cat "$work/baseline-bf16.log" >> "$log"
+  base_bf16_last=$(grep -o 'epoch_samples_per_s [0-9.]*' "$work/baseline-bf16.log" | tail -1 | awk '{print $2}')
+  kv baseline_bf16_last_epoch_samples_per_s "$base_bf16_last"
+  if [ -n "$train_bf16_last" ]; then
+    [ -n "${base_last:-}" ] && kv train_bf16_last_epoch_ratio_vs_baseline "$(ratio "$train_bf16_last" "$base_last")"
+    kv train_bf16_last_epoch_ratio_vs_baseline_bf16 "$(ratio "$train_bf16_last" "$base_bf16_last")"
+  fi
+else
+  cat "$work/baseline-bf16.log" >> "$log"
+  say "baseline bf16 failed (see $log)"; tail -3 "$work/baseline-bf16.log" >&2
+  kv baseline_bf16_last_epoch_samples_per_s failed
+  failed_steps="$failed_steps baseline-bf16"
 fi
 
 kv elapsed_s "$(( $(date +%s) - started ))"

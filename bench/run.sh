@@ -5,13 +5,16 @@
 #
 #   bench/run.sh            full sizes (1000 embed clips, 500 convert files, 640 train clips)
 #   BENCH_QUICK=1 bench/run.sh   small sizes for a smoke run
+#   BENCH_ONLY=train bench/run.sh   the training rows only (fp32 and bf16, byola and the baseline)
+#   BENCH_TRAIN_CLIPS=N          N training clips instead of 640
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/bench/out"
 mkdir -p "$out"
-quick="${BENCH_QUICK:-0}"
+quick="${BENCH_QUICK:-0}"; only="${BENCH_ONLY:-all}"
 n_embed=1000; n_conv=500; n_train=640; train_d=2048; logmel_s=10
 if [ "$quick" = 1 ]; then n_embed=100; n_conv=40; n_train=128; train_d=512; logmel_s=2; fi
+n_train="${BENCH_TRAIN_CLIPS:-$n_train}"   # e.g. fewer clips where the baseline's bf16 is emulated and slow
 py=/usr/bin/python3
 have_py=0
 if env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch, torchaudio' 2>/dev/null; then have_py=1; fi
@@ -43,6 +46,7 @@ row() { rows+=("$(printf '| %-34s | %12s | %12s | %7s | %8s | %8s |' "$@")"); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 
+if [ "$only" != train ]; then
 # log-mel (in-process kernel)
 ours=$("${bench[@]}" logmel "$logmel_s" 64 | awk '{print $3}')
 base="-"; [ "$have_py" = 1 ] && base=$("${pyrun[@]}" logmel --seconds "$logmel_s" --batch 64 | awk '{print $3}')
@@ -70,28 +74,40 @@ if [ "$have_py" = 1 ]; then
   b_rate=$(rate "$n_conv" "$SECS"); b_mem=$PEAK_MB
 fi
 row "convert-wav files/s ($n_conv x 4 s stereo 44.1k)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+fi
 
-# train_rows BS: one epoch, v1 recipe, d=$train_d, whole process; sets LOOP_OURS/LOOP_BASE (training loop only).
+# train_rows BS [PRECISION]: one epoch, v1 recipe, d=$train_d, whole process, both sides in PRECISION (fp32 or bf16:
+# libtorch autocast for byola, torch.autocast for the baseline); sets TRAIN_OURS/TRAIN_BASE (whole process) and
+# LOOP_OURS/LOOP_BASE (training loop only).
 train_rows() {
-  local bs="$1" o_rate o_mem b_rate="-" b_mem="-"
-  rm -rf "$out/ckpt-ours$bs"
-  timed "train$bs-ours" "${cli[@]}" train "$out/train-$n_train" --bs "$bs" --epochs 1 --d "$train_d" --device cpu --set checkpoint_folder="$out/ckpt-ours$bs"
-  o_rate=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB
-  LOOP_OURS=$(awk -F, 'NR == 2 { printf "%.1f", $10 }' "$out/ckpt-ours$bs/train_log.csv"); LOOP_BASE="-"
+  local bs="$1" precision="${2:-fp32}" o_mem b_mem="-" tag="$1" label=""
+  [ "$precision" = fp32 ] || { tag="$bs-$precision"; label=" $precision"; }
+  rm -rf "$out/ckpt-ours$tag"
+  timed "train$tag-ours" "${cli[@]}" train "$out/train-$n_train" --bs "$bs" --epochs 1 --d "$train_d" --device cpu --precision "$precision" --set checkpoint_folder="$out/ckpt-ours$tag"
+  TRAIN_OURS=$(rate "$n_train" "$SECS"); o_mem=$PEAK_MB; TRAIN_BASE="-"
+  LOOP_OURS=$(awk -F, 'NR == 2 { printf "%.1f", $10 }' "$out/ckpt-ours$tag/train_log.csv"); LOOP_BASE="-"
   if [ "$have_py" = 1 ]; then
-    timed "train$bs-base" "${pyrun[@]}" train "$out/train-$n_train" --bs "$bs" --epochs 1 --d "$train_d"
-    b_rate=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
-    LOOP_BASE=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/train$bs-base.log" | awk '{print $2}')
+    timed "train$tag-base" "${pyrun[@]}" train "$out/train-$n_train" --bs "$bs" --epochs 1 --d "$train_d" --precision "$precision"
+    TRAIN_BASE=$(rate "$n_train" "$SECS"); b_mem=$PEAK_MB
+    LOOP_BASE=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/train$tag-base.log" | awk '{print $2}')
   fi
-  row "train samples/s (bs $bs, d$train_d, 1 epoch)" "$o_rate" "$b_rate" "$( [ "$b_rate" = - ] && echo - || ratio "$o_rate" "$b_rate")" "$o_mem" "$b_mem"
+  row "train$label samples/s (bs $bs, d$train_d, 1 epoch)" "$TRAIN_OURS" "$TRAIN_BASE" "$( [ "$TRAIN_BASE" = - ] && echo - || ratio "$TRAIN_OURS" "$TRAIN_BASE")" "$o_mem" "$b_mem"
 }
 train_rows 64
+fp32_ours=$TRAIN_OURS; fp32_base=$TRAIN_BASE
 # the same runs, training loop only (no process start, model build or checkpoint): ours from train_log.csv
 row "  training loop only" "$LOOP_OURS" "$LOOP_BASE" "$( [ "$LOOP_BASE" = - ] && echo - || ratio "$LOOP_OURS" "$LOOP_BASE")" "-" "-"
+# bfloat16 mixed precision, same clips, same invocation (fast where the CPU has AVX512-BF16 or AMX; emulated elsewhere)
+bf16_cpu=$(grep -o -m1 'avx512_bf16\|amx_bf16' /proc/cpuinfo || echo "no bf16 instructions")
+train_rows 64 bf16
+row "  training loop only" "$LOOP_OURS" "$LOOP_BASE" "$( [ "$LOOP_BASE" = - ] && echo - || ratio "$LOOP_OURS" "$LOOP_BASE")" "-" "-"
+row "  byola bf16 / byola fp32 (whole)" "$(ratio "$TRAIN_OURS" "$fp32_ours")" "-" "-" "-" "-"
+row "  byola bf16 / pytorch fp32 (whole)" "$( [ "$fp32_base" = - ] && echo - || ratio "$TRAIN_OURS" "$fp32_base")" "-" "-" "-" "-"
 # peak memory at bs 256 (with only a few steps per epoch, its rate is mostly warm-up); needs more clips than one batch
-if [ "$quick" != 1 ]; then train_rows 256; fi
+if [ "$quick" != 1 ] && [ "$only" != train ]; then train_rows 256; fi
 
 echo
+echo "bf16 on this CPU: $bf16_cpu"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 [ "$have_py" = 1 ] && echo "baseline: PyTorch $(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch; print(torch.__version__)')" || echo "baseline: not run (install python3-torch python3-torchaudio)"
 printf '| %-34s | %12s | %12s | %7s | %8s | %8s |\n' "metric" "byola" "pytorch" "ratio" "MB byola" "MB torch"

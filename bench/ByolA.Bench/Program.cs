@@ -15,7 +15,9 @@ using static TorchSharp.torch;
 //   gen DIR N SECONDS RATE CHANNELS     N clips of generated sounds as 16-bit WAV
 //   weights FILE D                      a seeded random AudioNTT2020 state dict (PyTorch format)
 //   logmel SECONDS BATCH                log-mel frames/s on one-second clips
-//   trainstep D BATCH STEPS             BYOL steps/s of the v1 learner alone (random views, after 2 warm-up steps)
+//   trainstep D BATCH STEPS [PRECISION] BYOL steps/s of the v1 learner alone (random views, after 2 warm-up steps)
+//   loader DIR WORKERS BATCH EPOCHS     the training data path alone (decode, random crop, (B, unit) batch tensor, as
+//                                       CUDA training feeds the GPU): clips/s of each epoch and per loader thread
 //   decode DIR EXT                      decodes every *.EXT in DIR in turn through ByolA.Data.AudioDecoder (one thread)
 //   flacparts DIR                       CPU seconds of decoding DIR's FLACs from memory: integers, integers without MD5, floats
 var inv = CultureInfo.InvariantCulture;
@@ -110,6 +112,7 @@ switch (args.ElementAtOrDefault(0))
         ByolA.Runtime.TorchSetup.Initialise(ByolA.Runtime.DeviceSpec.Cpu, null);
         torch.manual_seed(0);
         using var learner = new ByolA.Learning.ByolLearner(() => new AudioNTT2020(64, d), d, 4096, 256, (64, 96));
+        if (args.Length > 4) learner.ComputePrecision = Enum.Parse<NumericPrecision>(args[4], ignoreCase: true);
         using var opt = learner.CreateOptimizer(1e-3);
         var v1 = torch.randn(bs, 1, 64, 96); var v2 = torch.randn(bs, 1, 64, 96);
         Stopwatch? sw = null;
@@ -122,8 +125,33 @@ switch (args.ElementAtOrDefault(0))
         Console.WriteLine($"trainstep s {(sw!.Elapsed.TotalSeconds / steps).ToString("F3", inv)} samples/s {(bs * steps / sw.Elapsed.TotalSeconds).ToString("F1", inv)}");
         break;
     }
+    case "loader":
+    {
+        string dir = args[1];
+        int workers = int.Parse(args[2], inv), batch = int.Parse(args[3], inv), epochs = int.Parse(args[4], inv);
+        ByolA.Runtime.TorchSetup.Initialise(ByolA.Runtime.DeviceSpec.Cpu, null);
+        var files = Directory.GetFiles(dir, "*.wav", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var config = ByolAConfig.V1;
+        var source = new ByolA.Data.ClipSource(files, new ByolA.Data.ClipSourceOptions
+        {
+            SampleRate = config.SampleRate, UnitSamples = config.UnitSamples, Crop = ByolA.Data.ClipCrop.Random, Seed = 42,
+            Workers = workers, PrefetchBatches = 3, SkipUnreadable = true,
+        });
+        var batches = Enumerable.Range(0, files.Count / batch).Select(b => Enumerable.Range(b * batch, batch).ToArray()).ToList();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            var sw = Stopwatch.StartNew();
+            long clips = 0;
+            // The batch tensor is what training moves to the device (pinned there on CUDA; this build may have no CUDA to pin with).
+            foreach (var t in source.Batches(batches, epoch, b => b.ToTensor()))
+                using (t) clips += t.shape[0];
+            double rate = clips / sw.Elapsed.TotalSeconds;
+            Console.WriteLine($"loader epoch {epoch} clips {clips} clips/s {rate.ToString("F1", inv)} per_thread {(rate / workers).ToString("F1", inv)} workers {workers}");
+        }
+        break;
+    }
     default:
-        Console.Error.WriteLine("usage: ByolA.Bench gen DIR N SECONDS RATE CHANNELS | weights FILE D | logmel SECONDS BATCH | trainstep D BATCH STEPS");
+        Console.Error.WriteLine("usage: ByolA.Bench gen DIR N SECONDS RATE CHANNELS | weights FILE D | logmel SECONDS BATCH | trainstep D BATCH STEPS [PRECISION] | loader DIR WORKERS BATCH EPOCHS");
         return 2;
 }
 return 0;

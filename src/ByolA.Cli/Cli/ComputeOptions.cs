@@ -34,11 +34,31 @@ public sealed class ComputeOptions
         HelpName = "N",
     };
 
-    /// <summary>The --tf32 flag of the verbs that run an encoder (train, embed, evaluate).</summary>
+    /// <summary>The --tf32 flag of the verbs that run an encoder (train, embed, evaluate): --precision tf32.</summary>
     public static Option<bool> Tf32() => new("--tf32")
     {
-        Description = "CUDA only: run convolutions and matmuls in TF32 (faster on Ampere and later GPUs, about 1e-3 relative " +
+        Description = "Same as --precision tf32. CUDA only: run convolutions and matmuls in TF32 (faster on Ampere and later GPUs, about 1e-3 relative " +
                       "difference) instead of the default full FP32, which matches the CPU. Recorded in train_log.csv and the embedding cache key.",
+    };
+
+    /// <summary>
+    /// The --precision flag of the verbs that run an encoder. Training's sets the config key precision
+    /// (<see cref="ConfigFlag"/>); embed and evaluate read it with <see cref="ParsePrecision"/>, so a config made for
+    /// bf16 training still embeds in FP32 unless asked.
+    /// </summary>
+    public static Option<string?> Precision(string what) => new("--precision")
+    {
+        Description = "Float precision: fp32; tf32 (CUDA only, same as --tf32); bf16 = mixed precision through libtorch's autocast, " +
+                      "bfloat16 convolutions and matmuls with FP32 weights (fast on GPUs and on CPUs with AVX512-BF16/AMX). " + what,
+        HelpName = "fp32|tf32|bf16",
+    };
+
+    /// <summary>--precision's value (null: FP32); anything but fp32, tf32 or bf16 is a usage error.</summary>
+    public static NumericPrecision ParsePrecision(ParseResult parse, Option<string?> flag) => parse.GetValue(flag) switch
+    {
+        null => NumericPrecision.Fp32,
+        var text when Enum.GetValues<NumericPrecision>().Where(p => p.ToString().Equals(text.Trim(), StringComparison.OrdinalIgnoreCase)).ToList() is [var p] => p,
+        var text => throw new UsageException($"{flag.Name} {text}: expects fp32, tf32 or bf16"),
     };
 
     readonly List<(string Key, Option Flag)> configFlags = [];

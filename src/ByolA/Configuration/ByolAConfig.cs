@@ -29,6 +29,12 @@ public sealed record ByolAConfig
     public int[] Shape { get; init; } = [64, 96];
     public string CheckpointFolder { get; init; } = "checkpoints";
 
+    /// <summary>
+    /// Training precision (key <c>precision</c>: fp32, tf32 or bf16; not in the original's configs): bf16 trains in
+    /// mixed precision through libtorch's autocast with FP32 weights and optimizer state. Default FP32.
+    /// </summary>
+    public ByolA.Runtime.NumericPrecision Precision { get; init; } = ByolA.Runtime.NumericPrecision.Fp32;
+
     /// <summary>Encoder family, which also selects the training recipe: AudioNTT2020 (v1) or AudioNTT2022 (v2).</summary>
     public ModelKind Model { get; init; } = ModelKind.AudioNTT2020;
 

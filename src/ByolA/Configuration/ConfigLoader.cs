@@ -143,9 +143,13 @@ public static class ConfigLoader
         throw new ConfigException(where, key, $"expects {Describe(type)}, got '{text}'");
     }
 
-    /// <summary>An enum value by its exact name (as written in configs: <c>model: AudioNTT2022</c>); numbers are not names.</summary>
+    /// <summary>
+    /// An enum value by its name (as written in configs: <c>model: AudioNTT2022</c>, <c>precision: bf16</c>), in any
+    /// case since configs write some in lower case; numbers are not names.
+    /// </summary>
     static object ParseEnum(string text, Type type, string key, string where) =>
         Enum.GetNames(type).FirstOrDefault(n => n == text.Trim()) is { } name ? Enum.Parse(type, name)
+            : Enum.GetNames(type).FirstOrDefault(n => string.Equals(n, text.Trim(), StringComparison.OrdinalIgnoreCase)) is { } loose ? Enum.Parse(type, loose)
             : throw new ConfigException(where, key, $"expects one of {string.Join(", ", Enum.GetNames(type))}, got '{text}'");
 
     static string Describe(Type t) => t == typeof(int) ? "an integer" : t == typeof(double) ? "a number" : "text";

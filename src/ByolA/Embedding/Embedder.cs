@@ -23,7 +23,7 @@ internal sealed class Embedder : IDisposable
 
     /// <summary>Embeds with a TorchSharp encoder module on <paramref name="device"/> (the caller keeps the module).</summary>
     public Embedder(IAudioEncoder encoder, NormStats stats, EmbedderOptions options, Device? device = null)
-        : this(TorchSharpEngine.ForEncoder(encoder, options.Config, device, options.Tf32), true, stats, options) { }
+        : this(TorchSharpEngine.ForEncoder(encoder, options.Config, device, options.ResolvedPrecision), true, stats, options) { }
 
     Embedder(IEmbeddingEngine engine, bool ownsEngine, NormStats stats, EmbedderOptions options)
     {

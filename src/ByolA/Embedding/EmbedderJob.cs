@@ -24,7 +24,7 @@ public static class EmbedderJob
         if (options.Shard != null) progress.Message($"shard {options.Shard}: {files.Count} of {allFiles.Count} file(s)");
         using var engine = EmbeddingEngine.Open(options.WeightsPath, new EngineOptions
         {
-            Config = embedding.Config, Layered = options.Layered, Tf32 = embedding.Tf32, Device = options.Device, Threads = options.Threads,
+            Config = embedding.Config, Layered = options.Layered, Precision = embedding.ResolvedPrecision, Device = options.Device, Threads = options.Threads,
         });
         foreach (var w in engine.Warnings) progress.Message("warning: " + w);
 

@@ -36,10 +36,20 @@ public sealed record EmbedderOptions
     /// <summary>CUDA only: run the encoder's convolutions and matmuls in TF32 (faster, about 1e-3 relative) instead of FP32.</summary>
     public bool Tf32 { get; init; }
 
+    /// <summary>
+    /// What the encoder computes in: FP32 (default), TF32 (CUDA) or bf16 (autocast; embeddings are still returned as
+    /// FP32 but differ from FP32 ones by bfloat16 rounding). <see cref="Tf32"/> is the older spelling of TF32.
+    /// </summary>
+    public NumericPrecision Precision { get; init; }
+
+    /// <summary>The precision asked for by <see cref="Precision"/> and <see cref="Tf32"/> together.</summary>
+    internal NumericPrecision ResolvedPrecision => Runtime.Precision.Resolve(Precision, Tf32, nameof(Tf32), nameof(Precision));
+
     /// <summary>Throws <see cref="OptionException"/> naming the first property that cannot work.</summary>
     public EmbedderOptions Validate()
     {
         if (BatchSize <= 0) throw OptionException.Invalid(nameof(BatchSize), $"must be positive (got {BatchSize})");
+        _ = ResolvedPrecision;
         ResourceLimits.RequireThreads(nameof(Workers), Workers);
         if (PrefetchBatches <= 0) throw OptionException.Invalid(nameof(PrefetchBatches), $"must be positive (got {PrefetchBatches})");
         if (Config.UnitSamples <= 0) throw OptionException.Invalid("unit_sec", $"gives no samples at {Config.SampleRate} Hz (got {Config.UnitSec})");

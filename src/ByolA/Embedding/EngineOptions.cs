@@ -12,8 +12,8 @@ internal sealed record EngineOptions
     /// <summary>AudioNTT2020X's layered features (every block's output) instead of the final embedding; v1 weights only.</summary>
     public bool Layered { get; init; }
 
-    /// <summary>CUDA only: TF32 convolutions and matmuls (see <see cref="Precision"/>).</summary>
-    public bool Tf32 { get; init; }
+    /// <summary>What the encoder computes in (see <see cref="Runtime.Precision"/>): TF32 is CUDA's; bf16 through autocast, embeddings FP32.</summary>
+    public NumericPrecision Precision { get; init; }
 
     /// <summary>
     /// The device asked for. An engine that runs only on the CPU (ONNX Runtime) refuses an explicit CUDA device and takes

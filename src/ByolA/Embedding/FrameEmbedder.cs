@@ -34,14 +34,18 @@ internal sealed class FrameEmbedder : IDisposable
     readonly NormStats stats;
     readonly Device device;
     readonly ByolAConfig config;
+    readonly NumericPrecision precision;
 
     /// <param name="encoder">A loaded encoder; it is switched to eval mode for every call.</param>
     /// <param name="stats">Normalisation of the log-mel.</param>
     /// <param name="config">sample_rate, unit_sec and the log-mel parameters.</param>
     /// <param name="device">Where to compute; results always come back on the CPU.</param>
     /// <param name="chunkFrames">Log-mel frames per chunk (rounded down to a multiple of the frame stride).</param>
-    public FrameEmbedder(IAudioEncoder encoder, NormStats stats, ByolAConfig config, Device? device = null, int chunkFrames = DefaultChunkFrames)
+    /// <param name="precision">What the encoder computes in: bf16 runs it under autocast (frames come back FP32).</param>
+    public FrameEmbedder(IAudioEncoder encoder, NormStats stats, ByolAConfig config, Device? device = null, int chunkFrames = DefaultChunkFrames,
+        NumericPrecision precision = NumericPrecision.Fp32)
     {
+        this.precision = precision;
         if (encoder.NMels != config.NMels)
             throw new ByolAException($"the encoder expects {encoder.NMels} mel bins but the config has n_mels {config.NMels}; set n_mels={encoder.NMels}");
         this.encoder = encoder;
@@ -182,7 +186,9 @@ internal sealed class FrameEmbedder : IDisposable
         encoder.Module.eval();
         var padded = CentredSlice(x, a * config.HopLength, (b - 1) * config.HopLength + config.NFft, config.NFft / 2);
         var lms = stats.Normalise(logMel.ForwardPrepadded(tensor(padded).to(device)));   // (F, b − a)
-        var frames = encoder.Frames(lms.unsqueeze(0).unsqueeze(0));                       // (1, (b − a) / s, d)
+        Tensor frames;
+        using (Autocast.Region(device, precision))
+            frames = encoder.Frames(lms.unsqueeze(0).unsqueeze(0)).to(ScalarType.Float32);   // (1, (b − a) / s, d)
         return frames[0].narrow(0, skip, count).cpu().contiguous().MoveToOuterDisposeScope();
     }
 

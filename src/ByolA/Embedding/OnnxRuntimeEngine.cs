@@ -1,3 +1,4 @@
+using ByolA.Runtime;
 using ByolA.Audio;
 using ByolA.Onnx;
 using ByolA.Progress;
@@ -30,6 +31,10 @@ internal sealed class OnnxRuntimeEngine : IEmbeddingEngine
         if (options.Device.IsCuda)
             throw OptionException.Invalid(nameof(EngineOptions.Device),
                 $"{options.Device}: {ByolAException.Escape(path)} is an ONNX model, which runs on the CPU (ONNX Runtime's CPU provider); ask for the cpu or auto, or use .pth weights for CUDA");
+        // ONNX Runtime runs the exported FP32 graph as it is; libtorch's autocast has no say there.
+        if (options.Precision == NumericPrecision.Bf16)
+            throw OptionException.Invalid(nameof(EngineOptions.Precision),
+                $"bf16: {ByolAException.Escape(path)} is an ONNX model, which ONNX Runtime runs in FP32; ask for fp32, or use .pth weights for bf16");
         var (_, info) = OnnxModelFile.Load(path);
         info.RequireFrontEnd(options.Config, path);
         if (options.Layered != info.Layered)

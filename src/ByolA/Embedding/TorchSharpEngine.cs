@@ -21,12 +21,13 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
     readonly LoadedEncoder? owned;
     readonly ByolAConfig config;
     readonly Device device;
+    readonly NumericPrecision precision;   // bf16: the encoder runs under autocast; embeddings come back FP32
     readonly LogMelSpectrogram logMel;
     // FrameEmbedder holds its stats; an engine is normally used with one set, so one is kept.
     FrameEmbedder? frameEmbedder;
 
     TorchSharpEngine(IAudioEncoder encoder, LoadedEncoder? owned, string architecture, string description, ByolAConfig config,
-        Device device, bool tf32, IReadOnlyList<string> warnings)
+        Device device, NumericPrecision precision, IReadOnlyList<string> warnings)
     {
         if (encoder.NMels != config.NMels)
             throw new ByolAException($"the encoder expects {encoder.NMels} mel bins but the config has n_mels {config.NMels}; set n_mels={encoder.NMels}");
@@ -37,7 +38,8 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
         Architecture = architecture;
         Description = description;
         Warnings = warnings;
-        Precision.Apply(device, tf32);
+        Precision.Apply(device, precision);
+        this.precision = Precision.Effective(device, precision);
         logMel = new LogMelSpectrogram(config.FrontEnd);
         logMel.to(device);
     }
@@ -55,7 +57,7 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
             if (loaded.NMels != options.Config.NMels)
                 throw new ByolAException($"{weightsPath}: the encoder expects {loaded.NMels} mel bins but the config has n_mels {options.Config.NMels}; set n_mels={loaded.NMels}");
             return new TorchSharpEngine(loaded.Encoder, loaded, loaded.Architecture,
-                $"{loaded.Architecture} d={loaded.FeatureD} from {DisplayPath.For(weightsPath)}", options.Config, device, options.Tf32, loaded.Warnings);
+                $"{loaded.Architecture} d={loaded.FeatureD} from {DisplayPath.For(weightsPath)}", options.Config, device, options.Precision, loaded.Warnings);
         }
         catch
         {
@@ -65,8 +67,9 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
     }
 
     /// <summary>An engine over an encoder module the caller owns (and disposes); the engine never disposes it.</summary>
-    public static TorchSharpEngine ForEncoder(IAudioEncoder encoder, ByolAConfig config, Device? device = null, bool tf32 = false) =>
-        new(encoder, null, encoder.Architecture.ToString(), $"{encoder.Architecture} d={encoder.FeatureD}", config, device ?? CPU, tf32, []);
+    public static TorchSharpEngine ForEncoder(IAudioEncoder encoder, ByolAConfig config, Device? device = null,
+        NumericPrecision precision = NumericPrecision.Fp32) =>
+        new(encoder, null, encoder.Architecture.ToString(), $"{encoder.Architecture} d={encoder.FeatureD}", config, device ?? CPU, precision, []);
 
     public string Architecture { get; }
     public string Description { get; }
@@ -87,7 +90,8 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
         encoder.Module.eval();
         var x = ClipBatch.ClipTensor(clips, count, samples).to(device);
         var lms = stats.Normalise(logMel.forward(x)).unsqueeze(1);     // (B, 1, F, T)
-        return ToRows(frames ? encoder.Frames(lms) : encoder.Pooled(lms));
+        using (Autocast.Region(device, precision))
+            return ToRows((frames ? encoder.Frames(lms) : encoder.Pooled(lms)).to(ScalarType.Float32));
     }
 
     public IEnumerable<EmbeddingRows> FrameChunks(float[] sound, NormStats stats)
@@ -107,7 +111,7 @@ internal sealed class TorchSharpEngine : IEmbeddingEngine
         if (frameEmbedder?.Stats != stats)
         {
             frameEmbedder?.Dispose();
-            frameEmbedder = new FrameEmbedder(encoder, stats, config, device);
+            frameEmbedder = new FrameEmbedder(encoder, stats, config, device, precision: precision);
         }
         return frameEmbedder;
     }

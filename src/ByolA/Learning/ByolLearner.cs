@@ -92,20 +92,35 @@ internal sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
     /// <c>l(pred(online(a)), target(b)) + l(pred(online(b)), target(a))</c> with <c>l(p, z) = 2 − 2·cos(p, z)</c>.
     /// Returns a scalar with gradients into the online networks.
     /// </summary>
+    /// <remarks>
+    /// Under <see cref="NumericPrecision.Bf16"/> the four network passes run in one autocast region (bfloat16
+    /// convolutions and matmuls; BatchNorm statistics, parameters and their gradients stay FP32) and their (B, proj_size)
+    /// outputs are cast to FP32 before the loss, so the loss and its reductions are FP32 whatever autocast's op lists
+    /// say. In FP32 and TF32 the casts return their input: nothing changes.
+    /// </remarks>
     public override Tensor forward(Tensor viewA, Tensor viewB)
     {
         using var scope = NewDisposeScope();
-        var predA = online_predictor.forward(online_encoder.forward(viewA));
-        var predB = online_predictor.forward(online_encoder.forward(viewB));
-        Tensor targetA, targetB;
-        using (no_grad())
+        Tensor predA, predB, targetA, targetB;
+        using (Autocast.Region(viewA.device, ComputePrecision))
         {
-            targetA = target_encoder.forward(viewA).detach();
-            targetB = target_encoder.forward(viewB).detach();
+            predA = online_predictor.forward(online_encoder.forward(viewA)).to(ScalarType.Float32);
+            predB = online_predictor.forward(online_encoder.forward(viewB)).to(ScalarType.Float32);
+            using (no_grad())
+            {
+                targetA = target_encoder.forward(viewA).detach().to(ScalarType.Float32);
+                targetB = target_encoder.forward(viewB).detach().to(ScalarType.Float32);
+            }
         }
         var loss = PairLoss(predA, targetB).Plus(PairLoss(predB, targetA)).mean();
         return loss.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// What the networks compute in (<see cref="Autocast"/> for bf16); the weights, the optimizer's state, the EMA
+    /// update and the loss are FP32 in every precision. TF32 is a device setting (<see cref="Runtime.Precision.Apply"/>).
+    /// </summary>
+    public NumericPrecision ComputePrecision { get; set; } = NumericPrecision.Fp32;
 
     static Tensor PairLoss(Tensor p, Tensor z)
     {

@@ -60,6 +60,19 @@ public sealed record TrainOptions
     public bool Tf32 { get; init; }
 
     /// <summary>
+    /// CUDA only: let cuDNN time its convolution algorithms on the first batches and keep the fastest (libtorch's
+    /// <c>cudnn.benchmark</c>). Faster steps; the algorithm chosen can differ between runs, so CUDA runs are not
+    /// bit-for-bit repeatable with it on. Default on; the CPU has nothing to tune.
+    /// </summary>
+    public bool CudnnBenchmark { get; init; } = true;
+
+    /// <summary>
+    /// The precision training runs in: the config's <c>precision</c> key, or TF32 when <see cref="Tf32"/> is set (its
+    /// older spelling; with bf16 it is refused by <see cref="Validate"/>). Recorded in train_log.csv and the checkpoint.
+    /// </summary>
+    public NumericPrecision Precision => Runtime.Precision.Resolve(Config.Precision, Tf32, nameof(Tf32), "precision");
+
+    /// <summary>
     /// How often the progress bar shows the running loss. Each show reads one value back from the device (a sync), so
     /// the rest of the time the steps queue work without waiting for it. <see cref="TimeSpan.MaxValue"/>: never.
     /// </summary>
@@ -92,6 +105,7 @@ public sealed record TrainOptions
         if (ProgressInterval < TimeSpan.Zero) throw OptionException.Invalid(nameof(ProgressInterval), "cannot be negative");
         if (TensorBoardImageEvery < 0) throw OptionException.Invalid(nameof(TensorBoardImageEvery), $"must be 0 (no pictures) or a number of epochs (got {TensorBoardImageEvery})");
         if (TensorBoardDir is { } tb && string.IsNullOrWhiteSpace(tb)) throw OptionException.Invalid(nameof(TensorBoardDir), "must name a folder");
+        _ = Precision;
         if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
         if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
         if (Config.Encoder.FeatureDProblem(Config.NMels, Config.FeatureD) is { } problem) throw OptionException.Invalid("feature_d", problem);

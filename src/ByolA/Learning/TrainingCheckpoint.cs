@@ -30,6 +30,16 @@ public sealed class TrainingCheckpoint
     public required long NormUpdates { get; init; }
     public required Dictionary<string, long> Meta { get; init; }
 
+    /// <summary>
+    /// The meta key of the precision the checkpoint's epochs were trained in (<see cref="Runtime.NumericPrecision"/> as a
+    /// number); absent from checkpoints written before it existed. Not part of <see cref="MetaFor"/>: a resume may change it.
+    /// </summary>
+    internal const string PrecisionKey = "precision";
+
+    /// <summary>The name (fp32, tf32, bf16) of a <see cref="PrecisionKey"/> value.</summary>
+    internal static string PrecisionName(long value) =>
+        Enum.IsDefined(typeof(Runtime.NumericPrecision), (int)value) ? Runtime.Precision.Name((Runtime.NumericPrecision)value) : $"precision {value}";
+
     /// <summary>The settings that must not change between a run and its resume.</summary>
     public static Dictionary<string, long> MetaFor(ByolAConfig config, int files) => new()
     {

@@ -88,7 +88,15 @@ internal sealed class TrainingSession : IDisposable
             // original's data loader has, but no more than the cores (more threads than cores only contend).
             int threads = options.DecodeThreads ?? Math.Clamp(Math.Min(config.NumWorkers, Environment.ProcessorCount), 1, 64);
             var c = new Context(options, progress, ct, DateTime.UtcNow, outDir, checkpointPath, Path.Combine(outDir, Trainer.LogFileName), device,
-                Precision.Apply(device, options.Tf32), threads, new SeededRandom(config.Seed), owned);
+                Precision.Apply(device, options.Precision), threads, new SeededRandom(config.Seed), owned);
+            // cuDNN's autotuner is process-wide; set either way so an earlier run in this process leaves nothing behind.
+            // A libtorch without the switch trains on untuned (it only costs speed) and says so.
+            if (device.type == DeviceType.CUDA)
+            {
+                if (LibTorchNative.CudnnBenchmarkProblem is { } problem)
+                    progress.Message($"warning: cuDNN autotuning unavailable ({problem}); training without it");
+                else LibTorchNative.CudnnBenchmark = options.CudnnBenchmark;
+            }
             var data = PrepareData(c, checkpoint);
             var model = PrepareModel(c, data, checkpoint);
             var (startEpoch, logRows) = Restore(c, data, model, checkpoint);
@@ -119,6 +127,8 @@ internal sealed class TrainingSession : IDisposable
         if (bs < config.Bs) progress.Message($"only {files.Count} clips: batch size {config.Bs} reduced to {bs}");
         var meta = TrainingCheckpoint.MetaFor(config, files.Count);
         if (checkpoint != null) checkpoint.RequireCompatible(meta, options.ResumeFrom ?? "");
+        // Recorded but not required: a resume may change precision, and says so (Restore).
+        meta[TrainingCheckpoint.PrecisionKey] = (long)Precision.Effective(c.Device, options.Precision);
 
         var source = new ClipSource(files, new ClipSourceOptions
         {
@@ -164,6 +174,7 @@ internal sealed class TrainingSession : IDisposable
         manual_seed(config.Seed);
         var learner = c.Owned.Add(new ByolLearner(() => Trainer.CreateEncoder(config), config.FeatureD, config.ProjDim, config.ProjSize,
             (config.NMels, config.Shape[1]), config.EmaDecay, c.Device));
+        learner.ComputePrecision = Precision.Effective(c.Device, options.Precision);
         var optimizer = c.Owned.Add(learner.CreateOptimizer(config.Lr));
         switch (config.Encoder.TrainingRecipe)
         {
@@ -205,7 +216,10 @@ internal sealed class TrainingSession : IDisposable
         var earlierLog = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ResumeFrom ?? "")) ?? "", Trainer.LogFileName);
         if (File.Exists(earlierLog))
             logRows.AddRange(File.ReadAllLines(earlierLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], out var e) && e <= checkpoint.Epoch));
-        progress.Message($"resumed from {options.ResumeFrom} after epoch {checkpoint.Epoch}");
+        var now = data.Meta[TrainingCheckpoint.PrecisionKey];
+        var change = checkpoint.Meta.TryGetValue(TrainingCheckpoint.PrecisionKey, out var before) && before != now
+            ? $" (trained in {TrainingCheckpoint.PrecisionName(before)} so far, continuing in {TrainingCheckpoint.PrecisionName(now)})" : "";
+        progress.Message($"resumed from {options.ResumeFrom} after epoch {checkpoint.Epoch}{change}");
         return (checkpoint.Epoch, logRows);
     }
 

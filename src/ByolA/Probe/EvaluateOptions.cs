@@ -43,6 +43,15 @@ public sealed record EvaluateOptions
     /// <summary>CUDA only: embed in TF32 instead of FP32 (the embedding cache keeps the two apart).</summary>
     public bool Tf32 { get; init; }
 
+    /// <summary>
+    /// What the encoder embeds in: FP32 (default), TF32 (CUDA) or bf16 (autocast). The embedding cache keeps each
+    /// apart. <see cref="Tf32"/> is the older spelling of TF32.
+    /// </summary>
+    public NumericPrecision Precision { get; init; }
+
+    /// <summary>The precision asked for by <see cref="Precision"/> and <see cref="Tf32"/> together.</summary>
+    internal NumericPrecision ResolvedPrecision => Runtime.Precision.Resolve(Precision, Tf32, nameof(Tf32), nameof(Precision));
+
     /// <summary>Clips per encoder batch.</summary>
     public int EmbedBatch { get; init; } = 64;
 
@@ -102,6 +111,7 @@ public sealed record EvaluateOptions
             throw OptionException.Invalid(Task != null ? nameof(Task) : nameof(MetadataPath),
                 $"gives the task name '{TaskName}', which cannot name the task's folder and files (it must not start with a dot or be blank)");
         Probe.Validate();
+        _ = ResolvedPrecision;
         if (MetadataPath == null && TaskRegistry.Find(Task!) == null)
             throw new OptionException($"{{0}} '{OptionException.Escape(Task!)}' is not a known task; known tasks: {TaskRegistry.KnownNames} (for your own task give {{1}} and {{2}})",
                 nameof(Task), nameof(MetadataPath), nameof(AudioDir));

@@ -62,7 +62,7 @@ public static class LinearEvaluation
 
         var cache = options.UseCache
             ? EmbeddingCache.For(options.WorkRoot, task, model, options.Weights, metadataPath, audioDir, files, unitSec, config, options.Seed,
-                Runtime.Precision.Describe(device, options.Tf32))
+                Runtime.Precision.Describe(device, options.ResolvedPrecision))
             : null;
         var cached = cache?.TryLoad(metadata.Rows.Count);
         Tensor embeddings;
@@ -255,7 +255,7 @@ public static class LinearEvaluation
         // still trains on the device.
         using var engine = EmbeddingEngine.Open(options.Weights, new EngineOptions
         {
-            Config = config, Tf32 = options.Tf32, Device = Runtime.DeviceSpec.Auto, TorchDevice = device,
+            Config = config, Precision = options.ResolvedPrecision, Device = Runtime.DeviceSpec.Auto, TorchDevice = device,
         });
         foreach (var warning in engine.Warnings) progress.Message("warning: " + warning);
         progress.Message($"encoder: {engine.Description}");
@@ -265,7 +265,7 @@ public static class LinearEvaluation
                 progress: progress, ct: ct);
         progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
         using var embedder = new Embedder(engine, stats,
-            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed, Tf32 = options.Tf32 });
+            new EmbedderOptions { Config = config, BatchSize = options.EmbedBatch, Crop = ClipCrop.Random, Seed = options.Seed, Precision = options.ResolvedPrecision });
         using var result = embedder.EmbedFiles(files, progress, ct);
         return tensor(result.Values, result.Shape);
     }

@@ -61,6 +61,21 @@ public static class TorchSetup
         }
         lines.Add(("threads", torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         lines.Add(("native_heap", NativeHeap.IsTuned ? "tuned for tensors (BYOLA_MALLOC_TUNING=0 leaves malloc at its defaults)" : "malloc defaults"));
+        lines.Add(("bf16_autocast", LibTorchNative.AutocastProblem is { } problem ? "unavailable: " + problem : "available"));
+        // Whether bf16 on the CPU is native (fast) or emulated (slower than fp32): the instructions libtorch's oneDNN uses.
+        if (CpuBf16Instructions() is { } flags) lines.Add(("cpu_bf16", flags.Length > 0 ? string.Join(" ", flags) : "emulated (no avx512_bf16 or amx_bf16)"));
         return lines;
+    }
+
+    /// <summary>The CPU's bfloat16 instructions named in /proc/cpuinfo (Linux), or null where it cannot be read.</summary>
+    static string[]? CpuBf16Instructions()
+    {
+        try
+        {
+            var words = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(' ');
+            return words?.Where(w => w is "avx512_bf16" or "amx_bf16").ToArray();
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 }

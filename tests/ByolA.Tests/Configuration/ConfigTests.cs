@@ -79,4 +79,13 @@ public class ConfigTests
     [Fact]
     public void Source_resolves_presets() =>
         Assert.Equal(3072, ConfigSource.Resolve("v2", ["seed=1"]).FeatureD);
+
+    [Fact]
+    public void Precision_is_fp32_unless_set_and_is_read_in_lower_case()
+    {
+        Assert.Equal(ByolA.Runtime.NumericPrecision.Fp32, ByolAConfig.V1.Precision);
+        Assert.Equal(ByolA.Runtime.NumericPrecision.Bf16, ConfigLoader.ApplyOverrides(ByolAConfig.V1, ["precision=bf16"]).Precision);
+        Assert.Equal(ByolA.Runtime.NumericPrecision.Tf32, ConfigLoader.With(ByolAConfig.V1, "precision", "tf32").Precision);
+        Assert.Contains("expects one of Fp32, Tf32, Bf16", Assert.Throws<ConfigException>(() => ConfigLoader.ApplyOverrides(ByolAConfig.V1, ["precision=fp16"])).Message);
+    }
 }

@@ -122,4 +122,29 @@ public class FrameEmbedderTests
             Assert.True((rows[w] - expected).abs().max().item<float>() <= 1e-5 * Math.Max(1, expected.abs().max().item<float>()), $"window {w}");
         }
     }
+
+    [Fact]
+    public void A_bf16_engine_returns_float32_embeddings_near_the_fp32_ones_and_leaves_fp32_untouched()
+    {
+        using var encoder = Encoder(false);
+        var config = ByolAConfig.V1;
+        var clips = EmbedderTestAudio.Tone(config.UnitSec * 2, 3)[..(2 * config.UnitSamples)];
+        using var fp32 = TorchSharpEngine.ForEncoder(encoder, config);
+        using var bf16 = TorchSharpEngine.ForEncoder(encoder, config, precision: ByolA.Runtime.NumericPrecision.Bf16);
+        var reference = fp32.EmbedClips(clips, 2, config.UnitSamples, Stats, frames: false);
+        var mixed = bf16.EmbedClips(clips, 2, config.UnitSamples, Stats, frames: false);
+        var again = fp32.EmbedClips(clips, 2, config.UnitSamples, Stats, frames: false);
+        Assert.Equal(reference.Values, again.Values);   // FP32 to the bit after a bf16 engine has run
+        Assert.Equal(reference.Shape, mixed.Shape);
+        Assert.NotEqual(reference.Values, mixed.Values);
+        // bfloat16 keeps 8 significant bits: per embedding, the difference is a few per cent of its norm at most.
+        for (int row = 0; row < 2; row++)
+        {
+            int d = (int)reference.Shape[1];
+            var a = reference.Values.AsSpan(row * d, d).ToArray();
+            var b = mixed.Values.AsSpan(row * d, d).ToArray();
+            double diff = Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum()), norm = Math.Sqrt(a.Sum(x => (double)x * x));
+            Assert.True(diff < 0.05 * norm, $"row {row}: |bf16 − fp32| = {diff:G3}, |fp32| = {norm:G3}");
+        }
+    }
 }

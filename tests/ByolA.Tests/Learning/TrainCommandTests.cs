@@ -84,4 +84,27 @@ public class TrainCommandTests
         Assert.NotEqual(ExitCodes.Ok, code);
         Assert.Contains("epochs", err);
     }
+
+    [Fact]
+    public void Precision_bf16_trains_and_is_logged_and_a_wrong_or_conflicting_precision_is_a_usage_error()
+    {
+        using var dir = new TempDir();
+        for (int k = 0; k < 4; k++)
+            WavFile.WritePcm16(dir.File($"audio/c{k}.wav"), Enumerable.Range(0, 16000).Select(i => (float)(0.2 * Math.Sin(0.04 * (k + 1) * i))).ToArray(), 16000);
+        string[] Args(string outName, params string[] more) =>
+            ["train", dir.File("audio"), "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "4", "--set", "proj_dim=32", "--set", "proj_size=16",
+             "--device", "cpu", "--threads", "1", "--out", dir.File(outName), .. more];
+        var (code, _, err) = Run(Args("bf16", "--precision", "bf16"));
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("(bf16)", err);
+        Assert.EndsWith(",bf16", File.ReadAllLines(dir.File("bf16/train_log.csv"))[1]);
+
+        var (badCode, _, badErr) = Run(Args("bad", "--precision", "fp16"));
+        Assert.Equal(ExitCodes.Usage, badCode);
+        Assert.Contains("--precision", badErr);
+        var (bothCode, _, bothErr) = Run(Args("both", "--precision", "bf16", "--tf32"));
+        Assert.Equal(ExitCodes.Usage, bothCode);
+        Assert.Contains("--tf32", bothErr);
+        Assert.Contains("--precision", bothErr);
+    }
 }

@@ -247,6 +247,36 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_bf16_run_records_its_precision_in_log_and_checkpoint_and_a_resume_in_fp32_says_so()
+    {
+        using var dir = new TempDir();
+        var files = MakeClips(dir, 8);
+        var bf16 = Tiny with { Epochs = 1, Precision = ByolA.Runtime.NumericPrecision.Bf16 };
+        var first = Trainer.Run(new TrainOptions { Config = bf16, Files = files, OutputDir = dir.File("out") });
+        Assert.True(double.IsFinite(first.Epochs[0].Loss));
+        Assert.EndsWith(",bf16", File.ReadAllLines(first.LogPath)[1]);
+        Assert.Equal((long)ByolA.Runtime.NumericPrecision.Bf16, TrainingCheckpoint.Load(first.CheckpointPath).Meta[TrainingCheckpoint.PrecisionKey]);
+        // The saved weights are FP32, as in any run.
+        Assert.All(Weights(first.WeightsPath).Values, t => Assert.True(t.dtype is ScalarType.Float32 or ScalarType.Int64, t.dtype.ToString()));
+
+        var progress = new Recorder();
+        var resumed = Trainer.Run(new TrainOptions { Config = Tiny, Files = files, OutputDir = dir.File("out"), ResumeFrom = first.CheckpointPath }, progress);
+        Assert.Contains(progress.Messages, m => m.Contains("trained in bf16 so far, continuing in fp32"));
+        var log = File.ReadAllLines(resumed.LogPath);
+        Assert.EndsWith(",bf16", log[1]);
+        Assert.EndsWith(",fp32", log[2]);
+    }
+
+    [Fact]
+    public void The_tf32_switch_with_bf16_is_refused_naming_both()
+    {
+        var options = new TrainOptions { Config = Tiny with { Precision = ByolA.Runtime.NumericPrecision.Bf16 }, Files = ["a.wav", "b.wav"], OutputDir = "out", Tf32 = true };
+        var e = Assert.Throws<OptionException>(() => options.Validate());
+        Assert.Equal([nameof(TrainOptions.Tf32), "precision"], e.Options);
+        Assert.Equal(ByolA.Runtime.NumericPrecision.Tf32, (options with { Config = Tiny }).Precision);
+    }
+
+    [Fact]
     public void Weights_file_name_follows_the_spec()
     {
         var t = new DateTime(2026, 11, 25, 10, 7, 0);

@@ -42,6 +42,13 @@ public class OnnxEmbedCommandTests
         (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("of.npy"), "--frames", "--stats", "-6,4");
         Assert.True(code == ExitCodes.Ok, err);
         AssertClose(tmp.File("pf.npy"), tmp.File("of.npy"));
+
+        // bf16 is libtorch's autocast: the .pth embeds in it, an ONNX model refuses it under the flag that asked.
+        (code, _, err) = Run("embed", tmp.File("w.pth"), tmp.File("audio"), "--out", tmp.File("pb.npy"), "--stats", "-6,4", "--device", "cpu", "--precision", "bf16");
+        Assert.True(code == ExitCodes.Ok, err);
+        (code, _, err) = Run("embed", tmp.File("m.onnx"), tmp.File("audio"), "--out", tmp.File("ob.npy"), "--stats", "-6,4", "--precision", "bf16");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--precision", err);
     }
 
     [Fact]

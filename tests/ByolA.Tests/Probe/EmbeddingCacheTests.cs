@@ -36,11 +36,14 @@ public class EmbeddingCacheTests
         Assert.Equal(first, Key());
         Assert.NotEqual(first, Key(unit: 0.95));
         Assert.NotEqual(first, Key(seed: 1));
-        // CPU, CUDA FP32 and CUDA TF32 embeddings are never swapped for each other.
-        Assert.Equal(first, Key(compute: ByolA.Runtime.Precision.Describe(TorchSharp.torch.CPU, tf32: true)));
-        var cuda = Key(compute: ByolA.Runtime.Precision.Describe(new TorchSharp.torch.Device("cuda:1"), tf32: false));
-        var tf32 = Key(compute: ByolA.Runtime.Precision.Describe(new TorchSharp.torch.Device("cuda:0"), tf32: true));
-        Assert.Equal(3, new[] { first, cuda, tf32 }.Distinct().Count());
+        // CPU, CPU bf16, CUDA FP32, CUDA TF32 and CUDA bf16 embeddings are never swapped for each other; TF32 on the CPU is FP32.
+        string Compute(string device, ByolA.Runtime.NumericPrecision p) => ByolA.Runtime.Precision.Describe(new TorchSharp.torch.Device(device), p);
+        Assert.Equal(first, Key(compute: Compute("cpu", ByolA.Runtime.NumericPrecision.Tf32)));
+        var cpuBf16 = Key(compute: Compute("cpu", ByolA.Runtime.NumericPrecision.Bf16));
+        var cuda = Key(compute: Compute("cuda:1", ByolA.Runtime.NumericPrecision.Fp32));
+        var tf32 = Key(compute: Compute("cuda:0", ByolA.Runtime.NumericPrecision.Tf32));
+        var cudaBf16 = Key(compute: Compute("cuda:0", ByolA.Runtime.NumericPrecision.Bf16));
+        Assert.Equal(5, new[] { first, cpuBf16, cuda, tf32, cudaBf16 }.Distinct().Count());
         File.WriteAllText(dir.File("w.pth"), "weights v2");
         Assert.NotEqual(first, Key());
     }

@@ -81,5 +81,6 @@ public class LibTorchFolderTests
         Assert.Contains("libtorch: bundled with this build", output);
         Assert.Contains("device: cpu (computes correctly)", output);
         Assert.Contains("threads: 1", output);
+        Assert.Contains("bf16_autocast: available", output);
     }
 }

@@ -33,6 +33,9 @@ public static class DemoCommand
             outDir, epochs, seed, repeat, probeBatch, train, valid, test, unlabelled, background, dataOnly,
         };
         var compute = new ComputeOptions().AddTo(command);
+        var precision = ComputeOptions.Precision("Pretraining's precision (config precision; default fp32); the probes embed in fp32.");
+        command.Options.Add(precision);
+        compute.ConfigFlag("precision", precision);
         var names = compute.Names.Add(nameof(DemoOptions.OutDir), outDir).Add(nameof(DemoOptions.Epochs), epochs)
             .Add(nameof(DemoOptions.Repeat), repeat).Add(nameof(DemoOptions.ProbeBatch), probeBatch).Add(nameof(DemoOptions.TrainPerClass), train).Add(nameof(DemoOptions.ValidPerClass), valid)
             .Add(nameof(DemoOptions.TestPerClass), test).Add(nameof(DemoOptions.UnlabelledClips), unlabelled)

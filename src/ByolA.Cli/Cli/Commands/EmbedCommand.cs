@@ -65,8 +65,10 @@ public static class EmbedCommand
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
+        var precision = ComputeOptions.Precision("Default fp32 whatever the config trains in; bf16 embeddings are still written as float32.");
+        command.Options.Add(precision);
         compute.ConfigFlag("unit_sec", unitSec);
-        var names = compute.Names.Add(nameof(EmbedderJobOptions.WeightsPath), weights).Add(nameof(EmbedderJobOptions.Inputs), inputs)
+        var names = compute.Names.Add(nameof(EmbedderOptions.Tf32), tf32).Add(nameof(EmbedderOptions.Precision), precision).Add(nameof(EmbedderJobOptions.WeightsPath), weights).Add(nameof(EmbedderJobOptions.Inputs), inputs)
             .Add(nameof(EmbedderJobOptions.OutPath), output).Add(nameof(EmbedderJobOptions.Stats), statsOptions.Stats)
             .Add(nameof(EmbedderJobOptions.StatsFrom), statsOptions.StatsFrom).Add(nameof(EmbedderJobOptions.Layered), layered)
             .Add(nameof(EmbedderJobOptions.Mode), timestamps).Add(nameof(EmbedderJobOptions.Mode), whole).Add(nameof(EmbedMode.Timestamps), timestamps)
@@ -115,6 +117,7 @@ public static class EmbedCommand
                     Frames = parse.GetValue(frames),
                     SkipBad = parse.GetValue(skipBad),
                     Tf32 = parse.GetValue(tf32),
+                    Precision = ComputeOptions.ParsePrecision(parse, precision),
                 },
             }.Validate();
             // The library picks the runtime from the weights: an .onnx model runs in ONNX Runtime and never loads libtorch.

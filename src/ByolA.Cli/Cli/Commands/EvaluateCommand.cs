@@ -58,8 +58,10 @@ public static class EvaluateCommand
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
+        var precision = ComputeOptions.Precision("What the encoder embeds in (default fp32 whatever the config trains in); the embedding cache keeps precisions apart.");
+        command.Options.Add(precision);
         compute.ConfigFlag("seed", seed);
-        var names = compute.Names.Add(nameof(EvaluateOptions.Weights), weights).Add(nameof(EvaluateOptions.Task), task)
+        var names = compute.Names.Add(nameof(EvaluateOptions.Tf32), tf32).Add(nameof(EvaluateOptions.Precision), precision).Add(nameof(EvaluateOptions.Weights), weights).Add(nameof(EvaluateOptions.Task), task)
             .Add(nameof(EvaluateOptions.UnitSec), unitSec).Add(nameof(EvaluateOptions.Repeat), repeat)
             .Add(nameof(ProbeOptions.Epochs), epochs).Add(nameof(ProbeOptions.Lr), lr).Add(nameof(ProbeOptions.BatchSize), batch)
             .Add(nameof(ProbeOptions.Hidden), hidden).Add(nameof(EvaluateOptions.SaveModel), saveModel)
@@ -92,6 +94,7 @@ public static class EvaluateCommand
                 UseCache = !parse.GetValue(noCache),
                 SaveModel = parse.GetValue(saveModel) is { } save ? Path.GetFullPath(save) : null,
                 Tf32 = parse.GetValue(tf32),
+                Precision = ComputeOptions.ParsePrecision(parse, precision),
             }.Validate();
             options = options with { Device = compute.InitialiseTorch(parse) };
             var result = LinearEvaluation.Run(options, context.CreateProgress(), ct);

@@ -55,9 +55,17 @@ public static class TrainCommand
         var compute = new ComputeOptions().AddTo(command);
         var tf32 = ComputeOptions.Tf32();
         command.Options.Add(tf32);
-        compute.ConfigFlag("feature_d", d).ConfigFlag("epochs", epochs).ConfigFlag("bs", bs).ConfigFlag("lr", lr).ConfigFlag("seed", seed);
+        var precision = ComputeOptions.Precision("Config key precision; default fp32. Recorded in train_log.csv and the checkpoint; a resume in another precision says so.");
+        command.Options.Add(precision);
+        var noBenchmark = new Option<bool>("--no-cudnn-benchmark")
+        {
+            Description = "CUDA only: do not let cuDNN time its convolution algorithms and keep the fastest (on by default: faster, " +
+                          "but the algorithm chosen can differ between runs, so CUDA runs are then not bit-for-bit repeatable).",
+        };
+        command.Options.Add(noBenchmark);
+        compute.ConfigFlag("precision", precision).ConfigFlag("feature_d", d).ConfigFlag("epochs", epochs).ConfigFlag("bs", bs).ConfigFlag("lr", lr).ConfigFlag("seed", seed);
         var names = compute.Names.Add(nameof(TrainOptions.AudioDir), audio).Add(nameof(TrainOptions.OutputDir), output)
-            .Add(nameof(TrainOptions.ResumeFrom), resume).Add(nameof(TrainOptions.DecodeThreads), workers)
+            .Add(nameof(TrainOptions.ResumeFrom), resume).Add(nameof(TrainOptions.DecodeThreads), workers).Add(nameof(TrainOptions.Tf32), tf32)
             .Add(nameof(TrainOptions.TensorBoardDir), tensorBoard).Add(nameof(TrainOptions.TensorBoardImageEvery), tensorBoardImages);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
@@ -70,6 +78,7 @@ public static class TrainCommand
                 ResumeFrom = parse.GetValue(resume) is { Length: > 0 } r ? r : config.Resume is { Length: > 0 } cr ? cr : null,
                 DecodeThreads = parse.GetValue(workers),
                 Tf32 = parse.GetValue(tf32),
+                CudnnBenchmark = !parse.GetValue(noBenchmark),
                 Overwrite = parse.GetValue(overwrite),
                 TensorBoardDir = parse.GetValue(tensorBoard),
                 TensorBoardImageEvery = parse.GetValue(tensorBoardImages) ?? 10,
