@@ -1,0 +1,111 @@
+using ByolA.Finetune;
+using ByolA.Models;
+using ByolA.Probe;
+using ByolA.Tests.Probe;
+using ByolA.Tests.Support;
+using ByolA.Weights;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ByolA.Tests.Finetune;
+
+public class FinetuneTests
+{
+    /// <summary>(N, 1, 64, 32) random log-mels whose class shifts a band's level, and one-hot targets (N, C).</summary>
+    static (Tensor X, Tensor Y, Tensor Labels) LogMels(int perClass, int classes, ulong seed)
+    {
+        var g = new Generator(seed);
+        var labels = arange(classes, ScalarType.Int64).repeat_interleave(perClass);
+        var x = randn([perClass * classes, 1, 64, 32], generator: g);
+        for (int c = 0; c < classes; c++)
+        {
+            using var rows = labels.eq(c).nonzero().squeeze(1);
+            x.index_add_(0, rows, ones([rows.shape[0], 1, 64, 32]).mul(c * 0.5f), 1);
+        }
+        var y = nn.functional.one_hot(labels, classes).to(ScalarType.Float32);
+        return (x, y, labels);
+    }
+
+    [Fact]
+    public void A_frozen_unaugmented_finetune_trains_what_the_linear_probe_trains()
+    {
+        manual_seed(5);
+        using var encoder = new AudioNTT2020(64, 64);
+        var (x, y, labels) = LogMels(8, 3, 7);
+        encoder.eval();
+        using var embeddings = FinetuneTrainer.Embed(encoder, t => t, x);
+        var probeOptions = new ProbeOptions { Epochs = 4, BatchSize = 10, EarlyStopping = false, Lr = 1e-3, WeightDecay = 1e-8 };
+        using var probe = ProbeTrainer.Train(embeddings, labels, null, null, 3, probeOptions, seed: 11);
+        var recipe = new FinetuneRecipe
+        {
+            Epochs = 4, BatchSize = 10, Lr = 1e-3, WarmupEpochs = 0, Cosine = false, FreezeEncoder = true,
+            MixupAlpha = 0, FreqMask = 0, TimeMask = 0, RandomCrop = false, ProbeAdam = true, ProbeWeightDecay = 1e-8,
+        };
+        using var tuned = FinetuneTrainer.Train(encoder, t => t, x, y, null, null, recipe, multiLabel: false, seed: 11);
+        Assert.Equal(probe.Scaler.Mean.data<float>().ToArray(), tuned.Scaler.Mean.data<float>().ToArray());
+        // The same initialisation, batches and Adam steps; the loss differs only by the factor C (SPEC §10 averages
+        // over N·C elements), which Adam's normalised step cancels up to its ε and float rounding.
+        Assert.True(allclose(probe.Weight, tuned.Head.Layers[^1].weight!, rtol: 1e-4, atol: 1e-5));
+        Assert.True(allclose(probe.Bias, tuned.Head.Layers[^1].bias!, rtol: 1e-4, atol: 1e-5));
+        // The frozen encoder did not move.
+        using var after = FinetuneTrainer.Embed(encoder, t => t, x);
+        Assert.True(embeddings.eq(after).all().item<bool>());
+    }
+
+    [Fact]
+    public void Spec_augment_masks_one_band_and_one_stretch_per_clip_and_zero_width_is_identity()
+    {
+        using var x = ones([3, 1, 20, 40]);
+        var masked = new ByolA.Augmentations.SpecAugment(new ByolA.Runtime.SeededRandom(1), 10, 15).Apply(x);
+        for (int b = 0; b < 3; b++)
+        {
+            // A row is all zeros where the frequency mask fell; the rest of the zeros are whole time columns.
+            var clip = masked[b, 0];
+            long zeroRows = clip.eq(0).all(1).sum().item<long>();
+            Assert.InRange(zeroRows, 0, 9);
+            long zeroCols = clip.eq(0).all(0).sum().item<long>();
+            Assert.InRange(zeroCols, 0, 14);
+            Assert.Equal(20 * 40 - (20 - zeroRows) * (40 - zeroCols), clip.eq(0).sum().item<long>());
+        }
+        Assert.True(new ByolA.Augmentations.SpecAugment(new ByolA.Runtime.SeededRandom(1), 0, 0).Apply(x).eq(x).all().item<bool>());
+    }
+
+    [Fact]
+    public void Finetune_runs_end_to_end_writes_finetune_scores_and_a_classifier_classify_loads()
+    {
+        using var dir = new TempDir();
+        var metadata = ToneTask.Write(dir.Path, train: 4, valid: 2, test: 2);
+        manual_seed(3);
+        var weights = dir.File("random-d64.pth");
+        using (var model = new AudioNTT2020(64, 64)) EncoderWeights.Save(model, weights);
+        var options = new FinetuneOptions
+        {
+            Task = new EvaluateOptions
+            {
+                Weights = weights, MetadataPath = metadata, AudioDir = dir.File("audio"), UnitSec = 1.0,
+                WorkRoot = dir.File("work"), ResultsDir = dir.File("results"), SaveModel = dir.File("tuned.byolac"),
+            },
+            Epochs = 2, BatchSize = 6, Hidden = [16],
+        };
+        var result = Finetuning.Run(options);
+        Assert.Equal("random-d64 finetune", result.ModelName);
+        Assert.Equal("mlp16", result.Head);
+        int testClips = 2 * ToneTask.Frequencies.Length;
+        Assert.Equal(Math.Round(result.Mean * testClips), result.Mean * testClips, 9);
+        Assert.Contains(",random-d64 finetune,", File.ReadAllLines(dir.File("results/tones-scores.csv"))[1]);
+        Assert.True(File.Exists(result.ConfusionPath));
+        using var classifier = ByolAClassifier.Load(dir.File("tuned.byolac"));
+        Assert.Equal(ToneTask.Frequencies.Length, classifier.Classes.Count);
+    }
+
+    [Fact]
+    public void An_encoder_rate_with_a_frozen_encoder_is_refused_naming_both()
+    {
+        var e = Assert.Throws<OptionException>(() => new FinetuneOptions
+        {
+            Task = new EvaluateOptions { Weights = "w.pth", Task = "spcv2" }, FreezeEncoder = true, LrEncoder = 1e-4,
+        }.Validate());
+        Assert.Contains(nameof(FinetuneOptions.LrEncoder), e.Message);
+        Assert.Contains(nameof(FinetuneOptions.FreezeEncoder), e.Message);
+    }
+}
