@@ -40,6 +40,15 @@ public sealed record FinetuneOptions
     /// <summary>RandomResizeCrop with the fine-tuning scales.</summary>
     public bool RandomCrop { get; init; } = true;
 
+    /// <summary>Folder of the end-of-epoch checkpoints (<c>run{r}.pth</c>); null: WORK/finetune/TASK.</summary>
+    public string? CheckpointDir { get; init; }
+
+    /// <summary>Continue each run from its checkpoint (written with the same options), instead of starting over.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>The checkpoint folder used.</summary>
+    public string ResolvedCheckpointDir => CheckpointDir ?? Path.Combine(Task.WorkRoot, "finetune", Task.TaskName);
+
     /// <summary>The head's name in scores files: <c>linear</c>, <c>mlp512</c>, ….</summary>
     public string HeadName => ProbeHead.Name(Hidden);
 
@@ -61,6 +70,12 @@ public sealed record FinetuneOptions
         Task.Validate();
         return this;
     }
+
+    /// <summary>What a checkpoint must have been written with for a resume to continue it, in words.</summary>
+    internal string Fingerprint(int run, int clips, string weightsSha) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"task {Task.TaskName}, {clips} clips, unit {Task.ResolvedUnitSec} s, weights {weightsSha[..12]}, seed {Task.Seed + run}, epochs {Epochs}, batch {BatchSize}, " +
+        $"lr {Lr}, lr_encoder {LrEncoder?.ToString() ?? "-"}, {Optimizer}, warm-up {WarmupEpochs}, head {HeadName}, frozen {FreezeEncoder}, " +
+        $"mixup {MixupAlpha}, masks {FreqMask}/{TimeMask}, crop {RandomCrop}");
 
     internal FinetuneRecipe Recipe => new()
     {

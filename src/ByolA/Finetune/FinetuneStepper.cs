@@ -116,6 +116,32 @@ internal sealed class FinetuneStepper : IDisposable
         }
     }
 
+    /// <summary>The optimiser's state as checkpoint entries (<c>opt.steps</c>, <c>opt.{i}.m1|m2|max</c>).</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> State()
+    {
+        if (probeAdam != null) throw new NotSupportedException("the probe's Adam is for checking against the probe, not for checkpointed runs");
+        yield return new("opt.steps", tensor(steps));
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (first[i] is { } a) yield return new($"opt.{i}.m1", a);
+            if (second[i] is { } b) yield return new($"opt.{i}.m2", b);
+            if (secondMax[i] is { } c) yield return new($"opt.{i}.max", c);
+        }
+    }
+
+    /// <summary>Takes back the state <see cref="State"/> wrote.</summary>
+    public void Restore(IReadOnlyDictionary<string, Tensor> saved)
+    {
+        steps = saved["opt.steps"].item<long>();
+        Tensor? Get(string key, Parameter like) => saved.TryGetValue(key, out var t) ? Kept(t.to(like.device)) : null;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            first[i] = Get($"opt.{i}.m1", parameters[i].P);
+            second[i] = Get($"opt.{i}.m2", parameters[i].P);
+            secondMax[i] = Get($"opt.{i}.max", parameters[i].P);
+        }
+    }
+
     /// <summary>Optimizer state outlives the step's dispose scope.</summary>
     static Tensor Kept(Tensor t) => t.DetachFromDisposeScope();
 

@@ -29,14 +29,17 @@ internal static class FinetuneTrainer
     /// </summary>
     public static FinetunedModel Train(IAudioEncoder encoder, Func<Tensor, Tensor> toLogMel, Tensor xTrain, Tensor yTrain,
         Tensor? xValid, Tensor? validLabels, FinetuneRecipe recipe, bool multiLabel, long seed,
-        Action<int, double>? onEpoch = null, CancellationToken ct = default)
+        Action<int, double>? onEpoch = null, CancellationToken ct = default, FinetuneCheckpoint? checkpoint = null)
     {
         var device = xTrain.device;
         long n = xTrain.shape[0];
         int classes = (int)yTrain.shape[1];
         var module = encoder.Module;
         module.eval();
-        var scaler = StandardScaler.Fit(Embed(encoder, toLogMel, xTrain));
+        var saved = checkpoint?.Load();
+        // A resumed run's encoder has moved: its scaler is the one saved, fitted on the starting encoder.
+        var scaler = saved != null ? StandardScaler.From(saved["scaler.mean"].to(device), saved["scaler.scale"].to(device))
+                                   : StandardScaler.Fit(Embed(encoder, toLogMel, xTrain));
         var generator = new Generator((ulong)seed);
         var head = new ProbeHead(encoder.FeatureD, recipe.Hidden, classes);
         head.Initialise(generator);
@@ -52,10 +55,25 @@ internal static class FinetuneTrainer
         long batch = Math.Min(recipe.BatchSize, n);
         List<Tensor>? best = null;
         double bestScore = double.NegativeInfinity;
-        int bestEpoch = recipe.Epochs;
+        int bestEpoch = recipe.Epochs, firstEpoch = 0;
+        if (saved != null)
+        {
+            using var noGrad = no_grad();
+            foreach (var (key, t) in Named(module, head)) t.copy_(saved[key]);
+            stepper.Restore(saved);
+            generator.set_state(saved["rng.torch"]);
+            augRng.State = saved["rng.augment"].data<long>().ToArray();
+            firstEpoch = (int)saved["epoch"].item<long>();
+            if (saved.ContainsKey("best.epoch"))
+            {
+                bestEpoch = (int)saved["best.epoch"].item<long>();
+                bestScore = saved["best.score"].item<double>();
+                best = Named(module, head).Select(p => saved["best." + p.Key].to(device).DetachFromDisposeScope()).ToList();
+            }
+        }
         try
         {
-            for (int epoch = 0; epoch < recipe.Epochs; epoch++)
+            for (int epoch = firstEpoch; epoch < recipe.Epochs; epoch++)
             {
                 ct.ThrowIfCancellationRequested();
                 double factor = recipe.LrFactor(epoch);
@@ -103,12 +121,30 @@ internal static class FinetuneTrainer
                         best = Snapshot(module, head);
                     }
                 }
+                if (checkpoint != null)
+                {
+                    using var scope = NewDisposeScope();
+                    var table = Named(module, head).ToList();
+                    table.Add(new("scaler.mean", scaler.Mean));
+                    table.Add(new("scaler.scale", scaler.Scale));
+                    table.AddRange(stepper.State());
+                    table.Add(new("rng.torch", generator.get_state()));
+                    table.Add(new("rng.augment", tensor(augRng.State)));
+                    table.Add(new("epoch", tensor((long)(epoch + 1))));
+                    if (best != null)
+                    {
+                        table.AddRange(Named(module, head).Zip(best).Select(p => new KeyValuePair<string, Tensor>("best." + p.First.Key, p.Second)));
+                        table.Add(new("best.epoch", tensor((long)bestEpoch)));
+                        table.Add(new("best.score", tensor(bestScore, ScalarType.Float64)));
+                    }
+                    checkpoint.Save(table);
+                }
                 onEpoch?.Invoke(epoch + 1, score);
             }
             if (best != null)
             {
                 using var noGrad = no_grad();
-                foreach (var (t, saved) in State(module, head).Zip(best)) t.copy_(saved);
+                foreach (var (t, kept) in State(module, head).Zip(best)) t.copy_(kept);
             }
         }
         catch
@@ -214,8 +250,12 @@ internal static class FinetuneTrainer
     }
 
     /// <summary>Every parameter and buffer (BatchNorm statistics too) of the encoder and the head.</summary>
-    static IEnumerable<Tensor> State(nn.Module encoder, ProbeHead head) =>
-        encoder.state_dict().Values.Concat(head.state_dict().Values);
+    static IEnumerable<Tensor> State(nn.Module encoder, ProbeHead head) => Named(encoder, head).Select(p => p.Value);
+
+    /// <summary><see cref="State"/> with checkpoint keys: <c>encoder.…</c>, <c>head.…</c>.</summary>
+    static IEnumerable<KeyValuePair<string, Tensor>> Named(nn.Module encoder, ProbeHead head) =>
+        encoder.state_dict().Select(p => new KeyValuePair<string, Tensor>("encoder." + p.Key, p.Value))
+            .Concat(head.state_dict().Select(p => new KeyValuePair<string, Tensor>("head." + p.Key, p.Value)));
 
     static List<Tensor> Snapshot(nn.Module encoder, ProbeHead head) =>
         State(encoder, head).Select(t => t.detach().clone().DetachFromDisposeScope()).ToList();

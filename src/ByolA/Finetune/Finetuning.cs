@@ -82,6 +82,8 @@ public static class Finetuning
         long[] Rows(string split) => metadata.Rows.Select((r, i) => (r, i)).Where(p => p.r.Split == split).Select(p => (long)p.i).ToArray();
         var test = Rows(Splits.Test);
 
+        var weightsSha = ClassifierFile.Sha256Of(eval.Weights);
+        Directory.CreateDirectory(options.ResolvedCheckpointDir);
         var scores = new List<double>();
         var aucs = new List<double>();
         var predictionRuns = new List<long[]>();
@@ -105,7 +107,9 @@ public static class Finetuning
             using var model_ = FinetuneTrainer.Train(loaded.Encoder, ToLogMel, Pick(all, train), Pick(targets, train),
                 valid.Length > 0 ? Pick(all, valid) : null, valid.Length > 0 ? (multiLabel ? Pick(targets, valid) : Pick(classOf, valid)) : null,
                 options.Recipe, multiLabel, seed,
-                (e, s) => epochs.Advance(1, double.IsNaN(s) ? $"epoch {e}" : $"epoch {e}: valid {(multiLabel ? "mAP" : "accuracy")} {s * 100:0.00}"), ct);
+                (e, s) => epochs.Advance(1, double.IsNaN(s) ? $"epoch {e}" : $"epoch {e}: valid {(multiLabel ? "mAP" : "accuracy")} {s * 100:0.00}"), ct,
+                new FinetuneCheckpoint(Path.Combine(options.ResolvedCheckpointDir, $"run{run}.pth"), options.Resume,
+                    options.Fingerprint(run, files.Count, weightsSha)));
             var probabilities = ProbeTrainer.ToArray(model_.Probabilities(ToLogMel, Pick(all, test)));
             var predictions = new long[files.Count];
             double score;

@@ -36,6 +36,26 @@ public class FinetuneCommandTests
     }
 
     [Fact]
+    public void Resume_continues_from_the_checkpoint_and_refuses_other_options()
+    {
+        using var dir = new TempDir();
+        var metadata = ToneTask.Write(dir.Path, train: 3, valid: 1, test: 1);
+        var weights = RandomWeights(dir);
+        string[] args = ["finetune", weights, "tones", "1.0", "--epochs", "2", "--batch", "4", "--checkpoints", dir.File("ck"), .. Common(dir, metadata)];
+        var (code, first, err) = Run(args);
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.True(File.Exists(dir.File("ck/run0.pth")));
+        // The checkpoint holds the finished run: resuming it trains no further and gives the same score line.
+        (code, var again, err) = Run([.. args, "--resume"]);
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Equal(first.Split('\n')[0], again.Split('\n')[0]);
+        (code, _, err) = Run([.. args, "--resume", "--lr", "0.01"]);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("run0.pth: the checkpoint was written with other options (", err);
+        Assert.Contains("Resume with the same options, or start without resuming", err);
+    }
+
+    [Fact]
     public void Fold_tasks_one_class_tasks_and_unknown_optimisers_are_refused_in_one_line()
     {
         using var dir = new TempDir();

@@ -53,6 +53,39 @@ public class FinetuneTests
     }
 
     [Fact]
+    public void A_resumed_run_equals_the_uninterrupted_one_and_other_options_are_refused()
+    {
+        using var dir = new TempDir();
+        var (x, y, _) = LogMels(6, 3, 9);
+        var (xv, _, yv) = LogMels(3, 3, 10);
+        // Every random part on: mixup, both masks, the crop, dropout in an MLP head.
+        var recipe = new FinetuneRecipe { Epochs = 3, BatchSize = 8, Lr = 0.01, WarmupEpochs = 1, FreqMask = 10, TimeMask = 8, Hidden = [8] };
+        // One starting encoder copied into each run: the global torch generator is shared with tests running alongside.
+        using var start = new AudioNTT2020(64, 64);
+        FinetunedModel Run(string path, bool resume, CancellationToken ct = default, Action<int, double>? onEpoch = null)
+        {
+            var encoder = new AudioNTT2020(64, 64);
+            using (no_grad())
+                foreach (var (to, from) in encoder.state_dict().Values.Zip(start.state_dict().Values)) to.copy_(from);
+            return FinetuneTrainer.Train(encoder, t => t, x, y, xv, yv, recipe, multiLabel: false, seed: 3, onEpoch, ct,
+                new FinetuneCheckpoint(path, resume, "recipe A"));
+        }
+        using var whole = Run(dir.File("a.pth"), resume: false);
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => Run(dir.File("b.pth"), false, cts.Token, (e, _) => { if (e == 2) cts.Cancel(); }));
+        using var resumed = Run(dir.File("b.pth"), resume: true);
+        Assert.Equal(whole.BestEpoch, resumed.BestEpoch);
+        Assert.Equal(whole.ValidScore, resumed.ValidScore);
+        foreach (var (a, b) in whole.Encoder.Module.state_dict().Concat(whole.Head.state_dict())
+                     .Zip(resumed.Encoder.Module.state_dict().Concat(resumed.Head.state_dict())))
+            Assert.True(a.Value.eq(b.Value).all().item<bool>(), $"{a.Key}: {a.Value.sub(b.Value).abs().max().to(ScalarType.Float32).item<float>()}");
+
+        var e = Assert.Throws<ByolAException>(() => FinetuneTrainer.Train(new AudioNTT2020(64, 64), t => t, x, y, xv, yv, recipe, false, 3,
+            checkpoint: new FinetuneCheckpoint(dir.File("b.pth"), true, "recipe B")));
+        Assert.Contains("the checkpoint was written with other options (recipe A); this run has recipe B", e.Message);
+    }
+
+    [Fact]
     public void Spec_augment_masks_one_band_and_one_stretch_per_clip_and_zero_width_is_identity()
     {
         using var x = ones([3, 1, 20, 40]);

@@ -38,12 +38,14 @@ public static class FinetuneCommand
         var work = new Option<string>("--work") { Description = "Work folder holding metadata/ and 16k/.", DefaultValueFactory = _ => "work", HelpName = "DIR" };
         var results = new Option<string>("--results") { Description = "Folder of TASK-scores.csv (the model column reads 'MODEL finetune').", DefaultValueFactory = _ => "results", HelpName = "DIR" };
         var saveModel = new Option<string?>("--save-model") { Description = "Keep run 0's fine-tuned classifier in FILE, in evaluate's classifier format (for 'byola classify' and ByolAClassifier.Load).", HelpName = "FILE" };
+        var checkpoints = new Option<string?>("--checkpoints") { Description = "Folder of the end-of-epoch checkpoints (runR.pth, written atomically). Default: WORK/finetune/TASK.", HelpName = "DIR" };
+        var resume = new Option<bool>("--resume") { Description = "Continue each run from its checkpoint; refused when the checkpoint was written with other options." };
         var command = new Command("finetune",
             "Fine-tune the encoder with a linear or MLP head on a labelled task (SPEC §10: mixup, SpecAugment, RandomResizeCrop, cosine schedule " +
             "with warm-up, best validation epoch kept); print the test score and append it to results/TASK-scores.csv.")
         {
             weights, task, unitSec, repeat, epochs, batch, lr, lrEncoder, optimizer, warmup, hidden, freeze, mixup, freqMask, timeMask, noCrop, seed,
-            metadata, audioDir, work, results, saveModel,
+            metadata, audioDir, work, results, saveModel, checkpoints, resume,
         };
         var compute = new ComputeOptions().AddTo(command);
         compute.ConfigFlag("seed", seed);
@@ -55,7 +57,8 @@ public static class FinetuneCommand
             .Add(nameof(FinetuneOptions.FreezeEncoder), freeze).Add(nameof(FinetuneOptions.MixupAlpha), mixup)
             .Add(nameof(FinetuneOptions.FreqMask), freqMask).Add(nameof(FinetuneOptions.TimeMask), timeMask)
             .Add(nameof(EvaluateOptions.SaveModel), saveModel).Add(nameof(EvaluateOptions.MetadataPath), metadata)
-            .Add(nameof(EvaluateOptions.AudioDir), audioDir).Add(nameof(EvaluateOptions.WorkRoot), work);
+            .Add(nameof(EvaluateOptions.AudioDir), audioDir).Add(nameof(EvaluateOptions.WorkRoot), work)
+            .Add(nameof(FinetuneOptions.CheckpointDir), checkpoints).Add(nameof(FinetuneOptions.Resume), resume);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var config = compute.LoadConfig(parse);
@@ -88,6 +91,8 @@ public static class FinetuneCommand
                 FreqMask = parse.GetValue(freqMask),
                 TimeMask = parse.GetValue(timeMask),
                 RandomCrop = !parse.GetValue(noCrop),
+                CheckpointDir = parse.GetValue(checkpoints) is { } cp ? Path.GetFullPath(cp) : null,
+                Resume = parse.GetValue(resume),
             }.Validate();
             options = options with { Task = options.Task with { Device = compute.InitialiseTorch(parse) } };
             var result = Finetuning.Run(options, context.CreateProgress(), ct);
