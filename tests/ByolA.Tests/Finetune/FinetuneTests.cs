@@ -86,6 +86,37 @@ public class FinetuneTests
     }
 
     [Fact]
+    public void Fine_tuning_recovers_what_the_frozen_encoder_discards_and_beats_the_frozen_probe()
+    {
+        // The starting encoder's first projection is zero with a positive bias: every clip gets the same embedding, so a
+        // probe on the frozen encoder can only guess one class; its convolutions still see the band level the label
+        // depends on, and the ReLU after the projection is open, so end-to-end training can route it through.
+        manual_seed(5);
+        using var encoder = new AudioNTT2020(64, 64);
+        using (no_grad())
+        {
+            var fc0 = (TorchSharp.Modules.Linear)encoder.named_modules().First(m => m.name == "fc.0").module;
+            fc0.weight!.zero_();
+            fc0.bias!.fill_(1);
+        }
+        var (x, y, labels) = LogMels(8, 3, 21);
+        var (xt, _, yt) = LogMels(6, 3, 22);
+        encoder.eval();
+        using var frozen = FinetuneTrainer.Embed(encoder, t => t, x);
+        using var probe = ProbeTrainer.Train(frozen, labels, null, null, 3, new ProbeOptions { Epochs = 20, EarlyStopping = false }, seed: 1);
+        double probeAccuracy = probe.Accuracy(FinetuneTrainer.Embed(encoder, t => t, xt), yt);
+        Assert.Equal(1.0 / 3, probeAccuracy, 9);
+
+        var recipe = new FinetuneRecipe
+        {
+            Epochs = 12, BatchSize = 8, Lr = 1e-3, Optimizer = FinetuneOptimizer.AdamW, WarmupEpochs = 1, MixupAlpha = 0, FreqMask = 0, TimeMask = 0, RandomCrop = false,
+        };
+        using var tuned = FinetuneTrainer.Train(encoder, t => t, x, y, null, null, recipe, multiLabel: false, seed: 1);
+        double tunedAccuracy = tuned.Probabilities(t => t, xt).argmax(1).eq(yt).to(ScalarType.Float64).mean().item<double>();
+        Assert.True(tunedAccuracy > probeAccuracy + 0.3, $"fine-tuned {tunedAccuracy}, frozen probe {probeAccuracy}");
+    }
+
+    [Fact]
     public void Spec_augment_masks_one_band_and_one_stretch_per_clip_and_zero_width_is_identity()
     {
         using var x = ones([3, 1, 20, 40]);
