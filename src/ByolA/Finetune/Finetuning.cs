@@ -53,6 +53,10 @@ public static class Finetuning
                          $"fine-tuning {(options.FreezeEncoder ? "the head only" : "encoder and head")} with {options.Optimizer.ToString().ToLowerInvariant()}, " +
                          $"{options.Epochs} epochs, batch {options.BatchSize}");
 
+        // Every clip is read once and kept on the device; a task too big for one array is refused before any work.
+        if ((long)files.Count * config.UnitSamples > Array.MaxLength)
+            throw new ByolAException($"{metadataPath}: {files.Count} clips of {config.UnitSamples} samples do not fit one array; fine-tuning keeps every " +
+                                     "clip in memory so far — use a shorter unit or a subset of the task");
         var stats = NormStatsCalculator.Compute(LinearEvaluation.TrainFiles(metadata, files), config, device, seed: eval.Seed, progress: progress, ct: ct);
         progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
         var source = new ClipSource(files, new ClipSourceOptions

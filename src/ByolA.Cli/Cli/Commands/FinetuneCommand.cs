@@ -20,7 +20,7 @@ public static class FinetuneCommand
         };
         var unitSec = new Argument<double?>("unit-sec") { Description = "Clip length in seconds. Default: the task's, else the config's unit_sec.", Arity = ArgumentArity.ZeroOrOne };
         var repeat = new Argument<int?>("repeat") { Description = "Fine-tuning runs (seeds SEED, SEED+1, …) averaged into mean and std (default 1).", Arity = ArgumentArity.ZeroOrOne };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs (SPEC §10: 200).", DefaultValueFactory = _ => 200, HelpName = "N" };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 200, HelpName = "N" };
         var batch = new Option<int>("--batch") { Description = "Mini-batch size (min with the training set size).", DefaultValueFactory = _ => 256, HelpName = "N" };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate of the head (and of the encoder without --lr-encoder).", DefaultValueFactory = _ => 0.001, HelpName = "RATE" };
         var lrEncoder = new Option<double?>("--lr-encoder") { Description = "Peak learning rate of the encoder, e.g. smaller than the head's. Default: --lr.", HelpName = "RATE" };
@@ -41,7 +41,7 @@ public static class FinetuneCommand
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Folder of the end-of-epoch checkpoints (runR.pth, written atomically). Default: WORK/finetune/TASK.", HelpName = "DIR" };
         var resume = new Option<bool>("--resume") { Description = "Continue each run from its checkpoint; refused when the checkpoint was written with other options." };
         var command = new Command("finetune",
-            "Fine-tune the encoder with a linear or MLP head on a labelled task (SPEC §10: mixup, SpecAugment, RandomResizeCrop, cosine schedule " +
+            "Fine-tune the encoder with a linear or MLP head on a labelled task (mixup, SpecAugment, RandomResizeCrop, cosine schedule " +
             "with warm-up, best validation epoch kept); print the test score and append it to results/TASK-scores.csv.")
         {
             weights, task, unitSec, repeat, epochs, batch, lr, lrEncoder, optimizer, warmup, hidden, freeze, mixup, freqMask, timeMask, noCrop, seed,
