@@ -31,8 +31,10 @@ internal sealed record FinetuneCheckpoint(string Path, bool Resume, string Finge
                                      "Resume with the same options, or start without resuming");
         var raw = StateDictReader.Read(Path, "fine-tuning checkpoint");
         var result = new Dictionary<string, Tensor>();
+        // Copies owned by libtorch: the reader's tensors may sit on buffers that live only as long as what it returned.
         foreach (DictionaryEntry e in raw)
-            if (e.Key is string k && e.Value is Tensor t) result[k] = t;
+            if (e.Key is string k && e.Value is Tensor t) result[k] = t.clone().DetachFromDisposeScope();
+        GC.KeepAlive(raw);
         return result;
     }
 }

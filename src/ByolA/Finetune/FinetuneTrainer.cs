@@ -37,6 +37,9 @@ internal static class FinetuneTrainer
         var module = encoder.Module;
         module.eval();
         var saved = checkpoint?.Load();
+        // The encoders' own Dropout draws from libtorch's global generator: seeded here, restored on resume, so a run
+        // repeats from its seed alone.
+        if (saved == null) random.manual_seed(seed);
         // A resumed run's encoder has moved: its scaler is the one saved, fitted on the starting encoder.
         var scaler = saved != null ? StandardScaler.From(saved["scaler.mean"].to(device), saved["scaler.scale"].to(device))
                                    : StandardScaler.Fit(Embed(encoder, toLogMel, xTrain));
@@ -62,6 +65,8 @@ internal static class FinetuneTrainer
             foreach (var (key, t) in Named(module, head)) t.copy_(saved[key]);
             stepper.Restore(saved);
             generator.set_state(saved["rng.torch"]);
+            // The encoder's own Dropout (v2) draws from libtorch's global generator, as in train.
+            random.set_rng_state(saved["rng.global"]);
             augRng.State = saved["rng.augment"].data<long>().ToArray();
             firstEpoch = (int)saved["epoch"].item<long>();
             if (saved.ContainsKey("best.epoch"))
@@ -129,6 +134,7 @@ internal static class FinetuneTrainer
                     table.Add(new("scaler.scale", scaler.Scale));
                     table.AddRange(stepper.State());
                     table.Add(new("rng.torch", generator.get_state()));
+                    table.Add(new("rng.global", random.get_rng_state()));
                     table.Add(new("rng.augment", tensor(augRng.State)));
                     table.Add(new("epoch", tensor((long)(epoch + 1))));
                     if (best != null)
