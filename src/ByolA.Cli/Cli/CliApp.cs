@@ -32,6 +32,7 @@ public static partial class CliApp
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(ClassifyCommand.Create(context));
+        root.Subcommands.Add(FinetuneCommand.Create(context));
         root.Subcommands.Add(EmbedCommand.Create(context));
         root.Subcommands.Add(MergeEmbeddingsCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));

@@ -235,7 +235,7 @@ public static class LinearEvaluation
     }
 
     /// <summary>The absolute audio path of every row; missing files are one error with the count and first names.</summary>
-    static List<string> CheckAudio(TaskMetadata metadata, string audioDir)
+    internal static List<string> CheckAudio(TaskMetadata metadata, string audioDir)
     {
         if (!Directory.Exists(audioDir))
             throw ByolAException.Naming(ByolAException.Escape($"{audioDir}: audio folder not found; run 'byola preprocess' for known tasks,") +
@@ -271,7 +271,7 @@ public static class LinearEvaluation
     }
 
     /// <summary>The clips the stats come from: the training split, or all folds for leave-one-out tasks, as the original does.</summary>
-    static List<string> TrainFiles(TaskMetadata metadata, List<string> files) =>
+    internal static List<string> TrainFiles(TaskMetadata metadata, List<string> files) =>
         metadata.Rows.Select((r, i) => (r, i))
             .Where(p => metadata.HasFolds || p.r.Split == Splits.Train)
             .Select(p => files[p.i]).ToList();

@@ -33,6 +33,7 @@ public class ArchitectureTests
         ["Reports"] = ["Tasks", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Probe"] = ["Embedding", "Onnx", "Reports", "Tasks", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Learning"] = ["Augmentations", "Reports", "Weights", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
+        ["Finetune"] = ["Probe", "Augmentations", "Embedding", "Onnx", "Reports", "Weights", "Tasks", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Demo"] = ["Learning", "Probe", "Embedding", "Reports", "Tasks", "Weights", "Models", "Augmentations", "Audio", "Configuration", "Data", "Runtime", "Progress"],
     };
 

@@ -120,7 +120,7 @@ public static class EvaluateCommand
     }
 
     /// <summary><c>512</c> or <c>512,256</c> → hidden sizes; empty or absent → none (the linear probe).</summary>
-    static IReadOnlyList<int> ParseHidden(string? text)
+    internal static IReadOnlyList<int> ParseHidden(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return [];
         var sizes = new List<int>();

@@ -1,0 +1,274 @@
+using ByolA.Augmentations;
+using ByolA.Models;
+using ByolA.Probe;
+using ByolA.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ByolA.Finetune;
+
+/// <summary>
+/// The fine-tuning loop of SPEC §10 on tensors: encoder → <see cref="StandardScaler"/> (fitted once on the training
+/// embeddings of the starting encoder, then fixed) → <see cref="ProbeHead"/>, trained end to end. Inputs are whatever
+/// <c>toLogMel</c> turns into normalised log-mel (B, 1, F, T): waveforms (N, S) in the verb, log-mels in tests; mixup
+/// mixes inputs and targets before it, SpecAugment and RandomResizeCrop act after it. Initialisation, shuffling and
+/// dropout draw from a torch generator seeded as <c>ProbeTrainer</c> seeds its own, in the same order, and the
+/// augmentations from a separate host source, so that switching them off leaves the rest of the run unchanged. The
+/// host reads one number per epoch (the validation score); steps never wait for the device.
+/// </summary>
+internal static class FinetuneTrainer
+{
+    /// <summary>Clips per batch when fitting the scaler and scoring.</summary>
+    const int EvalBatch = 64;
+
+    /// <summary>
+    /// Trains on <paramref name="xTrain"/> (N, …) with targets <paramref name="yTrain"/> (N, C) float (one-hot or
+    /// multi-hot). With <paramref name="xValid"/> (M, …) and <paramref name="validLabels"/> ((M) int64 classes, or (M, C)
+    /// multi-hot), the weights of the first best validation epoch are kept; without, the last epoch's.
+    /// <paramref name="onEpoch"/> receives the 1-based epoch and its validation score (NaN without validation).
+    /// </summary>
+    public static FinetunedModel Train(IAudioEncoder encoder, Func<Tensor, Tensor> toLogMel, Tensor xTrain, Tensor yTrain,
+        Tensor? xValid, Tensor? validLabels, FinetuneRecipe recipe, bool multiLabel, long seed,
+        Action<int, double>? onEpoch = null, CancellationToken ct = default, FinetuneCheckpoint? checkpoint = null)
+    {
+        var device = xTrain.device;
+        long n = xTrain.shape[0];
+        int classes = (int)yTrain.shape[1];
+        var module = encoder.Module;
+        module.eval();
+        var saved = checkpoint?.Load();
+        // The encoders' own Dropout draws from libtorch's global generator: seeded here, restored on resume, so a run
+        // repeats from its seed alone.
+        if (saved == null) random.manual_seed(seed);
+        // A resumed run's encoder has moved: its scaler is the one saved, fitted on the starting encoder.
+        var scaler = saved != null ? StandardScaler.From(saved["scaler.mean"].to(device), saved["scaler.scale"].to(device))
+                                   : StandardScaler.Fit(Embed(encoder, toLogMel, xTrain));
+        var generator = new Generator((ulong)seed);
+        var head = new ProbeHead(encoder.FeatureD, recipe.Hidden, classes);
+        head.Initialise(generator);
+        head.to(device);
+        head.UseDropoutGenerator(generator);
+        var augRng = SeededRandom.Derive(seed, 25);
+        var spec = new SpecAugment(augRng, recipe.FreqMask, recipe.TimeMask);
+        var crop = new RandomResizeCrop(augRng, (1.0, 1.5), (0.6, 1.5), (0.6, 1.5));
+        var encoderParameters = recipe.FreezeEncoder ? [] : module.parameters().ToList();
+        foreach (var p in module.parameters()) p.requires_grad = !recipe.FreezeEncoder;
+        using var stepper = new FinetuneStepper(recipe.Optimizer, encoderParameters, recipe.LrEncoder ?? recipe.Lr, head.parameters(), recipe.Lr,
+            recipe.ProbeAdam, recipe.ProbeWeightDecay);
+        long batch = Math.Min(recipe.BatchSize, n);
+        List<Tensor>? best = null;
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = recipe.Epochs, firstEpoch = 0;
+        if (saved != null)
+        {
+            using var noGrad = no_grad();
+            foreach (var (key, t) in Named(module, head)) t.copy_(saved[key]);
+            stepper.Restore(saved);
+            generator.set_state(saved["rng.torch"]);
+            // The encoder's own Dropout (v2) draws from libtorch's global generator, as in train.
+            random.set_rng_state(saved["rng.global"]);
+            augRng.State = saved["rng.augment"].data<long>().ToArray();
+            firstEpoch = (int)saved["epoch"].item<long>();
+            if (saved.ContainsKey("best.epoch"))
+            {
+                bestEpoch = (int)saved["best.epoch"].item<long>();
+                bestScore = saved["best.score"].item<double>();
+                best = Named(module, head).Select(p => saved["best." + p.Key].to(device).DetachFromDisposeScope()).ToList();
+            }
+        }
+        try
+        {
+            for (int epoch = firstEpoch; epoch < recipe.Epochs; epoch++)
+            {
+                ct.ThrowIfCancellationRequested();
+                double factor = recipe.LrFactor(epoch);
+                head.train();
+                // A frozen encoder keeps its BatchNorm statistics: it is the probe's fixed feature extractor.
+                if (recipe.FreezeEncoder) module.eval(); else module.train();
+                using (var perm = randperm(n, generator: generator).to(device))
+                {
+                    for (long start = 0; start < n; start += batch)
+                    {
+                        using var step = NewDisposeScope();
+                        using var k = new KeptScalars();
+                        long b = Math.Min(batch, n - start);
+                        var idx = perm.narrow(0, start, b);
+                        var x = xTrain.index_select(0, idx);
+                        var y = yTrain.index_select(0, idx);
+                        if (recipe.MixupAlpha > 0) (x, y) = Mixup(x, y, recipe.MixupAlpha, augRng, k);
+                        var m = toLogMel(x);
+                        if (recipe.FreqMask > 0 || recipe.TimeMask > 0) m = spec.Apply(m);
+                        if (recipe.RandomCrop) m = crop.Apply(m);
+                        Tensor features;
+                        if (recipe.FreezeEncoder)
+                            using (no_grad()) features = encoder.Pooled(m);
+                        else features = encoder.Pooled(m);
+                        var logits = head.forward(scaler.Transform(features));
+                        // SPEC §10: −mean(targets · log_softmax) over all N·C elements; multi-label BCE (SPEC §9).
+                        var loss = multiLabel
+                            ? nn.functional.binary_cross_entropy_with_logits(logits, y)
+                            : y.mul(nn.functional.log_softmax(logits, 1)).mean().neg();
+                        stepper.ZeroGrad();
+                        loss.backward();
+                        stepper.Step(factor);
+                    }
+                }
+                double score = double.NaN;
+                if (xValid is not null && validLabels is not null)
+                {
+                    score = Score(encoder, toLogMel, scaler, head, xValid, validLabels, multiLabel);
+                    // First best kept; only a strictly better epoch replaces it (SPEC §10).
+                    if (score > bestScore)
+                    {
+                        bestScore = score;
+                        bestEpoch = epoch + 1;
+                        Dispose(best);
+                        best = Snapshot(module, head);
+                    }
+                }
+                if (checkpoint != null)
+                {
+                    using var scope = NewDisposeScope();
+                    var table = Named(module, head).ToList();
+                    table.Add(new("scaler.mean", scaler.Mean));
+                    table.Add(new("scaler.scale", scaler.Scale));
+                    table.AddRange(stepper.State());
+                    table.Add(new("rng.torch", generator.get_state()));
+                    table.Add(new("rng.global", random.get_rng_state()));
+                    table.Add(new("rng.augment", tensor(augRng.State)));
+                    table.Add(new("epoch", tensor((long)(epoch + 1))));
+                    if (best != null)
+                    {
+                        table.AddRange(Named(module, head).Zip(best).Select(p => new KeyValuePair<string, Tensor>("best." + p.First.Key, p.Second)));
+                        table.Add(new("best.epoch", tensor((long)bestEpoch)));
+                        table.Add(new("best.score", tensor(bestScore, ScalarType.Float64)));
+                    }
+                    checkpoint.Save(table);
+                }
+                onEpoch?.Invoke(epoch + 1, score);
+            }
+            if (best != null)
+            {
+                using var noGrad = no_grad();
+                foreach (var (t, kept) in State(module, head).Zip(best)) t.copy_(kept);
+            }
+        }
+        catch
+        {
+            head.Dispose();
+            scaler.Dispose();
+            throw;
+        }
+        finally
+        {
+            Dispose(best);
+            foreach (var p in module.parameters()) p.requires_grad = false;
+        }
+        head.UseDropoutGenerator(null);
+        module.eval();
+        head.eval();
+        return new FinetunedModel(encoder, scaler, head, recipe.Hidden, multiLabel, bestEpoch, best == null ? double.NaN : bestScore);
+    }
+
+    /// <summary>
+    /// Mixup (SPEC §10): λ per clip from Beta(α, α), partner from a random permutation of the batch; inputs and targets
+    /// mixed alike. Drawn on the host, one copy to the device.
+    /// </summary>
+    static (Tensor X, Tensor Y) Mixup(Tensor x, Tensor y, double alpha, SeededRandom rng, KeptScalars k)
+    {
+        int b = (int)x.shape[0];
+        var lambdas = new float[b];
+        for (int i = 0; i < b; i++) lambdas[i] = (float)Beta(rng, alpha);
+        var partner = rng.Permutation(b).Select(i => (long)i).ToArray();
+        var lam = tensor(lambdas).to(x.device);
+        var perm = tensor(partner).to(x.device);
+        Tensor Mix(Tensor t)
+        {
+            var shape = new long[t.dim()];
+            Array.Fill(shape, 1L);
+            shape[0] = b;
+            var l = lam.view(shape).to(t.dtype);
+            return t.mul(l).Plus(t.index_select(0, perm).mul(k.Of(1f).Minus(l)));
+        }
+        return (Mix(x), Mix(y));
+    }
+
+    /// <summary>Beta(α, α) as X / (X + Y) with X, Y ~ Gamma(α) (Marsaglia–Tsang, boosted for α &lt; 1).</summary>
+    static double Beta(SeededRandom rng, double alpha)
+    {
+        double x = Gamma(rng, alpha), y = Gamma(rng, alpha);
+        return x + y > 0 ? x / (x + y) : 0.5;
+    }
+
+    static double Gamma(SeededRandom rng, double shape)
+    {
+        if (shape < 1) return Gamma(rng, shape + 1) * Math.Pow(Math.Max(rng.Uniform(), 1e-300), 1 / shape);
+        double d = shape - 1.0 / 3, c = 1 / Math.Sqrt(9 * d);
+        while (true)
+        {
+            double z, v;
+            do
+            {
+                // Box–Muller normal.
+                double u1 = Math.Max(rng.Uniform(), 1e-300), u2 = rng.Uniform();
+                z = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+                v = 1 + c * z;
+            } while (v <= 0);
+            v = v * v * v;
+            double u = rng.Uniform();
+            if (Math.Log(Math.Max(u, 1e-300)) < 0.5 * z * z + d - d * v + d * Math.Log(v)) return d * v;
+        }
+    }
+
+    /// <summary>(N, …) inputs → (N, d) pooled embeddings of the encoder in its current mode, without gradients.</summary>
+    internal static Tensor Embed(IAudioEncoder encoder, Func<Tensor, Tensor> toLogMel, Tensor x)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
+        for (long start = 0; start < x.shape[0]; start += EvalBatch)
+            parts.Add(encoder.Pooled(toLogMel(x.narrow(0, start, Math.Min(EvalBatch, x.shape[0] - start)))));
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(N, …) inputs → (N, C) logits, everything in eval mode.</summary>
+    internal static Tensor Logits(IAudioEncoder encoder, Func<Tensor, Tensor> toLogMel, StandardScaler scaler, ProbeHead head, Tensor x)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        bool encoderTraining = encoder.Module.training, headTraining = head.training;
+        encoder.Module.eval();
+        head.eval();
+        var logits = head.forward(scaler.Transform(Embed(encoder, toLogMel, x)));
+        if (encoderTraining) encoder.Module.train();
+        if (headTraining) head.train();
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Validation accuracy, or mAP when multi-label; the one host read of an epoch.</summary>
+    static double Score(IAudioEncoder encoder, Func<Tensor, Tensor> toLogMel, StandardScaler scaler, ProbeHead head, Tensor x, Tensor labels, bool multiLabel)
+    {
+        using var scope = NewDisposeScope();
+        var logits = Logits(encoder, toLogMel, scaler, head, x);
+        if (!multiLabel) return logits.argmax(1).eq(labels).to(ScalarType.Float64).mean().cpu().item<double>();
+        var mAP = RankingMetrics.Compute(ProbeTrainer.ToArray(logits), ProbeTrainer.Targets(labels)).MeanAveragePrecision;
+        return double.IsNaN(mAP) ? 0 : mAP;
+    }
+
+    /// <summary>Every parameter and buffer (BatchNorm statistics too) of the encoder and the head.</summary>
+    static IEnumerable<Tensor> State(nn.Module encoder, ProbeHead head) => Named(encoder, head).Select(p => p.Value);
+
+    /// <summary><see cref="State"/> with checkpoint keys: <c>encoder.…</c>, <c>head.…</c>.</summary>
+    static IEnumerable<KeyValuePair<string, Tensor>> Named(nn.Module encoder, ProbeHead head) =>
+        encoder.state_dict().Select(p => new KeyValuePair<string, Tensor>("encoder." + p.Key, p.Value))
+            .Concat(head.state_dict().Select(p => new KeyValuePair<string, Tensor>("head." + p.Key, p.Value)));
+
+    static List<Tensor> Snapshot(nn.Module encoder, ProbeHead head) =>
+        State(encoder, head).Select(t => t.detach().clone().DetachFromDisposeScope()).ToList();
+
+    static void Dispose(List<Tensor>? tensors)
+    {
+        if (tensors == null) return;
+        foreach (var t in tensors) t.Dispose();
+    }
+}
