@@ -201,7 +201,7 @@ public static class Finetuning
         {
             EncoderWeights.Save(model.Encoder.Module, encoderPath);
             var sha = ClassifierFile.Sha256Of(encoderPath);
-            float[] Host(Tensor t) => t.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+            var (scalerMean, scalerScale, layers) = ClassifierFile.Arrays(model.Scaler, model.Head);
             new ClassifierFile
             {
                 Task = eval.TaskName,
@@ -213,9 +213,9 @@ public static class Finetuning
                 StatsSha256 = sha,
                 FrontEnd = config.FrontEnd,
                 Hidden = model.Hidden,
-                ScalerMean = Host(model.Scaler.Mean),
-                ScalerScale = Host(model.Scaler.Scale),
-                Layers = model.Head.Layers.Select(l => (Host(l.weight!), l.weight!.shape, Host(l.bias!))).ToList(),
+                ScalerMean = scalerMean,
+                ScalerScale = scalerScale,
+                Layers = layers,
                 EncoderEntry = "encoder.pth",
                 EncoderSha256 = sha,
                 EncoderSource = Path.GetFullPath(eval.Weights) + $" fine-tuned on {eval.TaskName}",

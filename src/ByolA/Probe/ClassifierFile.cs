@@ -113,6 +113,17 @@ public sealed record ClassifierFile
     }
 
     /// <summary>SHA-256 of a file's bytes, lower-case hex.</summary>
+    /// <summary>
+    /// A trained scaler and head as the file stores them: (d) means and scales, and each layer's (out, in) weight with
+    /// its shape and (out) bias, as float32 host arrays. Evaluate's probes and fine-tuned models are saved through it.
+    /// </summary>
+    internal static (float[] ScalerMean, float[] ScalerScale, IReadOnlyList<(float[] Weight, long[] Shape, float[] Bias)> Layers) Arrays(
+        StandardScaler scaler, ProbeHead head)
+    {
+        static float[] Host(TorchSharp.torch.Tensor t) => t.to(TorchSharp.torch.ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        return (Host(scaler.Mean), Host(scaler.Scale), head.Layers.Select(l => (Host(l.weight!), l.weight!.shape, Host(l.bias!))).ToList());
+    }
+
     public static string Sha256Of(string path)
     {
         using var stream = File.OpenRead(path);

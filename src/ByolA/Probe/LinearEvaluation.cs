@@ -192,7 +192,7 @@ public static class LinearEvaluation
         Configuration.ByolAConfig config, string model, string trainedOn, double? testScore)
     {
         var sha = ClassifierFile.Sha256Of(options.Weights);
-        float[] Host(Tensor t) => t.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        var (scalerMean, scalerScale, layers) = ClassifierFile.Arrays(probe.Scaler, probe.Head);
         new ClassifierFile
         {
             Task = options.TaskName,
@@ -204,9 +204,9 @@ public static class LinearEvaluation
             StatsSha256 = sha,
             FrontEnd = config.FrontEnd,
             Hidden = options.Probe.Hidden,
-            ScalerMean = Host(probe.Scaler.Mean),
-            ScalerScale = Host(probe.Scaler.Scale),
-            Layers = probe.Head.Layers.Select(l => (Host(l.weight!), l.weight!.shape, Host(l.bias!))).ToList(),
+            ScalerMean = scalerMean,
+            ScalerScale = scalerScale,
+            Layers = layers,
             EncoderEntry = Path.GetExtension(options.Weights).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "encoder.onnx" : "encoder.pth",
             EncoderSha256 = sha,
             EncoderSource = Path.GetFullPath(options.Weights),
