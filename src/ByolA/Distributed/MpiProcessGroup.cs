@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ByolA.Distributed;
+
+/// <summary>
+/// The ranks of an MPI job (<c>mpirun -np N</c>, or <c>srun</c> with PMI) on <c>MPI_COMM_WORLD</c>: CPU collectives
+/// on the tensors' own memory (no copies), and the small exchanges (bytes, fingerprints) for
+/// <see cref="NcclProcessGroup"/> on GPUs. Each collective is started non-blocking and waited on with
+/// <c>MPI_Test</c> up to the timeout; past it the wait fails with a line naming the rank and the wait, the rank exits
+/// without <c>MPI_Finalize</c>, and mpirun stops the others.
+/// </summary>
+internal sealed class MpiProcessGroup : IProcessGroup
+{
+    readonly MpiNative mpi;
+    readonly TimeSpan timeout;
+    bool complete, disposed;
+
+    MpiProcessGroup(MpiNative mpi, int rank, int worldSize, int localRank, TimeSpan timeout)
+    {
+        (this.mpi, Rank, WorldSize, LocalRank, this.timeout) = (mpi, rank, worldSize, localRank, timeout);
+    }
+
+    /// <summary>Initialises MPI (once per process) and reads this rank's place in <c>MPI_COMM_WORLD</c>.</summary>
+    public static MpiProcessGroup Open(TimeSpan timeout)
+    {
+        // Open MPI would otherwise take over SIGSEGV/SIGBUS, which .NET's runtime itself handles (null references).
+        NativeLibraries.SetIfUnset("OMPI_MCA_opal_signal", "");
+        var mpi = MpiNative.Get();
+        MpiNative.Check(mpi.Initialized(out int initialized), "MPI_Initialized");
+        if (initialized == 0) MpiNative.Check(mpi.InitThread(IntPtr.Zero, IntPtr.Zero, MpiNative.ThreadSerialized, out _), "MPI_Init_thread");
+        MpiNative.Check(mpi.CommRank(mpi.CommWorld, out int rank), "MPI_Comm_rank");
+        MpiNative.Check(mpi.CommSize(mpi.CommWorld, out int size), "MPI_Comm_size");
+        return new MpiProcessGroup(mpi, rank, size, ProcessGroups.LocalRankFromEnvironment() ?? 0, timeout);
+    }
+
+    public int Rank { get; }
+    public int WorldSize { get; }
+    public int LocalRank { get; }
+    public string Kind => "MPI";
+
+    public void AllReduceSum(Tensor flat, string what)
+    {
+        var address = Require(flat);
+        MpiNative.Check(mpi.Iallreduce(MpiNative.InPlace, address, (int)flat.numel(), mpi.Float, mpi.Sum, mpi.CommWorld, out var request), "MPI_Iallreduce");
+        Wait(request, what);
+    }
+
+    public void Broadcast(Tensor flat, string what)
+    {
+        var address = Require(flat);
+        MpiNative.Check(mpi.Ibcast(address, (int)flat.numel(), mpi.Float, 0, mpi.CommWorld, out var request), "MPI_Ibcast");
+        Wait(request, what);
+    }
+
+    public byte[] Broadcast(byte[] bytes, string what)
+    {
+        var length = new long[] { bytes.LongLength };
+        Pinned(length, p =>
+        {
+            MpiNative.Check(mpi.Ibcast(p, 1, mpi.Int64, 0, mpi.CommWorld, out var request), "MPI_Ibcast");
+            Wait(request, what);
+        });
+        if (length[0] > int.MaxValue) throw new ByolAException($"{what}: {length[0]} bytes are more than one broadcast carries");
+        var result = Rank == 0 ? bytes : new byte[length[0]];
+        Pinned(result, p =>
+        {
+            MpiNative.Check(mpi.Ibcast(p, result.Length, mpi.Byte, 0, mpi.CommWorld, out var request), "MPI_Ibcast");
+            Wait(request, what);
+        });
+        return result;
+    }
+
+    public long[][] AllGather(long[] values, string what)
+    {
+        var all = new long[values.Length * WorldSize];
+        Pinned(values, send => Pinned(all, receive =>
+        {
+            MpiNative.Check(mpi.Iallgather(send, values.Length, mpi.Int64, receive, values.Length, mpi.Int64, mpi.CommWorld, out var request), "MPI_Iallgather");
+            Wait(request, what);
+        }));
+        return all.Chunk(Math.Max(1, values.Length)).Take(WorldSize).ToArray();
+    }
+
+    static IntPtr Require(Tensor flat)
+    {
+        if (flat.device_type != DeviceType.CPU || flat.dtype != ScalarType.Float32)
+            throw new ArgumentException("MPI collectives take float32 tensors on the CPU", nameof(flat));
+        return NativeLibraries.DataAddress(flat);
+    }
+
+    static void Pinned<T>(T[] array, Action<IntPtr> use) where T : struct
+    {
+        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+        try { use(handle.AddrOfPinnedObject()); }
+        finally { handle.Free(); }
+    }
+
+    /// <summary>
+    /// Tests the request until it completes or <see cref="timeout"/> passes. MPI makes progress inside MPI_Test, so the
+    /// first tests follow each other closely; a long wait (another rank still computing) yields the core between them.
+    /// </summary>
+    void Wait(IntPtr request, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        for (long tests = 0; ; tests++)
+        {
+            MpiNative.Check(mpi.Test(ref request, out int done, IntPtr.Zero), "MPI_Test");
+            if (done != 0) return;
+            if (clock.Elapsed > timeout) throw ProcessGroups.Timeout(Rank, WorldSize, what, timeout);
+            if (tests > 10_000) Thread.Sleep(1);
+            else Thread.Yield();
+        }
+    }
+
+    public void Complete() => complete = true;
+
+    /// <summary>
+    /// After <see cref="Complete"/>: MPI_Finalize with the other ranks. After a failure: nothing, so this rank never
+    /// waits for ranks blocked in a collective; its exit (without finalize) makes mpirun stop them.
+    /// </summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        if (!complete) return;
+        MpiNative.Check(mpi.Finalized(out int finalized), "MPI_Finalized");
+        if (finalized == 0) mpi.FinalizeCall();
+    }
+}
