@@ -25,12 +25,18 @@ internal sealed class DataParallel : IDisposable
 
     /// <param name="learner">The learner whose online parameters are trained and whose float buffers are shared.</param>
     /// <param name="group">The ranks training together (<see cref="SingleProcess"/> for one).</param>
-    public DataParallel(ByolLearner learner, IProcessGroup group)
+    public DataParallel(ByolLearner learner, IProcessGroup group) : this(learner.OnlineParameters(), learner.buffers(), group) { }
+
+    /// <param name="trained">The parameters the optimizer steps (their gradients are averaged).</param>
+    /// <param name="buffers">The module's buffers; the float32 ones (BatchNorm's running statistics) are shared from rank 0.</param>
+    /// <param name="group">The ranks training together.</param>
+    public DataParallel(IEnumerable<Parameter> trained, IEnumerable<Tensor> buffers, IProcessGroup group)
     {
         this.group = group;
-        parameters = learner.OnlineParameters().ToArray();
-        buffers = learner.buffers().Where(b => b.dtype == ScalarType.Float32).ToArray();
+        parameters = trained.ToArray();
+        this.buffers = buffers.Where(b => b.dtype == ScalarType.Float32).ToArray();
         total = parameters.Sum(p => p.numel());
+        if (parameters.Length == 0) throw new ArgumentException("no parameters to train", nameof(trained));
     }
 
     public IProcessGroup Group => group;

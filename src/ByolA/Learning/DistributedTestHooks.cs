@@ -4,8 +4,8 @@ namespace ByolA.Learning;
 
 /// <summary>
 /// Failure injection for the multi-rank tests, read once from the environment and inert without it:
-/// <c>BYOLA_TEST_RANK_EXIT=RANK:EPOCH:STEP</c> makes that rank exit (code 3) before that step, as a crashed process
-/// would; <c>BYOLA_TEST_RANK_HANG=RANK:EPOCH:STEP</c> makes it stop answering there, as a hung one would.
+/// <c>BYOLA_TEST_RANK_EXIT=RANK:EPOCH:STEP</c> makes that rank kill itself (SIGKILL) before that step, as a crashed
+/// process dies; <c>BYOLA_TEST_RANK_HANG=RANK:EPOCH:STEP</c> makes it stop answering there, as a hung one would.
 /// </summary>
 internal static class DistributedTestHooks
 {
@@ -23,7 +23,7 @@ internal static class DistributedTestHooks
     /// <summary>Called by every rank before each step's micro-batches (1-based step).</summary>
     public static void AtStep(int rank, int epoch, int step)
     {
-        if (exit == (rank, epoch, step)) Environment.Exit(3);
+        if (exit == (rank, epoch, step)) System.Diagnostics.Process.GetCurrentProcess().Kill();
         if (hang == (rank, epoch, step)) Thread.Sleep(Timeout.Infinite);
     }
 }

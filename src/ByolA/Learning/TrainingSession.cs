@@ -141,7 +141,7 @@ internal sealed class TrainingSession : IDisposable
     static string RunSettings(Context c, Data d, TrainingCheckpoint? checkpoint)
     {
         var (o, config) = (c.Options, c.Options.Config);
-        return string.Join(";", d.Meta.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")) +
+        return string.Join(";", d.Meta.Where(kv => kv.Key != "files").OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")) +
                string.Create(CultureInfo.InvariantCulture, $";lr={config.Lr:R};epochs={config.Epochs};ema={config.EmaDecay:R};unit={config.UnitSamples};rate={config.SampleRate}") +
                $";accum={o.AccumSteps};device={c.Device.type};resume={checkpoint?.Epoch ?? 0};model={config.Encoder.Recipe}";
     }
