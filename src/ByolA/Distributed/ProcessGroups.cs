@@ -6,11 +6,11 @@ namespace ByolA.Distributed;
 /// <summary>
 /// The one place that decides how this process trains with others, from how it was started:
 /// <list type="bullet">
-/// <item>MPI started it (<c>mpirun</c>: <c>OMPI_COMM_WORLD_*</c>; <c>srun --mpi=pmix</c> or pmi2: <c>PMIX_RANK</c>,
+/// <item>MPI started it (<c>mpirun</c>: <c>OMPI_COMM_WORLD_*</c>; <c>srun</c> with PMIx or PMI-2: <c>PMIX_RANK</c>,
 /// <c>PMI_RANK</c>): rank and world size from MPI; collectives through MPI on the CPU, through NCCL (its id shared
 /// by MPI) on GPUs;</item>
 /// <item>the launcher's variables <c>RANK</c>, <c>WORLD_SIZE</c>, <c>LOCAL_RANK</c> (torchrun-style; Slurm's
-/// <c>SLURM_PROCID</c>, <c>SLURM_NTASKS</c>, <c>SLURM_LOCALID</c> from a plain <c>srun</c>): NCCL, its id shared
+/// <c>SLURM_PROCID</c>, <c>SLURM_STEP_NUM_TASKS</c>, <c>SLURM_LOCALID</c> inside an <c>srun</c> step without PMI): NCCL, its id shared
 /// through the store file the user names; the CPU has no collectives without MPI and is refused;</item>
 /// <item>otherwise, or a world of one: <see cref="SingleProcess"/>, today's path with nothing native loaded.</item>
 /// </list>
@@ -39,13 +39,17 @@ internal static class ProcessGroups
             try { return NcclProcessGroup.Open(mpi.Rank, mpi.WorldSize, mpi.LocalRank, timeout, mpi, null); }
             catch { mpi.Dispose(); throw; }
         }
-        int? rank = Number("RANK") ?? Number("SLURM_PROCID"), world = Number("WORLD_SIZE") ?? Number("SLURM_NTASKS");
+        // Slurm's task variables count only inside an srun step (SLURM_STEP_ID): a batch script's own shell also sees
+        // SLURM_PROCID and SLURM_NTASKS, and a plain `byola train` there is one process.
+        bool srun = Environment.GetEnvironmentVariable("SLURM_STEP_ID") != null;
+        int? rank = Number("RANK") ?? (srun ? Number("SLURM_PROCID") : null);
+        int? world = Number("WORLD_SIZE") ?? (srun ? Number("SLURM_STEP_NUM_TASKS") ?? Number("SLURM_NTASKS") : null);
         if (rank is null || world is null || world == 1) return SingleProcess.Instance;
         if (world < 1 || rank < 0 || rank >= world)
             throw new ByolAException($"the launcher says rank {rank} of {world} processes; a rank must be in [0, world size)");
         if (device != DeviceType.CUDA)
             throw new ByolAException($"rank {rank} of {world}: without MPI the ranks can only exchange gradients on GPUs (NCCL); " +
-                                     "on the CPU start the ranks with mpirun (or srun --mpi=pmix)");
+                                     "on the CPU start the ranks with mpirun (or srun with its PMIx plug-in)");
         if (string.IsNullOrWhiteSpace(store))
             throw new OptionException($"rank {rank} of {world} without MPI: {{0}} must name a file every rank sees, for the ranks to find each other", storeOption);
         return NcclProcessGroup.Open(rank.Value, world.Value, LocalRankFromEnvironment() ?? 0, timeout, null, store);

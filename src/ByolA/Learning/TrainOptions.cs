@@ -88,14 +88,6 @@ public sealed record TrainOptions
     public int TensorBoardImageEvery { get; init; } = 10;
 
     /// <summary>
-    /// Gradient accumulation: micro-batches of the batch size whose gradients are summed before each optimizer step,
-    /// each counting 1/K, so a step sees bs × K clips (less memory than one batch of that size; BatchNorm still sees
-    /// the micro-batch). 1 (the default): one batch per step, as without it. An epoch's batches that do not fill a
-    /// last group of K are dropped, as the incomplete last batch is.
-    /// </summary>
-    public int AccumSteps { get; init; } = 1;
-
-    /// <summary>
     /// Several processes (started by mpirun, srun or a torchrun-style launcher): how long a rank waits for the others
     /// at one exchange (a step's gradients, the epoch's checks) before it stops with a line naming the wait — a rank
     /// that died or hangs then stops the run in bounded time. Default 300 s; it must cover a checkpoint write, which
@@ -129,7 +121,6 @@ public sealed record TrainOptions
         if (TensorBoardImageEvery < 0) throw OptionException.Invalid(nameof(TensorBoardImageEvery), $"must be 0 (no pictures) or a number of epochs (got {TensorBoardImageEvery})");
         if (TensorBoardDir is { } tb && string.IsNullOrWhiteSpace(tb)) throw OptionException.Invalid(nameof(TensorBoardDir), "must name a folder");
         _ = Precision;
-        if (AccumSteps is < 1 or > 4096) throw OptionException.Invalid(nameof(AccumSteps), $"must be a number of micro-batches from 1 to 4096 (got {AccumSteps})");
         if (DistTimeout <= TimeSpan.Zero || DistTimeout > TimeSpan.FromDays(1))
             throw OptionException.Invalid(nameof(DistTimeout), $"must be a positive number of seconds up to a day (got {DistTimeout.TotalSeconds})");
         if (DistStore is { } store && string.IsNullOrWhiteSpace(store)) throw OptionException.Invalid(nameof(DistStore), "must name a file");

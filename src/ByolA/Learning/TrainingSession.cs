@@ -143,7 +143,7 @@ internal sealed class TrainingSession : IDisposable
         var (o, config) = (c.Options, c.Options.Config);
         return string.Join(";", d.Meta.Where(kv => kv.Key != "files").OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")) +
                string.Create(CultureInfo.InvariantCulture, $";lr={config.Lr:R};epochs={config.Epochs};ema={config.EmaDecay:R};unit={config.UnitSamples};rate={config.SampleRate}") +
-               $";accum={o.AccumSteps};device={c.Device.type};resume={checkpoint?.Epoch ?? 0};model={config.Encoder.Recipe}";
+               $";accum={config.AccumSteps};device={c.Device.type};resume={checkpoint?.Epoch ?? 0};model={config.Encoder.Recipe}";
     }
 
     /// <summary>The training files as every rank should see them: names relative to the audio folder, and sizes.</summary>
@@ -255,7 +255,7 @@ internal sealed class TrainingSession : IDisposable
         var (options, config, progress) = (c.Options, c.Options.Config, c.Progress);
         if (checkpoint == null)
         {
-            int world = c.Group.WorldSize, accum = options.AccumSteps;
+            int world = c.Group.WorldSize, accum = config.AccumSteps;
             var split = world == 1 ? "" : $" ({data.Bs / world} on each of {world} ranks, gradients through {c.Group.Kind})";
             var accumulated = accum == 1 ? "" : $", {accum} batches accumulated per step ({data.Bs * accum} clips)";
             progress.Message($"training {config.Encoder.Recipe} d={config.FeatureD} on {data.Files.Count} clips, " +
@@ -323,7 +323,7 @@ internal sealed class TrainingSession : IDisposable
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         augment.Mixup.Reset();
-        int world = group.WorldSize, rank = group.Rank, accum = options.AccumSteps, part = bs / world;
+        int world = group.WorldSize, rank = group.Rank, accum = config.AccumSteps, part = bs / world;
         bool plain = world == 1 && accum == 1;
         var order = augmentRng.Permutation(files.Count);
         int globalBatches = files.Count / bs / accum * accum;

@@ -47,8 +47,8 @@ public static class TrainCommand
         };
         var accum = new Option<int?>("--accum-steps")
         {
-            Description = "Gradient accumulation: sum the gradients of K batches of --bs before each optimizer step, so a step sees bs × K clips " +
-                          "with the memory of one batch (BatchNorm still sees one batch). Default 1.",
+            Description = "Gradient accumulation (config accum_steps): sum the gradients of K batches of --bs before each optimizer step, so a step " +
+                          "sees bs × K clips with the memory of one batch (BatchNorm still sees one batch). Default 1.",
             HelpName = "K",
         };
         var distTimeout = new Option<double?>("--dist-timeout")
@@ -83,11 +83,11 @@ public static class TrainCommand
                           "but the algorithm chosen can differ between runs, so CUDA runs are then not bit-for-bit repeatable).",
         };
         command.Options.Add(noBenchmark);
-        compute.ConfigFlag("precision", precision).ConfigFlag("feature_d", d).ConfigFlag("epochs", epochs).ConfigFlag("bs", bs).ConfigFlag("lr", lr).ConfigFlag("seed", seed);
+        compute.ConfigFlag("precision", precision).ConfigFlag("feature_d", d).ConfigFlag("epochs", epochs).ConfigFlag("bs", bs).ConfigFlag("lr", lr).ConfigFlag("seed", seed).ConfigFlag("accum_steps", accum);
         var names = compute.Names.Add(nameof(TrainOptions.AudioDir), audio).Add(nameof(TrainOptions.OutputDir), output)
             .Add(nameof(TrainOptions.ResumeFrom), resume).Add(nameof(TrainOptions.DecodeThreads), workers).Add(nameof(TrainOptions.Tf32), tf32)
             .Add(nameof(TrainOptions.TensorBoardDir), tensorBoard).Add(nameof(TrainOptions.TensorBoardImageEvery), tensorBoardImages)
-            .Add(nameof(TrainOptions.AccumSteps), accum).Add(nameof(TrainOptions.DistTimeout), distTimeout).Add(nameof(TrainOptions.DistStore), distStore);
+            .Add(nameof(TrainOptions.DistTimeout), distTimeout).Add(nameof(TrainOptions.DistStore), distStore);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
             var config = compute.LoadConfig(parse);
@@ -103,7 +103,6 @@ public static class TrainCommand
                 Overwrite = parse.GetValue(overwrite),
                 TensorBoardDir = parse.GetValue(tensorBoard),
                 TensorBoardImageEvery = parse.GetValue(tensorBoardImages) ?? 10,
-                AccumSteps = parse.GetValue(accum) ?? 1,
                 DistTimeout = parse.GetValue(distTimeout) is { } seconds
                     ? double.IsFinite(seconds) && seconds is > 0 and <= 86400 ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero
                     : TimeSpan.FromSeconds(300),
