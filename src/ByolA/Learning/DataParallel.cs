@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ByolA.Distributed;
+using ByolA.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -67,7 +68,8 @@ internal sealed class DataParallel : IDisposable
             else slot.zero_();
             offset += n;
         }
-        flat.narrow(0, total, 1).copy_(tensor(new float[] { contributed }));
+        using var k = new KeptScalars();
+        flat.narrow(0, total, 1).fill_(k.Of((float)contributed));   // on the device: no host-to-device copy
         group.AllReduceSum(flat, what);
         var count = maximum(flat.narrow(0, total, 1), one);
         var mean = flat.narrow(0, 0, total).div(count);

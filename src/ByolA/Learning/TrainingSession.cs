@@ -256,7 +256,8 @@ internal sealed class TrainingSession : IDisposable
         if (checkpoint == null)
         {
             int world = c.Group.WorldSize, accum = config.AccumSteps;
-            var split = world == 1 ? "" : $" ({data.Bs / world} on each of {world} ranks, gradients through {c.Group.Kind})";
+            var split = world == 1 ? "" : string.Format(CultureInfo.InvariantCulture, " ({0} on each of {1} ranks, gradients through {2}: {3} floats, {4:F1} MB a step)",
+                data.Bs / world, world, c.Group.Kind, model.Parallel.ParameterCount, 4.0 * model.Parallel.ParameterCount / 1e6);
             var accumulated = accum == 1 ? "" : $", {accum} batches accumulated per step ({data.Bs * accum} clips)";
             progress.Message($"training {config.Encoder.Recipe} d={config.FeatureD} on {data.Files.Count} clips, " +
                              $"{config.Epochs} epochs, batch {data.Bs}{split}{accumulated}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {c.Device} ({c.Precision}), " +
@@ -272,7 +273,7 @@ internal sealed class TrainingSession : IDisposable
         // The log that belongs to the checkpoint sits next to it, which need not be the output folder.
         var logRows = new List<string>();
         var earlierLog = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ResumeFrom ?? "")) ?? "", Trainer.LogFileName);
-        if (File.Exists(earlierLog))
+        if (c.Group.Rank == 0 && File.Exists(earlierLog))   // only rank 0 writes the log
             logRows.AddRange(File.ReadAllLines(earlierLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], out var e) && e <= checkpoint.Epoch));
         var now = data.Meta[TrainingCheckpoint.PrecisionKey];
         var change = checkpoint.Meta.TryGetValue(TrainingCheckpoint.PrecisionKey, out var before) && before != now

@@ -27,7 +27,7 @@ public class MultiRankTrainTests
         var audio = Clips(dir, "audio");
         var full = MpiRunner.Run(2, null, Limit, MpiRunner.Cli(Train(audio, dir.File("full"), 2)));
         Assert.True(full.Code == 0, full.Err);
-        Assert.Contains("batch 4 (2 on each of 2 ranks, gradients through MPI)", full.Err);
+        Assert.Contains("batch 4 (2 on each of 2 ranks, gradients through MPI: ", full.Err);
         Assert.Single(Regex.Matches(full.Out, "trained 2 epoch"));   // only rank 0 reports
         var part = MpiRunner.Run(2, null, Limit, MpiRunner.Cli(Train(audio, dir.File("part"), 1)));
         Assert.True(part.Code == 0, part.Err);
