@@ -19,6 +19,7 @@ namespace ByolA.Tests.Learning;
 public class MultiRankTrainTests
 {
     static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
+    static readonly Dictionary<string, string> NoEnvironment = [];
 
     [MpiFact]
     public void Two_rank_training_resumed_after_an_epoch_equals_the_uninterrupted_run()
@@ -123,6 +124,26 @@ public class MultiRankTrainTests
         Assert.Equal(new byte[] { 4, 5, 6 }, group.Broadcast(new byte[] { 4, 5, 6 }, "test bytes"));
         Assert.Equal([[7L, 8L]], group.AllGather([7, 8], "test values"));
         group.Complete();
+    }
+
+    [Fact]
+    public void Accumulation_trains_through_the_verb_and_a_bad_count_is_a_usage_error()
+    {
+        using var dir = new TempDir();
+        var audio = Clips(dir, "audio");
+        // In a child process: an in-process run would set this process's torch threads, which later tests depend on.
+        var (code, _, err) = CliRunner.RunChild(NoEnvironment, Train(audio, dir.File("out"), 1, "--bs", "2", "--accum-steps", "2"));
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("batch 2, 2 batches accumulated per step (4 clips)", err);
+        var row = File.ReadAllLines(dir.File("out/train_log.csv"))[1].Split(',');
+        Assert.Equal("4", row[6]);    // 4 micro-batches of 2 …
+        Assert.Equal("8", row[7]);    // … over all 8 clips, in 2 optimizer steps
+        (code, _, err) = CliRunner.Run([.. Train(audio, dir.File("bad"), 1), "--accum-steps", "0"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--accum-steps", err);
+        (code, _, err) = CliRunner.Run([.. Train(audio, dir.File("bad"), 1), "--dist-timeout", "-1"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--dist-timeout", err);
     }
 
     static string LossOf(string log, int epoch) =>
