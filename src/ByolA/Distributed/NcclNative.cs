@@ -42,7 +42,8 @@ internal sealed class NcclNative
 
     static readonly Lazy<NcclNative> loaded = new(() =>
     {
-        var handle = NativeLibraries.OpenGlobal("training on several GPUs", Library, "libnccl.so");
+        // A libtorch whose CUDA build brought its own NCCL (loaded as a library of its own) is used as it is.
+        var handle = NativeLibraries.OpenGlobal("training on several GPUs", NativeLibraries.Loaded("libnccl") ?? Library, Library, "libnccl.so");
         T F<T>(string symbol) where T : Delegate => NativeLibraries.Function<T>(handle, Library, symbol);
         // libtorch's CUDA build carries its own libcudart (often under a hashed name): use the copy already loaded.
         var cudart = NativeLibraries.Loaded("libcudart") ?? "libcudart.so.12";

@@ -108,6 +108,17 @@ public class MultiRankTrainTests
             ["train", audio, "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "2", "--device", "cpu", "--out", dir.File("out")]);
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("rank 1 of 2: without MPI the ranks can only exchange gradients on GPUs (NCCL); on the CPU start the ranks with mpirun", err);
+        Assert.False(Directory.Exists(dir.File("out")));
+        // Slurm's task variables count inside an srun step only: a batch script's own shell is one process and trains.
+        (code, _, err) = CliRunner.RunChild(new Dictionary<string, string> { ["SLURM_PROCID"] = "0", ["SLURM_NTASKS"] = "4", ["SLURM_JOB_ID"] = "7" },
+            ["train", audio, "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "2", "--set", "proj_dim=16", "--set", "proj_size=8", "--device", "cpu",
+             "--threads", "1", "--out", dir.File("batch-shell")]);
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.DoesNotContain("ranks", err);
+        (code, _, err) = CliRunner.RunChild(new Dictionary<string, string> { ["SLURM_PROCID"] = "1", ["SLURM_STEP_NUM_TASKS"] = "2", ["SLURM_STEP_ID"] = "0" },
+            ["train", audio, "--config", "v1", "--d", "64", "--epochs", "1", "--bs", "2", "--device", "cpu", "--out", dir.File("srun-step")]);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("rank 1 of 2: without MPI", err);
     }
 
     [CudaFact]

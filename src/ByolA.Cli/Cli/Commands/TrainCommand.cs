@@ -12,7 +12,7 @@ public static class TrainCommand
         var audio = new Argument<string>("audio-dir") { Description = "Folder of audio files, searched recursively: mono .wav at the config's sample rate (run convert-wav first for other WAVs), or FLAC, MP3, Ogg Vorbis, Opus (and M4A/AAC, WebM, … with ffmpeg on PATH), decoded and converted as convert-wav would." };
         var d = new Option<int?>("--d") { Description = "Encoder output dimension (config feature_d; v1 default 2048, v2 3072; v2 needs d > 1024).", HelpName = "D" };
         var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (config epochs; default 100).", HelpName = "N" };
-        var bs = new Option<int?>("--bs") { Description = "Batch size (config bs; default 256). The incomplete last batch of an epoch is dropped.", HelpName = "N" };
+        var bs = new Option<int?>("--bs") { Description = "Batch size (config bs; default 256). The incomplete last batch of an epoch is dropped. On several ranks (mpirun, srun): the batch of all ranks together, bs/N clips on each.", HelpName = "N" };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate (config lr; v1 0.0003, v2 0.0001).", HelpName = "LR" };
         var seed = new Option<int?>("--seed") { Description = "Random seed for initialisation, shuffling, cropping and augmentation (config seed; default 42).", HelpName = "N" };
         var resume = new Option<string?>("--resume")
