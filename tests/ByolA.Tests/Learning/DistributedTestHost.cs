@@ -9,12 +9,14 @@ namespace ByolA.Tests.Learning;
 /// <c>gradients OUT</c> — every rank takes its contiguous slice of <see cref="DistributedFixture"/>'s global batch,
 /// runs the backward pass, averages the gradients through <see cref="DataParallel"/> over MPI and writes them
 /// (OUT/grad-RANK.bin); then takes the Adam and EMA step and writes the weights' checksum (OUT/sum-RANK.txt); then
-/// rank 1 changes one weight and every rank writes what the weight check said (OUT/check-RANK.txt).
+/// rank 1 changes one weight and every rank writes what the weight check said (OUT/check-RANK.txt). Also
+/// <c>all-reduce FLOATS TIMES</c>, a timing for README.
 /// </summary>
 internal static class DistributedTestHost
 {
     public static int Run(string[] args)
     {
+        if (args is ["all-reduce", var floats, var times]) return TimeAllReduce(long.Parse(floats), int.Parse(times));
         if (args is not ["gradients", var outDir]) return 2;
         set_num_threads(1);
         using var group = MpiProcessGroup.Open(TimeSpan.FromSeconds(60));
@@ -37,6 +39,23 @@ internal static class DistributedTestHost
         try { parallel.RequireSameWeights(learner, "after a change on rank 1"); said = "no difference found"; }
         catch (ByolAException e) { said = e.Message; }
         File.WriteAllText(Path.Combine(outDir, $"check-{group.Rank}.txt"), said);
+        group.Complete();
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>all-reduce FLOATS TIMES</c> (for README's figure, not a test): times MPI's in-place sum of a float32 buffer of
+    /// that size across the ranks, after one untimed warm-up, and rank 0 prints the mean milliseconds.
+    /// </summary>
+    static int TimeAllReduce(long floats, int times)
+    {
+        set_num_threads(1);
+        using var group = MpiProcessGroup.Open(TimeSpan.FromSeconds(120));
+        using var flat = ones(floats);
+        group.AllReduceSum(flat, "warm-up");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < times; i++) group.AllReduceSum(flat, "timed sum");
+        if (group.Rank == 0) Console.WriteLine($"all-reduce of {floats} floats over {group.WorldSize} ranks: {clock.Elapsed.TotalMilliseconds / times:F1} ms");
         group.Complete();
         return 0;
     }
