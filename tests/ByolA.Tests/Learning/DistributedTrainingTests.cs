@@ -44,6 +44,7 @@ public class DistributedTrainingTests
         using var dir = new TempDir();
         var (code, _, err, _) = MpiRunner.Run(2, null, TimeSpan.FromSeconds(120), MpiRunner.Host("gradients", dir.Path));
         Assert.True(code == 0, err);
+        Assert.Equal("caught", File.ReadAllText(dir.File("null-1.txt")));   // .NET's own signal handling survives MPI_Init
 
         // One process, the same learner and global batch: each half-batch's backward pass alone, then their mean.
         using var learner = DistributedFixture.Learner();
