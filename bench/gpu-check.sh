@@ -16,7 +16,9 @@
 # missing symbol); GPU/driver/torch versions; generated audio; `train` v1 d2048 bs 256 for two epochs (samples/s,
 # peak GPU memory and utilisation sampled by nvidia-smi); one epoch + resume versus two epochs (max |Δweight|);
 # `embed` on the CPU versus CUDA in FP32, with --tf32 and with --precision bf16 (max |Δ| / max |ref|); bf16 training
-# (--precision bf16, libtorch autocast) two epochs with its own GPU samples; bench/baseline.py training on the same
+# (--precision bf16, libtorch autocast) two epochs with its own GPU samples; the first epoch's extra seconds with
+# CUDA_MODULE_LOADING=EAGER and without cuDNN autotuning; FP32 and bf16 with --cuda-channels-last against NCHW
+# (train_nhwc_over_nchw, train_bf16_nhwc_over_nchw); bench/baseline.py training on the same
 # device, at its defaults and with --precision bf16 (torch.autocast), for ratios. Writes at most 8 files to $OUT
 # (else ./gpu-check-out), summary.txt first (key: value).
 # Environment: PYTHON (default python3), GPU_CHECK_CLIPS (training clips), BASELINE_WORKERS (DataLoader workers).
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --libtorch) libtorch="${2:?--libtorch needs a folder}"; shift ;;
     --torchsharp-src) tssrc="${2:?--torchsharp-src needs a folder}"; shift ;;
     --binding) binding="${2:?--binding needs a file}"; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     -*) echo "gpu-check: unknown option $1" >&2; exit 2 ;;
     *) tarball="$1" ;;
   esac
@@ -188,7 +190,9 @@ if [ "$cpu" = 0 ] && command -v nvidia-smi >/dev/null; then
   sampler=$!
 fi
 say "train v1 d$d bs $bs, 2 epochs of $clips clips on $dev..."
+t0=$(date +%s.%N)
 run train-2-epochs "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/full"
+full_process_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=""; fi
 cp "$work/full/train_log.csv" "$out/train_log.csv"
 # log_rate LOG: samples/s of the training loop over every epoch of a train_log.csv (samples and seconds columns)
@@ -217,6 +221,12 @@ gpu_stats "" "$out/gpu-samples.csv"
 # first_rate LOG: samples/s of a train_log.csv's first epoch (start-up, cuDNN autotuning, allocator growth)
 first_rate() { awk -F, 'NR == 2 { printf "%.1f", $8 / $9 }' "$1"; }
 kv train_first_epoch_samples_per_s "$(first_rate "$work/full/train_log.csv")"
+# first_extra LOG: seconds the first epoch took beyond the last one (the first epoch's own cost)
+first_extra() { awk -F, 'NR == 2 { a = $9 } NR > 1 { b = $9 } END { printf "%.2f", a - b }' "$1"; }
+kv train_first_epoch_extra_s "$(first_extra "$work/full/train_log.csv")"
+# the whole process against its epochs: start-up (libtorch and CUDA initialisation, file checks, the stats pass)
+kv train_process_s "$full_process_s"
+kv train_epochs_s "$(awk -F, 'NR > 1 { s += $9 } END { printf "%.1f", s }' "$work/full/train_log.csv")"
 
 # wdiff A B: the largest |Δ| between two saved state dicts
 wdiff() { pyrun - "$1" "$2" <<'PY'
@@ -274,6 +284,29 @@ if try train-bf16 "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --p
 fi
 if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=""; fi
 gpu_stats bf16_ "$out/gpu-samples-bf16.csv"
+
+# ---- where the first epoch's extra time goes: the same FP32 run with CUDA's kernels loaded at start-up instead of
+# on first use (CUDA_MODULE_LOADING=EAGER), and without cuDNN autotuning; what neither explains is allocator growth
+# and the host side (JIT, page cache). On --cpu these change nothing, which proves the steps.
+say "first epoch: the FP32 run with CUDA_MODULE_LOADING=EAGER, and with --no-cudnn-benchmark..."
+if try train-eager env CUDA_MODULE_LOADING=EAGER "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --out "$work/eager"; then
+  kv train_eager_first_epoch_extra_s "$(first_extra "$work/eager/train_log.csv")"
+fi
+if try train-no-autotune "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --no-cudnn-benchmark --out "$work/notune"; then
+  kv train_no_autotune_first_epoch_extra_s "$(first_extra "$work/notune/train_log.csv")"
+  kv train_no_autotune_last_epoch_samples_per_s "$(last_rate "$work/notune/train_log.csv")"
+fi
+
+# ---- channels-last convolutions on CUDA (--cuda-channels-last), FP32 and bf16, against the NCHW runs above
+say "channels-last: FP32 and bf16 with --cuda-channels-last..."
+if try train-nhwc "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --cuda-channels-last --out "$work/nhwc"; then
+  kv train_nhwc_last_epoch_samples_per_s "$(last_rate "$work/nhwc/train_log.csv")"
+  kv train_nhwc_over_nchw "$(ratio "$(last_rate "$work/nhwc/train_log.csv")" "$train_last")"
+fi
+if [ -n "$train_bf16_last" ] && try train-bf16-nhwc "$byola" train "$work/train" "${train_args[@]}" --epochs 2 --precision bf16 --cuda-channels-last --out "$work/bf16-nhwc"; then
+  kv train_bf16_nhwc_last_epoch_samples_per_s "$(last_rate "$work/bf16-nhwc/train_log.csv")"
+  kv train_bf16_nhwc_over_nchw "$(ratio "$(last_rate "$work/bf16-nhwc/train_log.csv")" "$train_bf16_last")"
+fi
 
 # ---- embed: CPU (reference) versus this device in FP32, TF32 and bf16
 say "embed $embed_clips clips: cpu, $dev, $dev --tf32..."

@@ -67,6 +67,12 @@ public sealed record TrainOptions
     public bool CudnnBenchmark { get; init; } = true;
 
     /// <summary>
+    /// CUDA only: run the encoder's convolutions channels-last (NHWC) instead of NCHW (<see cref="Runtime.ConvLayout"/>).
+    /// Default off until a GPU measurement shows it faster; the CPU always runs NHWC.
+    /// </summary>
+    public bool CudaChannelsLast { get; init; }
+
+    /// <summary>
     /// The precision training runs in: the config's <c>precision</c> key, or TF32 when <see cref="Tf32"/> is set (its
     /// older spelling; with bf16 it is refused by <see cref="Validate"/>). Recorded in train_log.csv and the checkpoint.
     /// </summary>

@@ -111,6 +111,7 @@ internal sealed class TrainingSession : IDisposable
                 if (LibTorchNative.CudnnBenchmarkProblem is { } problem)
                     progress.Message($"warning: cuDNN autotuning unavailable ({problem}); training without it");
                 else LibTorchNative.CudnnBenchmark = options.CudnnBenchmark;
+                ConvLayout.CudaChannelsLast = options.CudaChannelsLast;
             }
             var data = PrepareData(c, checkpoint);
             RequireSplit(data.Bs, group.WorldSize);

@@ -26,12 +26,12 @@ internal static class ConvBlocks
     /// Runs a Sequential of conv blocks. In train mode it is the plain module's function (BatchNorm uses batch statistics).
     /// In eval mode it is the same function computed faster: BatchNorm folded into the conv weights and MaxPool
     /// before an in-place ReLU (they commute), saving three full-resolution passes over the largest activations.
-    /// Folding changes float32 rounding only (~1e-6 relative). On the CPU both modes run the convs channels-last
-    /// (see <see cref="TrainForwardChannelsLast"/>); in eval mode that makes embedding 1.7× faster.
+    /// Folding changes float32 rounding only (~1e-6 relative). Where <see cref="ConvLayout"/> says so (always on the
+    /// CPU) both modes run the convs channels-last (see <see cref="TrainForwardChannelsLast"/>).
     /// </summary>
     public static Tensor Forward(Sequential blocks, Tensor x)
     {
-        if (blocks.training) return x.device_type == DeviceType.CPU ? TrainForwardChannelsLast(blocks, x) : blocks.forward(x);
+        if (blocks.training) return ConvLayout.ChannelsLast(x) ? TrainForwardChannelsLast(blocks, x) : blocks.forward(x);
         using var scope = NewDisposeScope();
         using var k = new KeptScalars();
         var h = x;
@@ -43,7 +43,7 @@ internal static class ConvBlocks
                 throw new InvalidOperationException($"conv block {i / 4} is not Conv2d, BatchNorm2d, ReLU, MaxPool2d ({string.Join(", ", layers.Skip(i).Take(4).Select(l => l.GetType().Name))}); the folded eval path cannot run it");
             var scale = bn.weight! / bn.running_var!.Plus(k.Of(bn.eps)).sqrt();
             var weight = conv.weight! * scale.view(-1, 1, 1, 1);
-            if (h.device_type == DeviceType.CPU) weight = ChannelsLast(weight);
+            if (ConvLayout.ChannelsLast(h)) weight = ChannelsLast(weight);
             var bias = ((conv.bias! - bn.running_mean!) * scale).Plus(bn.bias!);
             h = nn.functional.max_pool2d(nn.functional.conv2d(h, weight, bias, padding: [1, 1]), 2, 2).relu_();
         }
@@ -51,9 +51,9 @@ internal static class ConvBlocks
     }
 
     /// <summary>
-    /// Train mode on the CPU: the module's function, with each conv run on a channels-last (NHWC-strided) copy of its
+    /// Train mode, channels-last: the module's function, with each conv run on a channels-last (NHWC-strided) copy of its
     /// weight, which makes libtorch run that conv and the BatchNorm, ReLU and MaxPool after it in NHWC. The NCHW
-    /// max-pool kernel alone took a fifth of a BYOL step; NHWC makes the whole step 1.4× faster (2 cores, d 2048).
+    /// max-pool kernel alone took a fifth of a BYOL step on the CPU; NHWC makes the whole step 1.4× faster there (2 cores, d 2048).
     /// Results differ from NCHW by float rounding only. The parameters themselves keep the default layout, so state
     /// dicts, optimizer state and checkpoints are unchanged; the copy is in the autograd graph, so gradients reach them.
     /// </summary>

@@ -112,6 +112,7 @@ public class IoErrorsTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Permission_denied_is_said_where_the_os_refuses()
     {
         using var tmp = new TempDir();

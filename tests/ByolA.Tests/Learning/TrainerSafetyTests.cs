@@ -114,7 +114,7 @@ public class TrainerSafetyTests
     }
 
     [Fact]
-    public void Two_concurrent_runs_into_one_folder_leave_exactly_one_run_s_files()
+    public async Task Two_concurrent_runs_into_one_folder_leave_exactly_one_run_s_files()
     {
         using var dir = new TempDir();
         var files = MakeClips(dir, 4);
@@ -125,8 +125,7 @@ public class TrainerSafetyTests
             try { return Trainer.Run(new TrainOptions { Config = Tiny with { Seed = seed }, Files = files, OutputDir = dir.File("out") }); }
             catch (ByolAException) { return (TrainResult?)null; }
         })).ToArray();
-        Task.WaitAll(runs);
-        var winners = runs.Where(r => r.Result != null).Select(r => r.Result!).ToList();
+        var winners = (await Task.WhenAll(runs)).Where(r => r != null).Select(r => r!).ToList();
         Assert.Single(winners);
         var checkpoint = TrainingCheckpoint.Load(winners[0].CheckpointPath);
         Assert.Equal(1, checkpoint.Epoch);
@@ -165,7 +164,7 @@ public class TrainerSafetyTests
         Assert.Contains(files[2], e.Message);
         Assert.Equal(checkpoint, File.ReadAllBytes(first.CheckpointPath));
         Assert.Equal(log, File.ReadAllText(first.LogPath));
-        Assert.Empty(Directory.GetFiles(dir.File("out"), "BYOLA-*.pth").Where(f => f != first.WeightsPath));
+        Assert.DoesNotContain(Directory.GetFiles(dir.File("out"), "BYOLA-*.pth"), f => f != first.WeightsPath);
     }
 
     [Fact]

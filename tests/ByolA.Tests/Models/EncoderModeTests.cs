@@ -111,4 +111,34 @@ public class EncoderModeTests
         var e = Assert.Throws<InvalidOperationException>(() => ConvBlocks.Forward(noPool, x));
         Assert.Contains("Conv2d, BatchNorm2d, ReLU, ReLU", e.Message);
     }
+
+    [Fact]
+    public void Cpu_convolutions_run_channels_last_whatever_the_cuda_layout_switch()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(23);
+        var blocks = nn.Sequential(ConvBlocks.Block(1).Concat(ConvBlocks.Block(64)).ToArray());
+        var x = randn(4, 1, 16, 24);
+        bool before = ByolA.Runtime.ConvLayout.CudaChannelsLast;
+        try
+        {
+            foreach (bool train in new[] { true, false })
+            {
+                if (train) blocks.train(); else blocks.eval();
+                using var noGrad = no_grad();
+                ByolA.Runtime.ConvLayout.CudaChannelsLast = false;
+                var off = ConvBlocks.Forward(blocks, x);
+                ByolA.Runtime.ConvLayout.CudaChannelsLast = true;
+                var on = ConvBlocks.Forward(blocks, x);
+                // (B, 64, F/4, T/4) with the channel stride 1: computed in NHWC either way, and to the same bits.
+                Assert.Equal(1, off.stride(1));
+                Assert.Equal(1, on.stride(1));
+                Assert.True(on.allclose(off, rtol: 0, atol: 0), train ? "train mode" : "eval mode");
+            }
+        }
+        finally
+        {
+            ByolA.Runtime.ConvLayout.CudaChannelsLast = before;
+        }
+    }
 }

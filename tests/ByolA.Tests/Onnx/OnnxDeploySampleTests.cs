@@ -15,7 +15,7 @@ namespace ByolA.Tests.Onnx;
 public class OnnxDeploySampleTests
 {
     [Fact]
-    public void The_deploy_sample_embeds_a_wav_like_the_torch_encoder()
+    public async Task The_deploy_sample_embeds_a_wav_like_the_torch_encoder()
     {
         // Built with the tests (project reference), in the same configuration.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
@@ -33,7 +33,7 @@ public class OnnxDeploySampleTests
         var err = process.StandardError.ReadToEndAsync();
         var line = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, err.Result);
+        Assert.True(process.ExitCode == 0, await err);
         var ours = line.Trim().Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 
         using var logMel = new LogMelSpectrogram(ByolAConfig.V1.FrontEnd);

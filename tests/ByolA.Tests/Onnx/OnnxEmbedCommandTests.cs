@@ -84,7 +84,7 @@ public class OnnxEmbedCommandTests
     /// real <c>byola</c> process lists every shared object it opens, ONNX Runtime's but no libtorch.
     /// </summary>
     [Fact]
-    public void Embed_with_an_onnx_model_never_loads_libtorch()
+    public async Task Embed_with_an_onnx_model_never_loads_libtorch()
     {
         if (!OperatingSystem.IsLinux()) return; // LD_DEBUG is glibc's; elsewhere there is nothing to observe this way
         using var tmp = new TempDir();
@@ -107,7 +107,7 @@ public class OnnxEmbedCommandTests
         Assert.Contains("libonnxruntime.so", log);
         Assert.DoesNotContain("libtorch", log);
         Assert.DoesNotContain("LibTorchSharp", log);
-        Assert.Contains("2 × 32", stdout.Result);
+        Assert.Contains("2 × 32", await stdout);
     }
 
     /// <summary>

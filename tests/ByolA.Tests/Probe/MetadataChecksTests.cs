@@ -168,6 +168,7 @@ public class MetadataChecksTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void A_metadata_path_that_is_a_folder_or_unreadable_is_one_line_with_the_reason()
     {
         using var dir = new TempDir();

@@ -30,7 +30,7 @@ public class ScoresCsvTests
     }
 
     [Fact]
-    public void Concurrent_appends_from_many_threads_keep_every_row()
+    public async Task Concurrent_appends_from_many_threads_keep_every_row()
     {
         using var dir = new TempDir();
         var path = dir.File("results/t-scores.csv");
@@ -40,13 +40,13 @@ public class ScoresCsvTests
             start.SignalAndWait();
             for (int j = 0; j < 3; j++) ScoresCsv.Append(path, $"m{k}-{j}", [0.5], 0.5, 0);
         }, TaskCreationOptions.LongRunning)).ToArray();
-        Task.WaitAll(writers);
+        await Task.WhenAll(writers);
         var models = ScoresCsv.Read(path).Select(r => r["model"]).Order().ToList();
         Assert.Equal(Enumerable.Range(0, 8).SelectMany(k => Enumerable.Range(0, 3).Select(j => $"m{k}-{j}")).Order(), models);
     }
 
     [Fact]
-    public void An_append_waits_for_the_lock_held_by_another_holder()
+    public async Task An_append_waits_for_the_lock_held_by_another_holder()
     {
         using var dir = new TempDir();
         var path = dir.File("t-scores.csv");
@@ -58,10 +58,10 @@ public class ScoresCsvTests
             Assert.NotEqual(0, other.ExitCode);
         }
         var append = Task.Run(() => ScoresCsv.Append(path, "late", [0.5], 0.5, 0));
-        Assert.False(append.Wait(300));   // blocked while the lock is held
+        Assert.NotSame(append, await Task.WhenAny(append, Task.Delay(300)));   // blocked while the lock is held
         Assert.False(File.Exists(path));
         held.Dispose();
-        append.Wait();
+        await append;
         Assert.Equal("late", Assert.Single(ScoresCsv.Read(path))["model"]);
     }
 

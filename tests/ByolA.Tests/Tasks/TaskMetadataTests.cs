@@ -84,7 +84,7 @@ public class TaskMetadataTests
         Assert.Equal(["bark", "cat"], m.LabelsOf(2));
         m.Write(dir.File("again.csv"));
         Assert.Contains("a.wav,\"dog,bark\",train", File.ReadAllLines(dir.File("again.csv")));
-        Assert.False(TaskMetadata.Read(dir.File("again.csv")).Rows.Zip(m.Rows).Any(p => p.First != p.Second));
+        Assert.DoesNotContain(TaskMetadata.Read(dir.File("again.csv")).Rows.Zip(m.Rows), p => p.First != p.Second);
         Assert.False(new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")]).MultiLabel);
         // A known multi-label task whose rows hold one label each stays multi-label.
         var forced = new TaskMetadata([new("a.wav", "dog", "train"), new("b.wav", "cat", "test")], null, multiLabel: true);

@@ -83,6 +83,12 @@ public static class TrainCommand
                           "but the algorithm chosen can differ between runs, so CUDA runs are then not bit-for-bit repeatable).",
         };
         command.Options.Add(noBenchmark);
+        var cudaChannelsLast = new Option<bool>("--cuda-channels-last")
+        {
+            Description = "CUDA only: run the convolutions channels-last (NHWC) instead of NCHW. Whether it is faster depends on the GPU " +
+                          "and the precision (bench/gpu-check.sh times both); results differ by float rounding only. The CPU always runs NHWC.",
+        };
+        command.Options.Add(cudaChannelsLast);
         compute.ConfigFlag("precision", precision).ConfigFlag("feature_d", d).ConfigFlag("epochs", epochs).ConfigFlag("bs", bs).ConfigFlag("lr", lr).ConfigFlag("seed", seed).ConfigFlag("accum_steps", accum);
         var names = compute.Names.Add(nameof(TrainOptions.AudioDir), audio).Add(nameof(TrainOptions.OutputDir), output)
             .Add(nameof(TrainOptions.ResumeFrom), resume).Add(nameof(TrainOptions.DecodeThreads), workers).Add(nameof(TrainOptions.Tf32), tf32)
@@ -100,6 +106,7 @@ public static class TrainCommand
                 DecodeThreads = parse.GetValue(workers),
                 Tf32 = parse.GetValue(tf32),
                 CudnnBenchmark = !parse.GetValue(noBenchmark),
+                CudaChannelsLast = parse.GetValue(cudaChannelsLast),
                 Overwrite = parse.GetValue(overwrite),
                 TensorBoardDir = parse.GetValue(tensorBoard),
                 TensorBoardImageEvery = parse.GetValue(tensorBoardImages) ?? 10,
