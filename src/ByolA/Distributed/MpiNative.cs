@@ -8,7 +8,8 @@ namespace ByolA.Distributed;
 /// <c>MPI_BYTE</c>, <c>MPI_INT64_T</c>, <c>MPI_SUM</c> — are the addresses of exported globals
 /// (<c>ompi_mpi_comm_world</c>, …), resolved like the functions; <c>MPI_IN_PLACE</c> is <c>(void*)1</c> and
 /// <c>MPI_STATUS_IGNORE</c> is null. Only non-blocking collectives are bound: <see cref="MpiProcessGroup"/> waits on
-/// them with <c>MPI_Test</c>, which is what bounds a wait.
+/// them with <c>MPI_Test</c>, which is what bounds a wait; a rank whose wait ran out tells the others with
+/// <c>MPI_Isend</c> and listens with <c>MPI_Iprobe</c>, to name the ranks that never came.
 /// </summary>
 internal sealed class MpiNative
 {
@@ -25,6 +26,8 @@ internal sealed class MpiNative
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int IallgatherFn(IntPtr send, int sendCount, IntPtr sendType, IntPtr recv, int recvCount, IntPtr recvType, IntPtr comm, out IntPtr request);
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int TestFn(ref IntPtr request, out int flag, IntPtr status);
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int AbortFn(IntPtr comm, int code);
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int IsendFn(IntPtr buffer, int count, IntPtr type, int dest, int tag, IntPtr comm, out IntPtr request);
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int IprobeFn(int source, int tag, IntPtr comm, out int flag, IntPtr status);
 
     public required InitializedFn Initialized { get; init; }
     public required InitializedFn Finalized { get; init; }
@@ -37,6 +40,8 @@ internal sealed class MpiNative
     public required IallgatherFn Iallgather { get; init; }
     public required TestFn Test { get; init; }
     public required AbortFn Abort { get; init; }
+    public required IsendFn Isend { get; init; }
+    public required IprobeFn Iprobe { get; init; }
     public required IntPtr CommWorld { get; init; }
     public required IntPtr Float { get; init; }
     public required IntPtr Byte { get; init; }
@@ -54,7 +59,7 @@ internal sealed class MpiNative
             InitThread = F<InitThreadFn>("MPI_Init_thread"), FinalizeCall = F<VoidFn>("MPI_Finalize"),
             CommRank = F<CommIntFn>("MPI_Comm_rank"), CommSize = F<CommIntFn>("MPI_Comm_size"),
             Iallreduce = F<IallreduceFn>("MPI_Iallreduce"), Ibcast = F<IbcastFn>("MPI_Ibcast"), Iallgather = F<IallgatherFn>("MPI_Iallgather"),
-            Test = F<TestFn>("MPI_Test"), Abort = F<AbortFn>("MPI_Abort"),
+            Test = F<TestFn>("MPI_Test"), Abort = F<AbortFn>("MPI_Abort"), Isend = F<IsendFn>("MPI_Isend"), Iprobe = F<IprobeFn>("MPI_Iprobe"),
             CommWorld = G("ompi_mpi_comm_world"), Float = G("ompi_mpi_float"), Byte = G("ompi_mpi_byte"), Int64 = G("ompi_mpi_int64_t"),
             Sum = G("ompi_mpi_op_sum"),
         };

@@ -109,10 +109,38 @@ internal sealed class MpiProcessGroup : IProcessGroup
         {
             MpiNative.Check(mpi.Test(ref request, out int done, IntPtr.Zero), "MPI_Test");
             if (done != 0) return;
-            if (clock.Elapsed > timeout) throw ProcessGroups.Timeout(Rank, WorldSize, what, timeout);
+            if (clock.Elapsed > timeout) throw ProcessGroups.Timeout(Rank, WorldSize, what, timeout, Absent());
             if (tests > 10_000) Thread.Sleep(1);
             else Thread.Yield();
         }
+    }
+
+    /// <summary>The tag of the notices ranks whose wait ran out send each other; no collective uses point-to-point tags.</summary>
+    const int StuckTag = 27027;
+
+    /// <summary>One byte every notice sends, pinned for the life of the process (a notice to a dead rank never completes).</summary>
+    static readonly GCHandle notice = GCHandle.Alloc(new byte[1], GCHandleType.Pinned);
+
+    /// <summary>
+    /// After this rank's wait ran out: tells every other rank it is stuck at the same exchange, then listens for a
+    /// short while for the others' notices. Ranks waiting at the exchange time out at about the same moment and hear
+    /// each other; the ranks never heard from did not reach it — they died or hang. Returns those (empty when every
+    /// rank was waiting).
+    /// </summary>
+    IReadOnlyList<int> Absent()
+    {
+        var others = Enumerable.Range(0, WorldSize).Where(r => r != Rank).ToList();
+        foreach (var r in others) mpi.Isend(notice.AddrOfPinnedObject(), 1, mpi.Byte, r, StuckTag, mpi.CommWorld, out _);
+        var heard = new HashSet<int>();
+        var grace = TimeSpan.FromSeconds(Math.Clamp(timeout.TotalSeconds / 4, 1, 10));
+        var clock = Stopwatch.StartNew();
+        while (heard.Count < others.Count && clock.Elapsed < grace)
+        {
+            foreach (var r in others)
+                if (!heard.Contains(r) && mpi.Iprobe(r, StuckTag, mpi.CommWorld, out int flag, IntPtr.Zero) == 0 && flag != 0) heard.Add(r);
+            Thread.Sleep(10);
+        }
+        return others.Where(r => !heard.Contains(r)).ToList();
     }
 
     public void Complete() => complete = true;

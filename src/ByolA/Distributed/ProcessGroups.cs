@@ -67,9 +67,21 @@ internal static class ProcessGroups
     static int? Number(string name) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
 
-    /// <summary>The one line for a collective that did not finish in time.</summary>
-    public static ByolAException Timeout(int rank, int world, string what, TimeSpan timeout) =>
-        new(string.Format(CultureInfo.InvariantCulture,
-            "rank {0} of {1}: waited {2:0.#} s for {3} and it did not finish: another rank died or hangs; stopping (the last complete checkpoint stays)",
-            rank, world, timeout.TotalSeconds, what));
+    /// <summary>
+    /// The one line for a collective that did not finish in time, naming the ranks that never reached it when they are
+    /// known (<paramref name="absent"/>; null: not known).
+    /// </summary>
+    public static ByolAException Timeout(int rank, int world, string what, TimeSpan timeout, IReadOnlyList<int>? absent = null)
+    {
+        var who = absent switch
+        {
+            null => "another rank died or hangs",
+            [] => "every rank was waiting for it (the network or a collective failed)",
+            [var one] => $"rank {one} never reached it (it died or hangs)",
+            _ => $"ranks {string.Join(", ", absent)} never reached it (they died or hang)",
+        };
+        return new(string.Format(CultureInfo.InvariantCulture,
+            "rank {0} of {1}: waited {2:0.#} s for {3} and it did not finish: {4}; stopping (the last complete checkpoint stays)",
+            rank, world, timeout.TotalSeconds, what, who));
+    }
 }
