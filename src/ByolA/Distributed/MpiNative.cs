@@ -26,6 +26,7 @@ internal sealed class MpiNative
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int IallgatherFn(IntPtr send, int sendCount, IntPtr sendType, IntPtr recv, int recvCount, IntPtr recvType, IntPtr comm, out IntPtr request);
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int TestFn(ref IntPtr request, out int flag, IntPtr status);
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int AbortFn(IntPtr comm, int code);
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int SetErrhandlerFn(IntPtr comm, IntPtr handler);
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int IsendFn(IntPtr buffer, int count, IntPtr type, int dest, int tag, IntPtr comm, out IntPtr request);
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int IprobeFn(int source, int tag, IntPtr comm, out int flag, IntPtr status);
 
@@ -41,12 +42,14 @@ internal sealed class MpiNative
     public required TestFn Test { get; init; }
     public required AbortFn Abort { get; init; }
     public required IsendFn Isend { get; init; }
+    public required SetErrhandlerFn CommSetErrhandler { get; init; }
     public required IprobeFn Iprobe { get; init; }
     public required IntPtr CommWorld { get; init; }
     public required IntPtr Float { get; init; }
     public required IntPtr Byte { get; init; }
     public required IntPtr Int64 { get; init; }
     public required IntPtr Sum { get; init; }
+    public required IntPtr ErrorsReturn { get; init; }
 
     static readonly Lazy<MpiNative> loaded = new(() =>
     {
@@ -60,6 +63,7 @@ internal sealed class MpiNative
             CommRank = F<CommIntFn>("MPI_Comm_rank"), CommSize = F<CommIntFn>("MPI_Comm_size"),
             Iallreduce = F<IallreduceFn>("MPI_Iallreduce"), Ibcast = F<IbcastFn>("MPI_Ibcast"), Iallgather = F<IallgatherFn>("MPI_Iallgather"),
             Test = F<TestFn>("MPI_Test"), Abort = F<AbortFn>("MPI_Abort"), Isend = F<IsendFn>("MPI_Isend"), Iprobe = F<IprobeFn>("MPI_Iprobe"),
+            CommSetErrhandler = F<SetErrhandlerFn>("MPI_Comm_set_errhandler"), ErrorsReturn = G("ompi_mpi_errors_return"),
             CommWorld = G("ompi_mpi_comm_world"), Float = G("ompi_mpi_float"), Byte = G("ompi_mpi_byte"), Int64 = G("ompi_mpi_int64_t"),
             Sum = G("ompi_mpi_op_sum"),
         };

@@ -31,6 +31,9 @@ internal sealed class MpiProcessGroup : IProcessGroup
         var mpi = MpiNative.Get();
         MpiNative.Check(mpi.Initialized(out int initialized), "MPI_Initialized");
         if (initialized == 0) MpiNative.Check(mpi.InitThread(IntPtr.Zero, IntPtr.Zero, MpiNative.ThreadSerialized, out _), "MPI_Init_thread");
+        // A failed call (a peer gone) returns its error to us, which stops this rank with a line naming the call,
+        // instead of MPI's default of aborting the job without a word from us.
+        MpiNative.Check(mpi.CommSetErrhandler(mpi.CommWorld, mpi.ErrorsReturn), "MPI_Comm_set_errhandler");
         MpiNative.Check(mpi.CommRank(mpi.CommWorld, out int rank), "MPI_Comm_rank");
         MpiNative.Check(mpi.CommSize(mpi.CommWorld, out int size), "MPI_Comm_size");
         return new MpiProcessGroup(mpi, rank, size, ProcessGroups.LocalRankFromEnvironment() ?? 0, timeout);
