@@ -25,6 +25,14 @@ public sealed record ByolAConfig
     public int Epochs { get; init; } = 100;
     public int Gpus { get; init; } = 1;
     public int NumWorkers { get; init; } = 8;
+
+    /// <summary>
+    /// Gradient accumulation (key <c>accum_steps</c>; not in the original's configs): the gradients of this many
+    /// consecutive batches of <see cref="Bs"/> are summed, each counting 1/K, before one optimizer step, so a step sees
+    /// bs × K clips with the memory of one batch (BatchNorm still sees one batch). An epoch's batches short of a last
+    /// group of K are dropped, as its incomplete last batch is. Default 1: one batch per step.
+    /// </summary>
+    public int AccumSteps { get; init; } = 1;
     public string Resume { get; init; } = "";
     public int[] Shape { get; init; } = [64, 96];
     public string CheckpointFolder { get; init; } = "checkpoints";
@@ -83,6 +91,7 @@ public sealed record ByolAConfig
         Require(Epochs > 0, "epochs", $"must be > 0 (got {Epochs})");
         Require(Gpus >= 0, "gpus", $"must be >= 0 (got {Gpus})");
         Require(NumWorkers >= 0, "num_workers", $"must be >= 0 (got {NumWorkers})");
+        Require(AccumSteps is >= 1 and <= 4096, "accum_steps", $"must be a number of batches from 1 to 4096 (got {AccumSteps})");
         Require(Shape.Length == 2 && Shape[0] > 0 && Shape[1] > 0, "shape", "must be [n_mels, frames] with two positive numbers");
         Require(Shape.Length != 2 || Shape[0] == NMels, "shape", $"first entry must equal n_mels ({NMels})");
         Require(EncoderKinds.Trainable.Any(k => k.Kind == Model), "model", $"must be one of {string.Join(", ", EncoderKinds.Trainable)} (got '{Model}')");

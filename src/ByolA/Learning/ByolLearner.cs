@@ -174,4 +174,24 @@ internal sealed class ByolLearner : Module<Tensor, Tensor, Tensor>
         UpdateTarget();
         return loss.detach();
     }
+
+    /// <summary>
+    /// The first half of a step split over micro-batches or ranks: the loss of two views (B', 1, F, T) and its backward
+    /// pass, whose gradients add to those already held (the caller zeroes them before an optimizer step's first
+    /// micro-batch). Returns the loss (a detached scalar on the device).
+    /// </summary>
+    public Tensor Backward(Tensor viewA, Tensor viewB)
+    {
+        train();
+        var loss = forward(viewA, viewB);
+        loss.backward();
+        return loss.detach();
+    }
+
+    /// <summary>The second half: the optimizer's step on the (averaged) gradients, then the EMA update.</summary>
+    public void Update(optim.Optimizer optimizer)
+    {
+        optimizer.step();
+        UpdateTarget();
+    }
 }

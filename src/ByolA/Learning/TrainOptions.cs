@@ -93,6 +93,21 @@ public sealed record TrainOptions
     /// </summary>
     public int TensorBoardImageEvery { get; init; } = 10;
 
+    /// <summary>
+    /// Several processes (started by mpirun, srun or a torchrun-style launcher): how long a rank waits for the others
+    /// at one exchange (a step's gradients, the epoch's checks) before it stops with a line naming the wait — a rank
+    /// that died or hangs then stops the run in bounded time. Default 300 s; it must cover a checkpoint write, which
+    /// the other ranks wait for.
+    /// </summary>
+    public TimeSpan DistTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>
+    /// Several GPU processes started without MPI (RANK and WORLD_SIZE set, as torchrun or a plain srun does): a file
+    /// on storage every rank sees, fresh for each run, through which rank 0 hands NCCL's id to the others (removed once
+    /// they joined). Not needed under MPI, and refused nowhere else.
+    /// </summary>
+    public string? DistStore { get; init; }
+
     /// <summary>The folder actually used for outputs.</summary>
     public string ResolvedOutputDir => OutputDir is { Length: > 0 } o ? o : Config.CheckpointFolder;
 
@@ -112,12 +127,17 @@ public sealed record TrainOptions
         if (TensorBoardImageEvery < 0) throw OptionException.Invalid(nameof(TensorBoardImageEvery), $"must be 0 (no pictures) or a number of epochs (got {TensorBoardImageEvery})");
         if (TensorBoardDir is { } tb && string.IsNullOrWhiteSpace(tb)) throw OptionException.Invalid(nameof(TensorBoardDir), "must name a folder");
         _ = Precision;
+        if (DistTimeout <= TimeSpan.Zero || DistTimeout > TimeSpan.FromDays(1))
+            throw OptionException.Invalid(nameof(DistTimeout), $"must be a positive number of seconds up to a day (got {DistTimeout.TotalSeconds})");
+        if (DistStore is { } store && string.IsNullOrWhiteSpace(store)) throw OptionException.Invalid(nameof(DistStore), "must name a file");
         if (MaxUnreadableFraction is < 0 or > 1) throw OptionException.Invalid(nameof(MaxUnreadableFraction), "must be a fraction in [0, 1]");
         if (string.IsNullOrWhiteSpace(ResolvedOutputDir)) throw new OptionException("no output folder: set {0} or {1}", "checkpoint_folder", nameof(OutputDir));
         if (Config.Encoder.FeatureDProblem(Config.NMels, Config.FeatureD) is { } problem) throw OptionException.Invalid("feature_d", problem);
-        // The original's Lightning trainer took a GPU count; here one process trains on the one device it is given.
+        // The original's Lightning trainer took a GPU count; here one process trains on the one device it is given, and
+        // several GPUs are several processes started by a launcher (mpirun, srun, torchrun-style).
         if (Config.Gpus > 1)
-            throw new OptionException($"{{0}} {Config.Gpus}: training runs on one device; set gpus: 1 and choose the device with {{1}}", "gpus", nameof(Device));
+            throw new OptionException($"{{0}} {Config.Gpus}: training runs on one device per process; set gpus: 1 and choose the device with {{1}} " +
+                                      $"(for {Config.Gpus} GPUs start {Config.Gpus} processes with mpirun or srun, one GPU each)", "gpus", nameof(Device));
         RequireMemory(Config, PrefetchBatches);
         if (Files is null && !Directory.Exists(AudioDir))
             throw new ByolAException(File.Exists(AudioDir) ? $"{AudioDir}: is a file; give the folder that holds the training audio" : $"{AudioDir}: audio folder not found");

@@ -13,4 +13,14 @@ public sealed record TrainResult(
     string LogPath,
     IReadOnlyList<EpochMetrics> Epochs,
     int FilesUsed,
-    IReadOnlyList<string> Unreadable);
+    IReadOnlyList<string> Unreadable)
+{
+    /// <summary>
+    /// This process's rank when several trained together (0 alone). Only rank 0 writes: the paths above are rank 0's,
+    /// and the other ranks' results carry the epochs' metrics averaged over all ranks, as rank 0's do.
+    /// </summary>
+    public int Rank { get; init; }
+
+    /// <summary>How many processes trained together (1 alone).</summary>
+    public int WorldSize { get; init; } = 1;
+}

@@ -5,6 +5,7 @@ using ByolA.Audio;
 using ByolA.Augmentations;
 using ByolA.Configuration;
 using ByolA.Data;
+using ByolA.Distributed;
 using ByolA.Models;
 using ByolA.Progress;
 using ByolA.Reports;
@@ -38,8 +39,20 @@ public static class Trainer
     public static TrainResult Run(TrainOptions options, IProgressReporter? progress = null, CancellationToken ct = default)
     {
         options.Validate();
-        using var session = TrainingSession.Open(options, progress ?? NullProgressReporter.Instance, ct);
-        return session.Run();
+        // The processes this one trains with, from how it was started (one, alone); opened first and closed last.
+        using var group = ProcessGroups.Open((options.Device ?? CPU).type, options.DistStore, options.DistTimeout, nameof(TrainOptions.DistStore));
+        try
+        {
+            // Only rank 0 reports progress (and writes files): N ranks would print every line N times.
+            using var session = TrainingSession.Open(options, group, group.Rank == 0 ? progress ?? NullProgressReporter.Instance : NullProgressReporter.Instance, ct);
+            var result = session.Run();
+            group.Complete();
+            return result;
+        }
+        catch (ByolAException e) when (group.WorldSize > 1 && e.GetType() == typeof(ByolAException) && !e.Message.StartsWith("rank", StringComparison.Ordinal))
+        {
+            throw new ByolAException($"rank {group.Rank} of {group.WorldSize}: {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -74,7 +74,18 @@ public sealed class TrainingCheckpoint
     public static TrainingCheckpoint Load(string path)
     {
         if (!File.Exists(path)) throw new ByolAException($"{path}: checkpoint not found");
-        var raw = StateDictReader.Read(path, "training checkpoint");
+        return Parse(StateDictReader.Read(path, "training checkpoint"), path);
+    }
+
+    /// <summary>A checkpoint from the bytes of its file (rank 0 reads the file and sends them to the other ranks).</summary>
+    internal static TrainingCheckpoint Load(byte[] bytes, string path)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Parse(StateDictReader.Read(stream, path, "training checkpoint"), path);
+    }
+
+    static TrainingCheckpoint Parse(Hashtable raw, string path)
+    {
         Tensor Get(string key) => raw[key] as Tensor ?? throw new ByolAException($"{path}: not a training checkpoint (no '{key}'); pass the checkpoint.pth written by `byola train`, not a weights file");
         var learner = new Dictionary<string, Tensor>();
         var meta = new Dictionary<string, long>();

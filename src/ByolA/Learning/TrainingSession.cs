@@ -4,6 +4,7 @@ using System.Globalization;
 using ByolA.Audio;
 using ByolA.Configuration;
 using ByolA.Data;
+using ByolA.Distributed;
 using ByolA.Progress;
 using ByolA.Runtime;
 using TorchSharp;
@@ -28,6 +29,9 @@ internal sealed class TrainingSession : IDisposable
     readonly DateTime startedAt;
     readonly string outDir, checkpointPath, logPath;
     readonly Owned owned;
+    readonly IProcessGroup group;
+    readonly DataParallel parallel;   // gradients, checks and metrics across ranks; accumulation on one
+    readonly bool writer;             // rank 0: the one rank that writes the run's files
 
     // The data: checked files, batch size, the settings a resume must share, the clip source and its front end.
     readonly List<string> candidates;
@@ -43,8 +47,10 @@ internal sealed class TrainingSession : IDisposable
     readonly ByolLearner learner;
     readonly TorchSharp.Modules.Adam optimizer;
     readonly SeededRandom augmentRng;
+    readonly SeededRandom viewRng;   // the augmentation's draws: augmentRng alone, a per-rank stream on several ranks
     readonly TwoViewAugmentation augment;
     readonly Func<(double Mean, double Var, long Updates)> normState;
+    readonly RunningNorm? running;
     readonly int startEpoch;
     readonly List<string> logRows;
     readonly List<EpochMetrics> epochs = [];
@@ -54,9 +60,10 @@ internal sealed class TrainingSession : IDisposable
     {
         (options, config, progress, ct, device, precision, startedAt, outDir, checkpointPath, logPath, owned) =
             (c.Options, c.Options.Config, c.Progress, c.Ct, c.Device, c.Precision, c.StartedAt, c.OutDir, c.CheckpointPath, c.LogPath, c.Owned);
+        (group, writer, parallel, viewRng) = (c.Group, c.Group.Rank == 0, m.Parallel, m.ViewRng);
         (candidates, files, unreadableAtStart, bs, meta, source, prepare, deviceMel) =
             (d.Candidates, d.Files, d.UnreadableAtStart, d.Bs, d.Meta, d.Source, d.Prepare, d.DeviceMel);
-        (learner, optimizer, augmentRng, augment, normState) = (m.Learner, m.Optimizer, c.AugmentRng, m.Augment, m.NormState);
+        (learner, optimizer, augmentRng, augment, normState, running) = (m.Learner, m.Optimizer, c.AugmentRng, m.Augment, m.NormState, m.Running);
         this.startEpoch = startEpoch;
         this.logRows = logRows;
     }
@@ -66,29 +73,37 @@ internal sealed class TrainingSession : IDisposable
     /// replace another run; finds and checks the audio, sizes the batch and makes the clip source and the log-mel
     /// front end (on the loader's threads for the CPU, on the device for CUDA); seeds the CPU generator and builds the
     /// learner, its optimizer and the recipe's normalisation and augmentation; restores the checkpoint's state.
+    /// With several ranks (<paramref name="group"/>) only rank 0 locks, reads the checkpoint (the others get its bytes)
+    /// and writes; every rank trains on GPU LocalRank, and the ranks check that they agree before the first step.
     /// </summary>
-    public static TrainingSession Open(TrainOptions options, IProgressReporter progress, CancellationToken ct)
+    public static TrainingSession Open(TrainOptions options, IProcessGroup group, IProgressReporter progress, CancellationToken ct)
     {
         var config = options.Config;
         var outDir = Path.GetFullPath(options.ResolvedOutputDir);
         var owned = new Owned();
-        owned.Add(Trainer.LockOutputFolder(outDir));
+        bool writer = group.Rank == 0;
+        if (writer) owned.Add(Trainer.LockOutputFolder(outDir));
         try
         {
+            RequireSplit(config.Bs, group.WorldSize);
             var checkpointPath = Path.Combine(outDir, TrainingCheckpoint.FileName);
-            var checkpoint = options.ResumeFrom is { Length: > 0 } r ? TrainingCheckpoint.Load(r) : null;
+            var checkpoint = options.ResumeFrom is not { Length: > 0 } r ? null
+                : group.WorldSize == 1 ? TrainingCheckpoint.Load(r)
+                : TrainingCheckpoint.Load(group.Broadcast(writer ? IoErrors.Guard(r, "read the checkpoint", () => File.ReadAllBytes(r)) : [], "rank 0's checkpoint"), r);
             // The final weights are named after the epochs asked for (e{epochs}); a checkpoint already past them would
             // give a file named e1 holding epoch 2.
             if (checkpoint != null && checkpoint.Epoch > config.Epochs)
                 throw new OptionException($"{{0}} {ByolAException.Escape(options.ResumeFrom ?? "")} already holds epoch {checkpoint.Epoch}, more than the {config.Epochs} asked for; " +
                                           $"set {{1}} to more than {checkpoint.Epoch} to train on", nameof(TrainOptions.ResumeFrom), "epochs");
-            Trainer.RefuseToReplaceAnotherRun(options, checkpointPath);
+            if (writer) Trainer.RefuseToReplaceAnotherRun(options, checkpointPath);
             var device = options.Device ?? CPU;
+            // One GPU per rank: the launcher's local rank picks it.
+            if (group.WorldSize > 1 && device.type == DeviceType.CUDA) device = new Device(DeviceType.CUDA, group.LocalRank);
             // Loader threads only decode and crop (and, on the CPU, make the log-mel): the config's num_workers, as the
             // original's data loader has, but no more than the cores (more threads than cores only contend).
             int threads = options.DecodeThreads ?? Math.Clamp(Math.Min(config.NumWorkers, Environment.ProcessorCount), 1, 64);
             var c = new Context(options, progress, ct, DateTime.UtcNow, outDir, checkpointPath, Path.Combine(outDir, Trainer.LogFileName), device,
-                Precision.Apply(device, options.Precision), threads, new SeededRandom(config.Seed), owned);
+                Precision.Apply(device, options.Precision), threads, new SeededRandom(config.Seed), owned, group);
             // cuDNN's autotuner is process-wide; set either way so an earlier run in this process leaves nothing behind.
             // A libtorch without the switch trains on untuned (it only costs speed) and says so.
             if (device.type == DeviceType.CUDA)
@@ -99,8 +114,11 @@ internal sealed class TrainingSession : IDisposable
                 ConvLayout.CudaChannelsLast = options.CudaChannelsLast;
             }
             var data = PrepareData(c, checkpoint);
+            RequireSplit(data.Bs, group.WorldSize);
             var model = PrepareModel(c, data, checkpoint);
+            model.Parallel.RequireSameRun(RunSettings(c, data, checkpoint), AudioIdentity(options, data.Files), data.Files.Count);
             var (startEpoch, logRows) = Restore(c, data, model, checkpoint);
+            model.Parallel.RequireSameWeights(model.Learner, "at the start");
             return new TrainingSession(c, data, model, startEpoch, logRows);
         }
         catch
@@ -108,6 +126,37 @@ internal sealed class TrainingSession : IDisposable
             owned.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The global batch is split evenly over the ranks, and BatchNorm needs at least two clips on each.</summary>
+    static void RequireSplit(int bs, int world)
+    {
+        if (world == 1) return;
+        if (bs % world != 0)
+            throw new OptionException($"{{0}} {bs} is the batch of all {world} ranks together and must split evenly over them; choose a multiple of {world}", "bs");
+        if (bs / world < 2)
+            throw new OptionException($"{{0}} {bs} over {world} ranks gives each rank {bs / world} clip; BatchNorm needs at least 2 per rank (bs ≥ {2 * world})", "bs");
+    }
+
+    /// <summary>What every rank must train with alike (hashed and compared at start, <see cref="DataParallel.RequireSameRun"/>).</summary>
+    static string RunSettings(Context c, Data d, TrainingCheckpoint? checkpoint)
+    {
+        var (o, config) = (c.Options, c.Options.Config);
+        return string.Join(";", d.Meta.Where(kv => kv.Key != "files").OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")) +
+               string.Create(CultureInfo.InvariantCulture, $";lr={config.Lr:R};epochs={config.Epochs};ema={config.EmaDecay:R};unit={config.UnitSamples};rate={config.SampleRate}") +
+               $";accum={config.AccumSteps};device={c.Device.type};resume={checkpoint?.Epoch ?? 0};model={config.Encoder.Recipe}";
+    }
+
+    /// <summary>The training files as every rank should see them: names relative to the audio folder, and sizes.</summary>
+    static IEnumerable<string> AudioIdentity(TrainOptions options, IReadOnlyList<string> files)
+    {
+        var root = options.Files is null && options.AudioDir is { } dir ? Path.GetFullPath(dir) : null;
+        return files.Select(f =>
+        {
+            long size = -1;
+            try { size = new FileInfo(f).Length; } catch (Exception e) when (IoErrors.IsIo(e)) { }
+            return $"{(root is null ? f : Path.GetRelativePath(root, Path.GetFullPath(f)))}\t{size}";
+        });
     }
 
     /// <summary>
@@ -177,18 +226,24 @@ internal sealed class TrainingSession : IDisposable
             (config.NMels, config.Shape[1]), config.EmaDecay, c.Device));
         learner.ComputePrecision = Precision.Effective(c.Device, options.Precision);
         var optimizer = c.Owned.Add(learner.CreateOptimizer(config.Lr));
+        var parallel = c.Owned.Add(new DataParallel(learner, c.Group));
+        int world = c.Group.WorldSize;
+        // One process draws its views from the generator that shuffles, as always. Several ranks shuffle alike (the same
+        // generator, so every rank takes its slice of the same batches) and draw their views from their own stream,
+        // reset from (seed, epoch, rank) at each epoch: nothing of it needs saving for an exact resume.
+        var viewRng = world == 1 ? c.AugmentRng : new SeededRandom(config.Seed);
         switch (config.Encoder.TrainingRecipe)
         {
             case TrainingRecipe.RunningNormV1:
-                var running = new RunningNorm(epochSamples: 2L * data.Files.Count, maxUpdateEpochs: 10);
-                return new Model(learner, optimizer, c.Owned.Add(TwoViewAugmentation.V1(c.AugmentRng, running)),
-                    () => (running.Statistics.Mean, running.Statistics.Var, running.Updates), running);
+                var running = new RunningNorm(epochSamples: 2L * data.Files.Count / world, maxUpdateEpochs: 10);
+                return new Model(learner, optimizer, c.Owned.Add(TwoViewAugmentation.V1(viewRng, running)),
+                    () => (running.Statistics.Mean, running.Statistics.Var, running.Updates), running, parallel, viewRng);
             default:
                 var precomputed = checkpoint != null
                     ? new PrecomputedNorm((float)checkpoint.NormMean, (float)Math.Sqrt(checkpoint.NormVar))
                     : Trainer.ComputeNormStats(data.Source, data.ToLogMel, config, Math.Min(options.NormStatsClips, data.Files.Count), c.Progress, c.Ct);
-                return new Model(learner, optimizer, c.Owned.Add(TwoViewAugmentation.V2(c.AugmentRng, precomputed)),
-                    () => (precomputed.Mean, (double)precomputed.Std * precomputed.Std, 0L), null);
+                return new Model(learner, optimizer, c.Owned.Add(TwoViewAugmentation.V2(viewRng, precomputed)),
+                    () => (precomputed.Mean, (double)precomputed.Std * precomputed.Std, 0L), null, parallel, viewRng);
         }
     }
 
@@ -201,8 +256,12 @@ internal sealed class TrainingSession : IDisposable
         var (options, config, progress) = (c.Options, c.Options.Config, c.Progress);
         if (checkpoint == null)
         {
+            int world = c.Group.WorldSize, accum = config.AccumSteps;
+            var split = world == 1 ? "" : string.Format(CultureInfo.InvariantCulture, " ({0} on each of {1} ranks, gradients through {2}: {3} floats, {4:F1} MB a step)",
+                data.Bs / world, world, c.Group.Kind, model.Parallel.ParameterCount, 4.0 * model.Parallel.ParameterCount / 1e6);
+            var accumulated = accum == 1 ? "" : $", {accum} batches accumulated per step ({data.Bs * accum} clips)";
             progress.Message($"training {config.Encoder.Recipe} d={config.FeatureD} on {data.Files.Count} clips, " +
-                             $"{config.Epochs} epochs, batch {data.Bs}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {c.Device} ({c.Precision}), " +
+                             $"{config.Epochs} epochs, batch {data.Bs}{split}{accumulated}, lr {config.Lr.ToString(CultureInfo.InvariantCulture)}, device {c.Device} ({c.Precision}), " +
                              $"{c.Threads} loader thread{(c.Threads == 1 ? "" : "s")}");
             return (0, []);
         }
@@ -215,7 +274,7 @@ internal sealed class TrainingSession : IDisposable
         // The log that belongs to the checkpoint sits next to it, which need not be the output folder.
         var logRows = new List<string>();
         var earlierLog = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ResumeFrom ?? "")) ?? "", Trainer.LogFileName);
-        if (File.Exists(earlierLog))
+        if (c.Group.Rank == 0 && File.Exists(earlierLog))   // only rank 0 writes the log
             logRows.AddRange(File.ReadAllLines(earlierLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], out var e) && e <= checkpoint.Epoch));
         var now = data.Meta[TrainingCheckpoint.PrecisionKey];
         var change = checkpoint.Meta.TryGetValue(TrainingCheckpoint.PrecisionKey, out var before) && before != now
@@ -224,10 +283,13 @@ internal sealed class TrainingSession : IDisposable
         return (checkpoint.Epoch, logRows);
     }
 
-    /// <summary>Trains the epochs still to train (each: its steps, then its checkpoint, log row and curves), then writes the final weights.</summary>
+    /// <summary>
+    /// Trains the epochs still to train (each: its steps, then its checkpoint, log row and curves), then writes the
+    /// final weights. With several ranks every rank trains and checks; only rank 0 writes.
+    /// </summary>
     public TrainResult Run()
     {
-        var tensorBoard = options.TensorBoardDir is { } tb ? new TensorBoardLog(tb, w => progress.Message("warning: " + w)) : null;
+        var tensorBoard = writer && options.TensorBoardDir is { } tb ? new TensorBoardLog(tb, w => progress.Message("warning: " + w)) : null;
         for (int epoch = startEpoch + 1; epoch <= config.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
@@ -239,29 +301,44 @@ internal sealed class TrainingSession : IDisposable
             progress.Message(string.Format(CultureInfo.InvariantCulture,
                 "epoch {0}/{1}: loss {2:F4}  mb {3:F3} sb {4:F3} ma {5:F3} sa {6:F3}  ({7:F1} samples/s)",
                 epoch, config.Epochs, metrics.Loss, metrics.Mb, metrics.Sb, metrics.Ma, metrics.Sa, metrics.SamplesPerSecond));
-            WriteEpochOutputs(metrics);
+            if (writer) WriteEpochOutputs(metrics);
             tensorBoard?.WriteEpoch(metrics, config.Lr);
+            // The others wait here while rank 0 writes, so a rank that stops later finds the epoch's checkpoint whole.
+            if (group.WorldSize > 1) group.AllGather([epoch], $"rank 0's checkpoint of epoch {epoch}");
         }
-        var weightsPath = Trainer.SaveFinalWeights(learner, config, outDir, startedAt);
-        progress.Message($"saved {DisplayPath.For(weightsPath)}");
-        return new TrainResult(weightsPath, checkpointPath, logPath, epochs, files.Count - source.UnreadableCount, AllUnreadable());
+        var weightsPath = writer ? Trainer.SaveFinalWeights(learner, config, outDir, startedAt) : "";
+        if (writer) progress.Message($"saved {DisplayPath.For(weightsPath)}");
+        return new TrainResult(weightsPath, checkpointPath, logPath, epochs, files.Count - source.UnreadableCount, AllUnreadable())
+        {
+            Rank = group.Rank,
+            WorldSize = group.WorldSize,
+        };
     }
 
-    /// <summary>One epoch of BYOL steps over the shuffled files (the incomplete last batch dropped, as the original's loader does).</summary>
+    /// <summary>
+    /// One epoch of BYOL steps over the shuffled files (the incomplete last batch dropped, as the original's loader
+    /// does). Each global batch of bs clips is split into contiguous slices of bs / N, one per rank; with
+    /// accumulation, K consecutive batches make one optimizer step (a last group short of K is dropped). One
+    /// process without accumulation steps exactly as before (<see cref="ByolLearner.Step"/>).
+    /// </summary>
     EpochMetrics RunSteps(int epoch, Action<Tensor, Tensor>? firstViews)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         augment.Mixup.Reset();
+        int world = group.WorldSize, rank = group.Rank, accum = config.AccumSteps, part = bs / world;
+        bool plain = world == 1 && accum == 1;
         var order = augmentRng.Permutation(files.Count);
-        var batches = Enumerable.Range(0, files.Count / bs).Select(b => order.AsSpan(b * bs, bs).ToArray()).ToList();
-                bool cuda = device.type == DeviceType.CUDA;
+        int globalBatches = files.Count / bs / accum * accum;
+        var batches = Enumerable.Range(0, globalBatches).Select(b => order.AsSpan(b * bs + rank * part, part).ToArray()).ToList();
+        if (world > 1) viewRng.State = EpochSeeds.Views(config.Seed, epoch, rank);
+        bool cuda = device.type == DeviceType.CUDA;
         long cudaSeed = EpochSeeds.Cuda(config.Seed, epoch);
         if (cuda) TorchSharp.torch.cuda.manual_seed_all(cudaSeed);
         // Nothing in a step reads from the device: metrics are summed there, and the bar shows the loss at most once per
         // ProgressInterval, so the host queues steps ahead of the GPU.
         using var metrics = new DeviceMetrics();
         var sinceShown = System.Diagnostics.Stopwatch.StartNew();
-        int samples = 0;
+        int samples = 0, contributed = 0;
         var stepped = new List<int[]>();   // the batches that made a step, in order: names the files of a bad one
         int position = -1;
         using (var task = progress.Start($"epoch {epoch}/{config.Epochs}", batches.Count))
@@ -273,7 +350,16 @@ internal sealed class TrainingSession : IDisposable
                 ct.ThrowIfCancellationRequested();
                 long n = lms.shape[0];
                 position++;
-                if (n < 2) { task.Advance(1, "batch skipped (unreadable files)"); continue; }
+                bool first = position % accum == 0, last = position % accum == accum - 1;
+                if (!plain && first) optimizer.zero_grad();
+                if (world > 1) DistributedTestHooks.AtStep(rank, epoch, position / accum + 1);
+                if (n < 2)
+                {
+                    // A rank with nothing to learn from still joins the step's exchange: every rank steps together.
+                    if (!plain && last) Synchronise(epoch, position);
+                    task.Advance(1, "batch skipped (unreadable files)");
+                    continue;
+                }
                 var x = lms.to(device, non_blocking: cuda);
                 if (deviceMel != null) x = deviceMel.forward(x).unsqueeze(1);   // (B, unit) → (B, 1, F, T) on the device
                 var (v1, v2) = augment.Apply(x);
@@ -283,7 +369,14 @@ internal sealed class TrainingSession : IDisposable
                 var before = stack([paired.mean(), paired.std()]);
                 var normed = NormalizeBatch.Apply(paired);
                 var after = stack([normed.mean(), normed.std()]);
-                var stepLoss = learner.Step(optimizer, normed[..(int)n], normed[(int)n..]);
+                Tensor stepLoss;
+                if (plain) stepLoss = learner.Step(optimizer, normed[..(int)n], normed[(int)n..]);
+                else
+                {
+                    stepLoss = learner.Backward(normed[..(int)n], normed[(int)n..]);
+                    contributed++;
+                    if (last) Synchronise(epoch, position);
+                }
                 var values = cat([stepLoss.reshape(1), before, after]);
                 metrics.Add(values);
                 stepped.Add(batches[position]);
@@ -296,15 +389,60 @@ internal sealed class TrainingSession : IDisposable
                 else task.Advance(1);
             }
         }
+
+        // An optimizer step of the gradients summed since zero_grad: averaged over ranks and micro-batches, then Adam and EMA.
+        void Synchronise(int e, int at)
+        {
+            parallel.AverageGradients(contributed, $"the gradients of epoch {e}, step {at / accum + 1}");
+            learner.Update(optimizer);
+            contributed = 0;
+        }
+
         var means = metrics.ReadMeans();   // waits for the epoch's last step, so the time below is the device's too
+        double seconds = started.Elapsed.TotalSeconds;
+        if (world == 1)
+        {
+            if (metrics.FirstNonFiniteStep is { } bad) throw Trainer.NonFiniteLoss(metrics.NonFiniteLoss, epoch, bad + 1, stepped[bad], files);
+            return new EpochMetrics(epoch, means[0], means[1], means[2], means[3], means[4], metrics.Steps, samples, seconds)
+            {
+                HostReads = metrics.HostReads,
+                CudaSeed = cudaSeed,
+            };
+        }
+        return AgreeOnEpoch(epoch, means, metrics, samples, seconds, stepped, cudaSeed);
+    }
+
+    /// <summary>
+    /// The end of an epoch on several ranks, the same on each: a loss that became NaN on any rank stops all of them;
+    /// rank 0's BatchNorm running statistics and input normalisation go to every rank; the weights' checksums are
+    /// compared; and the metrics are averaged over the ranks' steps (samples summed, rank 0's time).
+    /// </summary>
+    EpochMetrics AgreeOnEpoch(int epoch, double[] means, DeviceMetrics metrics, int samples, double seconds, List<int[]> stepped, long cudaSeed)
+    {
+        double badStep = metrics.FirstNonFiniteStep is { } b ? b : -1;
+        var all = parallel.Gather([.. means, metrics.Steps, samples, seconds, badStep, metrics.NonFiniteLoss], $"the metrics of epoch {epoch}");
         if (metrics.FirstNonFiniteStep is { } bad) throw Trainer.NonFiniteLoss(metrics.NonFiniteLoss, epoch, bad + 1, stepped[bad], files);
-        return new EpochMetrics(epoch, means[0], means[1], means[2], means[3], means[4], metrics.Steps, samples, started.Elapsed.TotalSeconds)
+        for (int r = 0; r < all.Length; r++)
+            if (all[r][8] >= 0)
+                throw new ByolAException(string.Format(CultureInfo.InvariantCulture,
+                    "training stopped: rank {0}'s loss became {1} at epoch {2}, step {3}; nothing of this epoch was written, the last checkpoint is the last good state (rank {0} names the batch's files)",
+                    r, (float)all[r][9], epoch, (int)all[r][8] + 1));
+        parallel.BroadcastBuffers($"rank 0's BatchNorm statistics after epoch {epoch}");
+        if (running != null)
+        {
+            var (mean, variance) = running.Statistics;
+            var norms = parallel.Gather([mean, variance, running.Updates], $"rank 0's normalisation after epoch {epoch}");
+            running.Restore(norms[0][0], norms[0][1], (long)norms[0][2]);
+        }
+        parallel.RequireSameWeights(learner, $"after epoch {epoch}");
+        double steps = all.Sum(r => r[5]);
+        var mean5 = Enumerable.Range(0, 5).Select(k => steps > 0 ? all.Sum(r => r[k] * r[5]) / steps : 0).ToArray();
+        return new EpochMetrics(epoch, mean5[0], mean5[1], mean5[2], mean5[3], mean5[4], metrics.Steps, (int)all.Sum(r => r[6]), all[0][7])
         {
             HostReads = metrics.HostReads,
             CudaSeed = cudaSeed,
         };
     }
-
 
     /// <summary>The epoch's checkpoint (durable), its row of train_log.csv and the redrawn curves.</summary>
     void WriteEpochOutputs(EpochMetrics metrics)
@@ -342,7 +480,7 @@ internal sealed class TrainingSession : IDisposable
 
     /// <summary>The run's settings and what every step of the builder shares.</summary>
     sealed record Context(TrainOptions Options, IProgressReporter Progress, CancellationToken Ct, DateTime StartedAt, string OutDir,
-        string CheckpointPath, string LogPath, Device Device, string Precision, int Threads, SeededRandom AugmentRng, Owned Owned);
+        string CheckpointPath, string LogPath, Device Device, string Precision, int Threads, SeededRandom AugmentRng, Owned Owned, IProcessGroup Group);
 
     /// <summary>The checked files and the clip source with its front end (<see cref="PrepareData"/>).</summary>
     sealed record Data(List<string> Candidates, IReadOnlyList<string> Files, IReadOnlyList<string> UnreadableAtStart, int Bs,
@@ -350,7 +488,7 @@ internal sealed class TrainingSession : IDisposable
 
     /// <summary>The learner, its optimizer and the recipe's augmentation and normalisation state (<see cref="PrepareModel"/>).</summary>
     sealed record Model(ByolLearner Learner, TorchSharp.Modules.Adam Optimizer, TwoViewAugmentation Augment,
-        Func<(double Mean, double Var, long Updates)> NormState, RunningNorm? Running);
+        Func<(double Mean, double Var, long Updates)> NormState, RunningNorm? Running, DataParallel Parallel, SeededRandom ViewRng);
 
     /// <summary>Native objects of the session, disposed last made first; the folder lock is the first made, so the last freed.</summary>
     sealed class Owned : IDisposable

@@ -21,6 +21,7 @@ public class ArchitectureTests
     {
         ["Progress"] = [],
         ["Runtime"] = [],
+        ["Distributed"] = ["Data", "Runtime"],
         ["Data"] = ["Runtime", "Progress"],
         ["Configuration"] = ["Models", "Data", "Runtime"],
         ["Audio"] = ["Configuration", "Data", "Runtime", "Progress"],
@@ -32,9 +33,9 @@ public class ArchitectureTests
         ["Tasks"] = ["Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Reports"] = ["Tasks", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Probe"] = ["Embedding", "Onnx", "Reports", "Tasks", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
-        ["Learning"] = ["Augmentations", "Reports", "Weights", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
+        ["Learning"] = ["Distributed", "Augmentations", "Reports", "Weights", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
         ["Finetune"] = ["Probe", "Augmentations", "Embedding", "Onnx", "Reports", "Weights", "Tasks", "Models", "Audio", "Configuration", "Data", "Runtime", "Progress"],
-        ["Demo"] = ["Learning", "Probe", "Embedding", "Reports", "Tasks", "Weights", "Models", "Augmentations", "Audio", "Configuration", "Data", "Runtime", "Progress"],
+        ["Demo"] = ["Learning", "Distributed", "Probe", "Embedding", "Reports", "Tasks", "Weights", "Models", "Augmentations", "Audio", "Configuration", "Data", "Runtime", "Progress"],
     };
 
     [Fact]
