@@ -6,12 +6,24 @@ namespace ByolA.Tests.Support;
 /// <summary>Runs the <c>byola</c> command tree in-process and captures what it prints.</summary>
 public static class CliRunner
 {
+    /// <remarks>
+    /// A verb sets libtorch's process-wide thread count (<c>--threads</c>, default all cores); it is put back afterwards,
+    /// so a test's <c>--threads 1</c> does not leave the tests after it on one thread.
+    /// </remarks>
     public static (int Code, string Out, string Err) Run(params string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
+        int threads = TorchSharp.torch.get_num_threads();
+        try
+        {
+            int code = CliApp.Run(args, o, e);
+            return (code, o.ToString(), e.ToString());
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(threads);
+        }
     }
 
     /// <summary>
