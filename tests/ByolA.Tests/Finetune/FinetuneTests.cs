@@ -64,7 +64,7 @@ public class FinetuneTests
         var recipe = new FinetuneRecipe { Epochs = 3, BatchSize = 8, Lr = 0.001, WarmupEpochs = 1, FreqMask = 10, TimeMask = 8, Hidden = [8] };
         // One starting encoder copied into each run: the global torch generator is shared with tests running alongside.
         using var start = new AudioNTT2020(64, 64);
-        FinetunedModel Run(string path, bool resume, CancellationToken ct = default, Action<int, double>? onEpoch = null)
+        FinetunedModel Run(string path, bool resume, CancellationToken ct = default, Action<FinetuneEpoch>? onEpoch = null)
         {
             var encoder = new AudioNTT2020(64, 64);
             using (no_grad())
@@ -74,7 +74,7 @@ public class FinetuneTests
         }
         using var whole = Run(dir.File("a.pth"), resume: false);
         using var cts = new CancellationTokenSource();
-        Assert.Throws<OperationCanceledException>(() => Run(dir.File("b.pth"), false, cts.Token, (e, _) => { if (e == 2) cts.Cancel(); }));
+        Assert.Throws<OperationCanceledException>(() => Run(dir.File("b.pth"), false, cts.Token, e => { if (e.Epoch == 2) cts.Cancel(); }));
         using var resumed = Run(dir.File("b.pth"), resume: true);
         Assert.Equal(whole.BestEpoch, resumed.BestEpoch);
         Assert.Equal(whole.ValidScore, resumed.ValidScore);
@@ -151,7 +151,7 @@ public class FinetuneTests
                 Weights = weights, MetadataPath = metadata, AudioDir = dir.File("audio"), UnitSec = 1.0,
                 WorkRoot = dir.File("work"), ResultsDir = dir.File("results"), SaveModel = dir.File("tuned.byolac"),
             },
-            Epochs = 2, BatchSize = 6, Hidden = [16],
+            Recipe = new FinetuneRecipe { Epochs = 2, BatchSize = 6, Hidden = [16] },
         };
         var result = Finetuning.Run(options);
         Assert.Equal("random-d64 finetune", result.ModelName);
@@ -169,9 +169,9 @@ public class FinetuneTests
     {
         var e = Assert.Throws<OptionException>(() => new FinetuneOptions
         {
-            Task = new EvaluateOptions { Weights = "w.pth", Task = "spcv2" }, FreezeEncoder = true, LrEncoder = 1e-4,
+            Task = new EvaluateOptions { Weights = "w.pth", Task = "spcv2" }, Recipe = new FinetuneRecipe { FreezeEncoder = true, LrEncoder = 1e-4 },
         }.Validate());
-        Assert.Contains(nameof(FinetuneOptions.LrEncoder), e.Message);
-        Assert.Contains(nameof(FinetuneOptions.FreezeEncoder), e.Message);
+        Assert.Contains(nameof(FinetuneRecipe.LrEncoder), e.Message);
+        Assert.Contains(nameof(FinetuneRecipe.FreezeEncoder), e.Message);
     }
 }
