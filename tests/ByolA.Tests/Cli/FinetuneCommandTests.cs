@@ -26,13 +26,15 @@ public class FinetuneCommandTests
         using var dir = new TempDir();
         var metadata = ToneTask.WriteMultiLabel(dir.Path, train: 7, valid: 7, test: 7);
         var (code, output, err) = Run(["finetune", RandomWeights(dir), "mixes", "1.0", "--epochs", "2", "--batch", "4", "--optimizer", "adamw",
-            "--lr-encoder", "0.0001", .. Common(dir, metadata)]);
+            "--lr-encoder", "0.0001", "--precision", "bf16", .. Common(dir, metadata)]);
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Matches(@"mixes: mAP \d+\.\d\d ± \d+\.\d\d, ROC AUC \d+\.\d\d over 1 run\(s\) .* rand finetune, linear head", output);
         var scores = File.ReadAllLines(dir.File("results/mixes-scores.csv"));
         Assert.Contains(",rand finetune,", scores[1]);
         Assert.EndsWith(",linear,mAP," + scores[1].Split(',')[^1], scores[1]);
         Assert.StartsWith("class,positives,ap_run0", File.ReadAllLines(dir.File("results/mixes-finetune-per-class.csv"))[0]);
+        // --precision is the config key, as in train: said at the start.
+        Assert.Contains("device cpu (bf16)", err);
     }
 
     [Fact]

@@ -88,6 +88,30 @@ public class FinetuneTests
     }
 
     [Fact]
+    public void A_bf16_run_trains_fp32_weights_records_its_precision_and_a_resume_in_fp32_says_so()
+    {
+        using var dir = new TempDir();
+        var (x, y, _) = LogMels(4, 3, 12);
+        var (xv, _, yv) = LogMels(2, 3, 13);
+        var recipe = new FinetuneRecipe { Epochs = 1, BatchSize = 6, WarmupEpochs = 0, FreqMask = 10, TimeMask = 8 };
+        using var encoder = new AudioNTT2020(64, 64);
+        var epochs = new List<FinetuneEpoch>();
+        using (var bf16 = FinetuneTrainer.Train(encoder, t => t, x, y, xv, yv, recipe, multiLabel: false, seed: 4, epochs.Add, default,
+                   new FinetuneCheckpoint(dir.File("ck.pth"), false, "same"), ByolA.Runtime.NumericPrecision.Bf16))
+        {
+            Assert.True(double.IsFinite(Assert.Single(epochs).Loss));
+            Assert.Equal(12, epochs[0].Samples);
+            Assert.All(bf16.Encoder.Module.parameters().Concat(bf16.Head.parameters()), p => Assert.Equal(ScalarType.Float32, p.dtype));
+            // The outputs come back in FP32 whatever autocast computed them in.
+            Assert.Equal(ScalarType.Float32, bf16.Probabilities(t => t, xv).dtype);
+        }
+        var messages = new List<string>();
+        using var resumed = FinetuneTrainer.Train(new AudioNTT2020(64, 64), t => t, x, y, xv, yv, recipe with { Epochs = 2 }, false, 4,
+            checkpoint: new FinetuneCheckpoint(dir.File("ck.pth"), true, "same"), message: messages.Add);
+        Assert.Contains(messages, m => m.Contains("resuming after epoch 1 (trained in bf16 so far, continuing in fp32)"));
+    }
+
+    [Fact]
     public void Fine_tuning_recovers_what_the_frozen_encoder_discards_and_beats_the_frozen_probe()
     {
         // The starting encoder's first projection is zero with a positive bias: every clip gets the same embedding, so a
