@@ -25,7 +25,7 @@ public class CsvCellsTests
     {
         using var tmp = new TempDir();
         var files = Hostile.Select(h => h + ".wav").ToArray();
-        EmbedderOutput.WriteCsv(tmp.File("e.csv"), files, full(files.Length, 2, -1.5f));
+        EmbedderOutput.WriteCsv(tmp.File("e.csv"), files, Enumerable.Repeat(-1.5f, files.Length * 2).ToArray(), [files.Length, 2]);
         var lines = File.ReadAllLines(tmp.File("e.csv")).Skip(1).ToList();
         AssertNeutral(lines.Select(l => l.Split(',')[0]));
         Assert.StartsWith("'=cmd|' /C calc'!A0.wav,-1.5,-1.5", lines[0]);
