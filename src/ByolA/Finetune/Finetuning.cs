@@ -77,8 +77,9 @@ public static class Finetuning
         Directory.CreateDirectory(options.ResolvedCheckpointDir);
         int featureD = 0;
 
-        // One fine-tuning from the starting weights on a partition's rows; `use` sees the model before it is freed.
-        void Tune(ProbePartition part, int run, string name, Action<FinetunedModel> use)
+        // One fine-tuning from the starting weights on a partition's rows; `use` sees the model, and the training clips per
+        // second of its steps (validation not counted), before it is freed.
+        void Tune(ProbePartition part, int run, string name, Action<FinetunedModel, double> use)
         {
             using var loaded = EncoderLoader.Load(eval.Weights, device);
             featureD = loaded.Encoder.FeatureD;
@@ -88,13 +89,18 @@ public static class Finetuning
             using var epochs = progress.Start($"fine-tuning {name}", recipe.Epochs);
             var checkpoint = new FinetuneCheckpoint(Path.Combine(options.ResolvedCheckpointDir, name.Replace(' ', '-') + ".pth"), options.Resume,
                 options.Fingerprint(run, part.Fold, files.Count, weightsSha));
+            double samples = 0, seconds = 0;
             using var tuned = FinetuneTrainer.Train(loaded.Encoder, ToLogMel, Pick(all, part.Train), Pick(targets, part.Train),
                 validated ? Pick(all, part.Valid) : null, validated ? (multiLabel ? Pick(targets, part.Valid) : Pick(classOf, part.Valid)) : null,
                 recipe, multiLabel, eval.Seed + run,
-                e => epochs.Advance(1, $"epoch {e.Epoch}/{recipe.Epochs}: loss {e.Loss:0.0000}" +
-                                       (double.IsNaN(e.ValidScore) ? "" : $", valid {Shown(e.ValidScore)}") + $", {e.SamplesPerSecond:0.0} clips/s"),
+                e =>
+                {
+                    (samples, seconds) = (samples + e.Samples, seconds + e.Seconds);
+                    epochs.Advance(1, $"epoch {e.Epoch}/{recipe.Epochs}: loss {e.Loss:0.0000}" +
+                                      (double.IsNaN(e.ValidScore) ? "" : $", valid {Shown(e.ValidScore)}") + $", {e.SamplesPerSecond:0.0} clips/s");
+                },
                 ct, checkpoint, precision, progress.Message);
-            use(tuned);
+            use(tuned, seconds > 0 ? samples / seconds : 0);
         }
 
         var runs = new List<ProbeRun>();
@@ -111,11 +117,12 @@ public static class Finetuning
             {
                 ct.ThrowIfCancellationRequested();
                 string name = part.Fold is { } fold ? $"run{run} fold{fold}" : $"run{run}";
-                Tune(part, run, name, tuned =>
+                Tune(part, run, name, (tuned, rate) =>
                 {
                     ProbeProtocol.Fill(probabilities, part.Test, ProbeTrainer.ToArray(tuned.Probabilities(ToLogMel, all.index_select(0, tensor(part.Test).to(device)))));
                     scores.Add(ProbeProtocol.Score(probabilities, part.Test, labelSets, multiLabel));
-                    progress.Message($"{name}: test {Shown(scores[^1])} (best validation epoch {tuned.BestEpoch}, valid {tuned.ValidScore * 100:0.00})");
+                    progress.Message($"{name}: test {Shown(scores[^1])} (best validation epoch {tuned.BestEpoch}, valid {tuned.ValidScore * 100:0.00}; " +
+                                     $"{rate:0.0} training clips/s)");
                     // The classifier kept is run 0's; a fold task keeps one trained on every fold instead (below).
                     if (run == 0 && part.Fold == null && eval.SaveModel != null)
                     {
@@ -130,7 +137,7 @@ public static class Finetuning
         if (metadata.HasFolds && eval.SaveModel != null)
         {
             // As evaluate does: the folds give the score; the classifier to keep learns from every fold.
-            Tune(ProbeProtocol.Everything(metadata, labelSets, eval.Seed, holdOut: true), 0, "every fold", tuned =>
+            Tune(ProbeProtocol.Everything(metadata, labelSets, eval.Seed, holdOut: true), 0, "every fold", (tuned, _) =>
                 Save(eval, metadata, tuned, stats, unitSec, config, model,
                     $"every fold of {task} (a seeded {ProbeProtocol.ValidFraction:P0} held out for the best epoch), seed {eval.Seed}", null));
             progress.Message("saved classifier: fine-tuned on every fold; it has no test score of its own (the score above is the mean over held-out folds)");
