@@ -50,6 +50,13 @@ public class CsvCellsTests
         var cells = ScoresCsvCells(tmp.File("t-per-class.csv"));
         AssertNeutral(cells);
         Assert.Contains("'@SUM(1)", cells);
+
+        // The multi-label per-class file writes class names the same way.
+        var nan = metadata.Classes.Select(_ => double.NaN).ToList();
+        new PerClassRankingScores(metadata.Classes, metadata.Classes.Select(_ => 1).ToList(), [nan], [nan]).WriteCsv(tmp.File("m-per-class.csv"));
+        var rankingCells = ScoresCsvCells(tmp.File("m-per-class.csv"));
+        AssertNeutral(rankingCells);
+        Assert.Equal(cells, rankingCells);
     }
 
     /// <summary>The first cell of each data row, as a CSV reader sees it.</summary>
