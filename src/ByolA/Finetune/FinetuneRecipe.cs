@@ -47,8 +47,13 @@ public sealed record FinetuneRecipe
     /// <summary>Cosine decay after the warm-up; false keeps the rate constant after it (for checking against the probe).</summary>
     internal bool Cosine { get; init; } = true;
 
-    /// <summary>Step the head with the linear probe's Adam (SPEC §6.3) and this weight decay; for checking against the probe.</summary>
-    internal bool ProbeAdam { get; init; }
+    /// <summary>
+    /// Train the head as the linear probe does (SPEC §6.3): its Adam with <see cref="ProbeWeightDecay"/> and its
+    /// cross-entropy on class indices, instead of SPEC §10's optimiser and its loss over N·C elements (a factor C
+    /// apart). For checking that a frozen, unaugmented fine-tuning trains exactly what the probe trains; single-label,
+    /// no mixup.
+    /// </summary>
+    internal bool AsProbe { get; init; }
     internal double ProbeWeightDecay { get; init; }
 
     /// <summary>The head's name in scores files: <c>linear</c>, <c>mlp512</c>, ….</summary>

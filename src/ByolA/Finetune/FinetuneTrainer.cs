@@ -69,7 +69,7 @@ internal static class FinetuneTrainer
         var encoderParameters = recipe.FreezeEncoder ? [] : module.parameters().ToList();
         foreach (var p in module.parameters()) p.requires_grad = !recipe.FreezeEncoder;
         using var stepper = new FinetuneStepper(recipe.Optimizer, encoderParameters, recipe.LrEncoder ?? recipe.Lr, head.parameters(), recipe.Lr,
-            recipe.ProbeAdam, recipe.ProbeWeightDecay);
+            recipe.AsProbe, recipe.ProbeWeightDecay);
         long batch = Math.Min(recipe.BatchSize, n);
         using var best = new BestEpoch();
         int firstEpoch = 0;
@@ -132,8 +132,8 @@ internal static class FinetuneTrainer
                             logits = head.forward(scaler.Transform(features)).to(ScalarType.Float32);
                         }
                         // SPEC §10: −mean(targets · log_softmax) over all N·C elements; multi-label BCE (SPEC §9).
-                        var loss = multiLabel
-                            ? nn.functional.binary_cross_entropy_with_logits(logits, y)
+                        var loss = multiLabel ? nn.functional.binary_cross_entropy_with_logits(logits, y)
+                            : recipe.AsProbe ? nn.functional.cross_entropy(logits, y.argmax(1))
                             : y.mul(nn.functional.log_softmax(logits, 1)).mean().neg();
                         stepper.ZeroGrad();
                         loss.backward();

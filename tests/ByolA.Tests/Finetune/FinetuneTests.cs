@@ -41,14 +41,13 @@ public class FinetuneTests
         var recipe = new FinetuneRecipe
         {
             Epochs = 4, BatchSize = 10, Lr = 1e-3, WarmupEpochs = 0, Cosine = false, FreezeEncoder = true,
-            MixupAlpha = 0, FreqMask = 0, TimeMask = 0, RandomCrop = false, ProbeAdam = true, ProbeWeightDecay = 1e-8,
+            MixupAlpha = 0, FreqMask = 0, TimeMask = 0, RandomCrop = false, AsProbe = true, ProbeWeightDecay = 1e-8,
         };
         using var tuned = FinetuneTrainer.Train(encoder, t => t, x, y, null, null, recipe, multiLabel: false, seed: 11);
         Assert.Equal(probe.Scaler.Mean.data<float>().ToArray(), tuned.Scaler.Mean.data<float>().ToArray());
-        // The same initialisation, batches and Adam steps; the loss differs only by the factor C (SPEC §10 averages
-        // over N·C elements), which Adam's normalised step cancels up to its ε and float rounding.
-        Assert.True(allclose(probe.Weight, tuned.Head.Layers[^1].weight!, rtol: 1e-4, atol: 1e-5));
-        Assert.True(allclose(probe.Bias, tuned.Head.Layers[^1].bias!, rtol: 1e-4, atol: 1e-5));
+        // The same initialisation, batches, loss and Adam steps: the same weights.
+        Assert.True(probe.Weight.eq(tuned.Head.Layers[^1].weight!).all().item<bool>(), $"weights differ by up to {probe.Weight.sub(tuned.Head.Layers[^1].weight!).abs().max().item<float>()}");
+        Assert.True(probe.Bias.eq(tuned.Head.Layers[^1].bias!).all().item<bool>());
         // The frozen encoder did not move.
         using var after = FinetuneTrainer.Embed(encoder, t => t, x);
         Assert.True(embeddings.eq(after).all().item<bool>());
@@ -111,13 +110,16 @@ public class FinetuneTests
         Assert.Contains(messages, m => m.Contains("resuming after epoch 1 (trained in bf16 so far, continuing in fp32)"));
     }
 
-    [Fact]
-    public void Fine_tuning_recovers_what_the_frozen_encoder_discards_and_beats_the_frozen_probe()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Fine_tuning_recovers_what_the_frozen_encoder_discards_and_beats_the_frozen_probe(int seed)
     {
         // The starting encoder's first projection is zero with a positive bias: every clip gets the same embedding, so a
         // probe on the frozen encoder can only guess one class; its convolutions still see the band level the label
         // depends on, and the ReLU after the projection is open, so end-to-end training can route it through.
-        manual_seed(5);
+        manual_seed(4 + seed);
         using var encoder = new AudioNTT2020(64, 64);
         using (no_grad())
         {
@@ -125,11 +127,11 @@ public class FinetuneTests
             fc0.weight!.zero_();
             fc0.bias!.fill_(1);
         }
-        var (x, y, labels) = LogMels(8, 3, 21);
-        var (xt, _, yt) = LogMels(6, 3, 22);
+        var (x, y, labels) = LogMels(8, 3, (ulong)(20 + 2 * seed));
+        var (xt, _, yt) = LogMels(6, 3, (ulong)(21 + 2 * seed));
         encoder.eval();
         using var frozen = FinetuneTrainer.Embed(encoder, t => t, x);
-        using var probe = ProbeTrainer.Train(frozen, labels, null, null, 3, new ProbeOptions { Epochs = 20, EarlyStopping = false }, seed: 1);
+        using var probe = ProbeTrainer.Train(frozen, labels, null, null, 3, new ProbeOptions { Epochs = 20, EarlyStopping = false }, seed: seed);
         double probeAccuracy = probe.Accuracy(FinetuneTrainer.Embed(encoder, t => t, xt), yt);
         Assert.Equal(1.0 / 3, probeAccuracy, 9);
 
@@ -137,7 +139,7 @@ public class FinetuneTests
         {
             Epochs = 12, BatchSize = 8, Lr = 1e-3, Optimizer = FinetuneOptimizer.AdamW, WarmupEpochs = 1, MixupAlpha = 0, FreqMask = 0, TimeMask = 0, RandomCrop = false,
         };
-        using var tuned = FinetuneTrainer.Train(encoder, t => t, x, y, null, null, recipe, multiLabel: false, seed: 1);
+        using var tuned = FinetuneTrainer.Train(encoder, t => t, x, y, null, null, recipe, multiLabel: false, seed: seed);
         double tunedAccuracy = tuned.Probabilities(t => t, xt).argmax(1).eq(yt).to(ScalarType.Float64).mean().item<double>();
         Assert.True(tunedAccuracy > probeAccuracy + 0.3, $"fine-tuned {tunedAccuracy}, frozen probe {probeAccuracy}");
     }
