@@ -86,21 +86,23 @@ public static class Finetuning
             using var scope = NewDisposeScope();
             Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(device));
             bool validated = part.Valid.Length > 0;
-            using var epochs = progress.Start($"fine-tuning {name}", recipe.Epochs);
             var checkpoint = new FinetuneCheckpoint(Path.Combine(options.ResolvedCheckpointDir, name.Replace(' ', '-') + ".pth"), options.Resume,
                 options.Fingerprint(run, part.Fold, files.Count, weightsSha));
             double samples = 0, seconds = 0;
-            using var tuned = FinetuneTrainer.Train(loaded.Encoder, ToLogMel, Pick(all, part.Train), Pick(targets, part.Train),
-                validated ? Pick(all, part.Valid) : null, validated ? (multiLabel ? Pick(targets, part.Valid) : Pick(classOf, part.Valid)) : null,
-                recipe, multiLabel, eval.Seed + run,
-                e =>
-                {
-                    (samples, seconds) = (samples + e.Samples, seconds + e.Seconds);
-                    epochs.Advance(1, $"epoch {e.Epoch}/{recipe.Epochs}: loss {e.Loss:0.0000}" +
-                                      (double.IsNaN(e.ValidScore) ? "" : $", valid {Shown(e.ValidScore)}") + $", {e.SamplesPerSecond:0.0} clips/s");
-                },
-                ct, checkpoint, precision, progress.Message);
-            use(tuned, seconds > 0 ? samples / seconds : 0);
+            FinetunedModel tuned;
+            // The progress task ends before the run's own lines are written.
+            using (var epochs = progress.Start($"fine-tuning {name}", recipe.Epochs))
+                tuned = FinetuneTrainer.Train(loaded.Encoder, ToLogMel, Pick(all, part.Train), Pick(targets, part.Train),
+                    validated ? Pick(all, part.Valid) : null, validated ? (multiLabel ? Pick(targets, part.Valid) : Pick(classOf, part.Valid)) : null,
+                    recipe, multiLabel, eval.Seed + run,
+                    e =>
+                    {
+                        (samples, seconds) = (samples + e.Samples, seconds + e.Seconds);
+                        epochs.Advance(1, $"epoch {e.Epoch}/{recipe.Epochs}: loss {e.Loss:0.0000}" +
+                                          (double.IsNaN(e.ValidScore) ? "" : $", valid {Shown(e.ValidScore)}") + $", {e.SamplesPerSecond:0.0} clips/s");
+                    },
+                    ct, checkpoint, precision, progress.Message);
+            using (tuned) use(tuned, seconds > 0 ? samples / seconds : 0);
         }
 
         var runs = new List<ProbeRun>();
