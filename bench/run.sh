@@ -8,6 +8,7 @@
 #   BENCH_ONLY=train bench/run.sh   the training rows only (fp32 and bf16, byola and the baseline)
 #   BENCH_ONLY=finetune bench/run.sh   the fine-tuning row only (byola finetune and bench/finetune_baseline.py)
 #   BENCH_FINETUNE_CLIPS=N       N clips in the fine-tuning task instead of 640 (80% train, 10% valid, 10% test)
+#   BENCH_FINETUNE_ROUNDS=N      N alternating rounds of the fine-tuning pair instead of 2 (each side's best counts)
 #   BENCH_TRAIN_CLIPS=N          N training clips instead of 640
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,7 +18,7 @@ quick="${BENCH_QUICK:-0}"; only="${BENCH_ONLY:-all}"
 n_embed=1000; n_conv=500; n_train=640; train_d=2048; logmel_s=10
 if [ "$quick" = 1 ]; then n_embed=100; n_conv=40; n_train=128; train_d=512; logmel_s=2; fi
 n_train="${BENCH_TRAIN_CLIPS:-$n_train}"
-n_ft="${BENCH_FINETUNE_CLIPS:-$([ "$quick" = 1 ] && echo 160 || echo 640)}"; ft_epochs=2; ft_batch=64; ft_rounds=2   # e.g. fewer clips where the baseline's bf16 is emulated and slow
+n_ft="${BENCH_FINETUNE_CLIPS:-$([ "$quick" = 1 ] && echo 160 || echo 640)}"; ft_epochs=2; ft_batch=64; ft_rounds="${BENCH_FINETUNE_ROUNDS:-2}"   # e.g. fewer clips where the baseline's bf16 is emulated and slow
 py=/usr/bin/python3
 have_py=0
 if env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch, torchaudio' 2>/dev/null; then have_py=1; fi
@@ -101,30 +102,36 @@ train_rows() {
 # finetune: SPEC section 10 on the same clips both sides (v1 d512 random weights, linear head, sgd, mixup, SpecAugment,
 # RandomResizeCrop, batch $ft_batch, $ft_epochs epochs, 0.95 s units): training clips/s of the steps (validation and
 # start-up not counted), ours from its per-run line, the baseline's from its last line. The machine may be shared:
-# the two run in turn $ft_rounds times and each side's best round counts.
+# the two run in turn $ft_rounds times and each side's best round counts; every round is printed on stderr.
 finetune_row() {
-  local task="$out/finetune-$n_ft" o_mem b_mem="-" base="-" r rate_o rate_b
+  local task="$out/finetune-$n_ft" r threads tag label rate o_mem b_mem
   gen "$task/audio" "$n_ft" 1.0 16000 1
   # label = the generator's sound kind (clip i is kind i mod 6); of each kind every 10th clip valid, the next test, the rest train
   [ -f "$task/metadata.csv" ] || { echo "file_name,label,split"; for ((i = 0; i < n_ft; i++)); do
       case $((i / 6 % 10)) in 0) s=valid ;; 1) s=test ;; *) s=train ;; esac
       printf 'sub%d/clip_%05d.wav,kind%d,%s\n' $((i % 10)) "$i" $((i % 6)) "$s"; done; } > "$task/metadata.csv"
-  FT_OURS=0
-  for ((r = 0; r < ft_rounds; r++)); do
-    rm -rf "$out/ft-ckpt" "$out/ft-results"
-    timed finetune-ours "${cli[@]}" finetune "$out/random-d512.pth" ftbench 0.95 --metadata "$task/metadata.csv" --audio-dir "$task/audio" \
-      --epochs "$ft_epochs" --batch "$ft_batch" --device cpu --checkpoints "$out/ft-ckpt" --results "$out/ft-results"
-    rate_o=$(grep -o '[0-9.]* training clips/s' "$out/finetune-ours.log" | tail -1 | awk '{print $1}'); o_mem=$PEAK_MB
-    FT_OURS=$(awk -v a="$FT_OURS" -v b="$rate_o" 'BEGIN { print (b > a ? b : a) }')
-    if [ "$have_py" = 1 ]; then
-      timed finetune-base env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/finetune_baseline.py" "$out/random-d512.pth" \
-        "$task/metadata.csv" "$task/audio" --unit-sec 0.95 --epochs "$ft_epochs" --batch "$ft_batch"
-      rate_b=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/finetune-base.log" | awk '{print $2}'); b_mem=$PEAK_MB
-      base=$(awk -v a="$base" -v b="$rate_b" 'BEGIN { print (a == "-" || b > a ? b : a) }')
-    fi
-    echo "finetune round $r: byola $rate_o, pytorch ${rate_b:--} clips/s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+  # all cores (the default of both), then one thread each: a shared machine's load hurts the second far less
+  for threads in "$(nproc)" 1; do
+    local best_o=0 best_b="-"
+    for ((r = 0; r < ft_rounds; r++)); do
+      rm -rf "$out/ft-ckpt" "$out/ft-results"
+      timed finetune-ours "${cli[@]}" finetune "$out/random-d512.pth" ftbench 0.95 --metadata "$task/metadata.csv" --audio-dir "$task/audio" \
+        --epochs "$ft_epochs" --batch "$ft_batch" --device cpu --threads "$threads" --checkpoints "$out/ft-ckpt" --results "$out/ft-results"
+      rate=$(grep -o '[0-9.]* training clips/s' "$out/finetune-ours.log" | tail -1 | awk '{print $1}'); o_mem=$PEAK_MB
+      best_o=$(awk -v a="$best_o" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
+      echo -n "finetune, $threads thread(s), round $r: byola $rate" >&2
+      if [ "$have_py" = 1 ]; then
+        timed finetune-base env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE BENCH_THREADS="$threads" "$py" "$root/bench/finetune_baseline.py" \
+          "$out/random-d512.pth" "$task/metadata.csv" "$task/audio" --unit-sec 0.95 --epochs "$ft_epochs" --batch "$ft_batch"
+        rate=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/finetune-base.log" | awk '{print $2}'); b_mem=$PEAK_MB
+        best_b=$(awk -v a="$best_b" -v b="$rate" 'BEGIN { print (a == "-" || b > a ? b : a) }')
+        echo -n ", pytorch $rate" >&2
+      fi
+      echo " clips/s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    done
+    label="finetune clips/s (bs $ft_batch, d512, $ft_epochs ep)"; [ "$threads" = 1 ] && label="  one thread each"
+    row "$label" "$best_o" "$best_b" "$( [ "$best_b" = - ] && echo - || ratio "$best_o" "$best_b")" "$o_mem" "${b_mem:--}"
   done
-  row "finetune clips/s (bs $ft_batch, d512, $ft_epochs ep)" "$FT_OURS" "$base" "$( [ "$base" = - ] && echo - || ratio "$FT_OURS" "$base")" "$o_mem" "$b_mem"
 }
 if [ "$only" = all ] || [ "$only" = train ]; then
 train_rows 64
