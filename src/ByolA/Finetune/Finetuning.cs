@@ -111,7 +111,9 @@ public static class Finetuning
         {
             int seed = eval.Seed + run;
             var partitions = ProbeProtocol.Partitions(metadata, labelSets, seed, holdOut: true);
-            if (run == 0 && !metadata.HasFolds && !metadata.Rows.Any(r => r.Split == Splits.Valid))
+            if (run == 0 && metadata.HasFolds)
+                progress.Message($"validation: for each fold left out, a seeded {ProbeProtocol.ValidFraction:P0} of the other folds' clips is held out to pick the best epoch");
+            else if (run == 0 && !metadata.Rows.Any(r => r.Split == Splits.Valid))
                 progress.Message($"validation: no valid split, so each run holds out a seeded {ProbeProtocol.ValidFraction:P0} of the training clips");
             var probabilities = new float[files.Count, metadata.Classes.Count];
             var scores = new List<double>();

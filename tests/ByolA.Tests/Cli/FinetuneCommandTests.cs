@@ -107,5 +107,10 @@ public class FinetuneCommandTests
         (code, _, err) = Run(["finetune", weights, "tones", "--optimizer", "adam", .. Common(dir, one)]);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--optimizer 'adam' is not an optimiser; give sgd, adamw or lars", err);
+
+        // Two precisions at once, as train refuses them.
+        (code, _, err) = Run(["finetune", weights, "tones", "--tf32", "--precision", "bf16", .. Common(dir, one)]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--tf32 asks for tf32 but --precision is bf16; ask for one precision", err);
     }
 }

@@ -36,10 +36,12 @@ public static class FinetuneCommand
         };
         var compute = new ComputeOptions().AddTo(command);
         taskOptions.AddTo(command, compute);
+        var tf32 = ComputeOptions.Tf32();
+        command.Options.Add(tf32);
         var precision = ComputeOptions.Precision("Config key precision; default fp32. Recorded in the checkpoint; a resume in another precision says so.");
         command.Options.Add(precision);
         compute.ConfigFlag("precision", precision);
-        var names = compute.Names
+        var names = compute.Names.Add(nameof(EvaluateOptions.Tf32), tf32).Add(nameof(EvaluateOptions.Precision), precision)
             .Add(nameof(FinetuneRecipe.Epochs), epochs).Add(nameof(FinetuneRecipe.BatchSize), batch).Add(nameof(FinetuneRecipe.Lr), lr)
             .Add(nameof(FinetuneRecipe.LrEncoder), lrEncoder).Add(nameof(FinetuneRecipe.Optimizer), optimizer)
             .Add(nameof(FinetuneRecipe.WarmupEpochs), warmup).Add(nameof(FinetuneRecipe.FreezeEncoder), freeze)
@@ -50,7 +52,7 @@ public static class FinetuneCommand
             var config = compute.LoadConfig(parse);
             var options = new FinetuneOptions
             {
-                Task = taskOptions.Read(parse, config) with { UseCache = false, Precision = config.Precision },
+                Task = taskOptions.Read(parse, config) with { UseCache = false, Precision = config.Precision, Tf32 = parse.GetValue(tf32) },
                 Recipe = new FinetuneRecipe
                 {
                     Epochs = parse.GetValue(epochs),
