@@ -41,6 +41,12 @@ public sealed record FinetuneRecipe
     /// <summary>RandomResizeCrop with virtual crop scale (1.0, 1.5), frequency and time scales (0.6, 1.5).</summary>
     public bool RandomCrop { get; init; } = true;
 
+    /// <summary>
+    /// Early stopping: stop after this many epochs without a better validation score (the best epoch's weights are
+    /// kept either way); null trains every epoch (SPEC §10's default). Needs validation clips to act.
+    /// </summary>
+    public int? Patience { get; init; }
+
     /// <summary>Where the cosine decay ends.</summary>
     public const double MinLr = 1e-7;
 
@@ -73,6 +79,7 @@ public sealed record FinetuneRecipe
         if (!(MixupAlpha >= 0 && MixupAlpha <= 100)) throw OptionException.Invalid(nameof(MixupAlpha), $"must be in [0, 100], 0 = off (got {MixupAlpha})");
         if (FreqMask < 0) throw OptionException.Invalid(nameof(FreqMask), $"must be ≥ 0 bins, 0 = off (got {FreqMask})");
         if (TimeMask < 0) throw OptionException.Invalid(nameof(TimeMask), $"must be ≥ 0 frames, 0 = off (got {TimeMask})");
+        if (Patience is { } patience && patience <= 0) throw OptionException.Invalid(nameof(Patience), $"must be > 0 epochs (got {patience})");
         new ProbeOptions { Hidden = Hidden }.Validate();
         return this;
     }
@@ -90,5 +97,6 @@ public sealed record FinetuneRecipe
     /// <summary>Everything that shapes the training, in words (a checkpoint's fingerprint holds it).</summary>
     internal string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"epochs {Epochs}, batch {BatchSize}, lr {Lr}, lr_encoder {LrEncoder?.ToString(CultureInfo.InvariantCulture) ?? "-"}, {Optimizer}, " +
-        $"warm-up {WarmupEpochs}, head {HeadName}, frozen {FreezeEncoder}, mixup {MixupAlpha}, masks {FreqMask}/{TimeMask}, crop {RandomCrop}");
+        $"warm-up {WarmupEpochs}, head {HeadName}, frozen {FreezeEncoder}, mixup {MixupAlpha}, masks {FreqMask}/{TimeMask}, crop {RandomCrop}, " +
+        $"patience {Patience?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
 }

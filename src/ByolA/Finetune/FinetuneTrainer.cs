@@ -94,6 +94,9 @@ internal static class FinetuneTrainer
         {
             for (int epoch = firstEpoch; epoch < recipe.Epochs; epoch++)
             {
+                // Early stopping, when asked: `epoch` epochs are done; the count since the best one follows from the
+                // checkpoint, so a resumed run stops where the uninterrupted one did.
+                if (recipe.Patience is { } patience && best.Any && epoch - best.Epoch >= patience) break;
                 ct.ThrowIfCancellationRequested();
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 double factor = recipe.LrFactor(epoch);

@@ -145,6 +145,27 @@ public class FinetuneTests
     }
 
     [Fact]
+    public void Early_stopping_ends_patience_epochs_after_the_best_and_keeps_it()
+    {
+        var (x, y, _) = LogMels(4, 3, 14);
+        var (xv, _, yv) = LogMels(2, 3, 15);
+        // A head that barely moves: every epoch scores what the first did, which stays the best (SPEC §10 keeps the first).
+        var recipe = new FinetuneRecipe
+        {
+            Epochs = 10, BatchSize = 6, Lr = 1e-12, WarmupEpochs = 0, FreezeEncoder = true, MixupAlpha = 0, FreqMask = 0, TimeMask = 0,
+            RandomCrop = false, Patience = 3,
+        };
+        using var encoder = new AudioNTT2020(64, 64);
+        var epochs = new List<FinetuneEpoch>();
+        using var tuned = FinetuneTrainer.Train(encoder, t => t, x, y, xv, yv, recipe, multiLabel: false, seed: 2, epochs.Add);
+        Assert.Equal([1, 2, 3, 4], epochs.Select(e => e.Epoch));
+        Assert.All(epochs, e => Assert.Equal(epochs[0].ValidScore, e.ValidScore));
+        Assert.Equal(1, tuned.BestEpoch);
+        var e = Assert.Throws<OptionException>(() => (recipe with { Patience = 0 }).Validate());
+        Assert.Contains(nameof(FinetuneRecipe.Patience), e.Message);
+    }
+
+    [Fact]
     public void Spec_augment_masks_one_band_and_one_stretch_per_clip_and_zero_width_is_identity()
     {
         using var x = ones([3, 1, 20, 40]);

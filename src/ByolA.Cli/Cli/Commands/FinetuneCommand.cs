@@ -25,6 +25,7 @@ public static class FinetuneCommand
         var mixup = new Option<double>("--mixup") { Description = "Mixup α of the waveforms and targets (λ ~ Beta(α, α) per clip); 0 turns mixup off.", DefaultValueFactory = _ => 0.5, HelpName = "ALPHA" };
         var freqMask = new Option<int>("--freq-mask") { Description = "SpecAugment: largest frequency mask in mel bins; 0 turns it off.", DefaultValueFactory = _ => 30, HelpName = "BINS" };
         var timeMask = new Option<int>("--time-mask") { Description = "SpecAugment: largest time mask in frames; 0 turns it off.", DefaultValueFactory = _ => 100, HelpName = "FRAMES" };
+        var patience = new Option<int?>("--patience") { Description = "Early stopping: stop after N epochs without a better validation score (the best epoch is kept either way). Default: every epoch.", HelpName = "N" };
         var noCrop = new Option<bool>("--no-crop") { Description = "Turn RandomResizeCrop (virtual crop 1.0–1.5, frequency and time scales 0.6–1.5) off." };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Folder of the end-of-epoch checkpoints (runR.pth, runR-foldF.pth, written atomically). Default: WORK/finetune/TASK.", HelpName = "DIR" };
         var resume = new Option<bool>("--resume") { Description = "Continue each run from its checkpoint; refused when the checkpoint was written with other options." };
@@ -32,7 +33,7 @@ public static class FinetuneCommand
             "Fine-tune the encoder with a linear or MLP head on a labelled task (mixup, SpecAugment, RandomResizeCrop, cosine schedule " +
             "with warm-up, best validation epoch kept; leave-one-fold-out for fold tasks); print the test score and append it to results/TASK-scores.csv.")
         {
-            epochs, batch, lr, lrEncoder, optimizer, warmup, freeze, mixup, freqMask, timeMask, noCrop, checkpoints, resume,
+            epochs, batch, lr, lrEncoder, optimizer, warmup, freeze, mixup, freqMask, timeMask, noCrop, patience, checkpoints, resume,
         };
         var compute = new ComputeOptions().AddTo(command);
         taskOptions.AddTo(command, compute);
@@ -46,6 +47,7 @@ public static class FinetuneCommand
             .Add(nameof(FinetuneRecipe.LrEncoder), lrEncoder).Add(nameof(FinetuneRecipe.Optimizer), optimizer)
             .Add(nameof(FinetuneRecipe.WarmupEpochs), warmup).Add(nameof(FinetuneRecipe.FreezeEncoder), freeze)
             .Add(nameof(FinetuneRecipe.MixupAlpha), mixup).Add(nameof(FinetuneRecipe.FreqMask), freqMask).Add(nameof(FinetuneRecipe.TimeMask), timeMask)
+            .Add(nameof(FinetuneRecipe.Patience), patience)
             .Add(nameof(FinetuneOptions.CheckpointDir), checkpoints).Add(nameof(FinetuneOptions.Resume), resume);
         command.SetAction(parse => VerbRunner.Run(context, parse, ct =>
         {
@@ -67,6 +69,7 @@ public static class FinetuneCommand
                     FreqMask = parse.GetValue(freqMask),
                     TimeMask = parse.GetValue(timeMask),
                     RandomCrop = !parse.GetValue(noCrop),
+                    Patience = parse.GetValue(patience),
                 },
                 CheckpointDir = parse.GetValue(checkpoints) is { } cp ? Path.GetFullPath(cp) : null,
                 Resume = parse.GetValue(resume),
