@@ -112,9 +112,9 @@ public static class Finetuning
             int seed = eval.Seed + run;
             var partitions = ProbeProtocol.Partitions(metadata, labelSets, seed, holdOut: true);
             if (run == 0 && metadata.HasFolds)
-                progress.Message($"validation: for each fold left out, a seeded {ProbeProtocol.ValidFraction:P0} of the other folds' clips is held out to pick the best epoch");
+                progress.Message($"validation: for each fold left out, a seeded {ProbeProtocol.ValidFraction * 100:0}% of the other folds' clips is held out to pick the best epoch");
             else if (run == 0 && !metadata.Rows.Any(r => r.Split == Splits.Valid))
-                progress.Message($"validation: no valid split, so each run holds out a seeded {ProbeProtocol.ValidFraction:P0} of the training clips");
+                progress.Message($"validation: no valid split, so each run holds out a seeded {ProbeProtocol.ValidFraction * 100:0}% of the training clips");
             var probabilities = new float[files.Count, metadata.Classes.Count];
             var scores = new List<double>();
             foreach (var part in partitions)
@@ -143,7 +143,7 @@ public static class Finetuning
             // As evaluate does: the folds give the score; the classifier to keep learns from every fold.
             Tune(ProbeProtocol.Everything(metadata, labelSets, eval.Seed, holdOut: true), 0, "every fold", (tuned, _) =>
                 Save(eval, metadata, tuned, stats, unitSec, config, model,
-                    $"every fold of {task} (a seeded {ProbeProtocol.ValidFraction:P0} held out for the best epoch), seed {eval.Seed}", null));
+                    $"every fold of {task} (a seeded {ProbeProtocol.ValidFraction * 100:0}% held out for the best epoch), seed {eval.Seed}", null));
             progress.Message("saved classifier: fine-tuned on every fold; it has no test score of its own (the score above is the mean over held-out folds)");
             savedPath = eval.SaveModel;
         }
