@@ -6,6 +6,9 @@
 #   bench/run.sh            full sizes (1000 embed clips, 500 convert files, 640 train clips)
 #   BENCH_QUICK=1 bench/run.sh   small sizes for a smoke run
 #   BENCH_ONLY=train bench/run.sh   the training rows only (fp32 and bf16, byola and the baseline)
+#   BENCH_ONLY=finetune bench/run.sh   the fine-tuning row only (byola finetune and bench/finetune_baseline.py)
+#   BENCH_FINETUNE_CLIPS=N       N clips in the fine-tuning task instead of 640 (80% train, 10% valid, 10% test)
+#   BENCH_FINETUNE_ROUNDS=N      N alternating rounds of the fine-tuning pair instead of 2 (each side's best counts)
 #   BENCH_TRAIN_CLIPS=N          N training clips instead of 640
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,7 +17,8 @@ mkdir -p "$out"
 quick="${BENCH_QUICK:-0}"; only="${BENCH_ONLY:-all}"
 n_embed=1000; n_conv=500; n_train=640; train_d=2048; logmel_s=10
 if [ "$quick" = 1 ]; then n_embed=100; n_conv=40; n_train=128; train_d=512; logmel_s=2; fi
-n_train="${BENCH_TRAIN_CLIPS:-$n_train}"   # e.g. fewer clips where the baseline's bf16 is emulated and slow
+n_train="${BENCH_TRAIN_CLIPS:-$n_train}"
+n_ft="${BENCH_FINETUNE_CLIPS:-$([ "$quick" = 1 ] && echo 160 || echo 640)}"; ft_epochs=2; ft_batch=64; ft_rounds="${BENCH_FINETUNE_ROUNDS:-2}"   # e.g. fewer clips where the baseline's bf16 is emulated and slow
 py=/usr/bin/python3
 have_py=0
 if env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch, torchaudio' 2>/dev/null; then have_py=1; fi
@@ -26,9 +30,11 @@ cli=(dotnet "$root/src/ByolA.Cli/bin/Release/net10.0/ByolA.Cli.dll")
 bench=(dotnet "$root/bench/ByolA.Bench/bin/Release/net10.0/ByolA.Bench.dll")
 
 gen() { [ -d "$1" ] && [ "$(find "$1" -name '*.wav' | wc -l)" -ge "$2" ] || "${bench[@]}" gen "$1" "$2" "$3" "$4" "$5" >&2; }
-gen "$out/clips1s-$n_embed" "$n_embed" 1.0 16000 1
-gen "$out/stereo44k-$n_conv" "$n_conv" 4.0 44100 2
-gen "$out/train-$n_train" "$n_train" 1.0 16000 1
+if [ "$only" = all ]; then
+  gen "$out/clips1s-$n_embed" "$n_embed" 1.0 16000 1
+  gen "$out/stereo44k-$n_conv" "$n_conv" 4.0 44100 2
+fi
+[ "$only" = finetune ] || gen "$out/train-$n_train" "$n_train" 1.0 16000 1
 [ -f "$out/random-d512.pth" ] || "${bench[@]}" weights "$out/random-d512.pth" 512 >&2
 
 # timed NAME CMD...: runs CMD under GNU time; sets SECS and PEAK_MB.
@@ -46,7 +52,7 @@ row() { rows+=("$(printf '| %-34s | %12s | %12s | %7s | %8s | %8s |' "$@")"); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 
-if [ "$only" != train ]; then
+if [ "$only" = all ]; then
 # log-mel (in-process kernel)
 ours=$("${bench[@]}" logmel "$logmel_s" 64 | awk '{print $3}')
 base="-"; [ "$have_py" = 1 ] && base=$("${pyrun[@]}" logmel --seconds "$logmel_s" --batch 64 | awk '{print $3}')
@@ -93,6 +99,41 @@ train_rows() {
   fi
   row "train$label samples/s (bs $bs, d$train_d, 1 epoch)" "$TRAIN_OURS" "$TRAIN_BASE" "$( [ "$TRAIN_BASE" = - ] && echo - || ratio "$TRAIN_OURS" "$TRAIN_BASE")" "$o_mem" "$b_mem"
 }
+# finetune: SPEC section 10 on the same clips both sides (v1 d512 random weights, linear head, sgd, mixup, SpecAugment,
+# RandomResizeCrop, batch $ft_batch, $ft_epochs epochs, 0.95 s units): training clips/s of the steps (validation and
+# start-up not counted), ours from its per-run line, the baseline's from its last line. The machine may be shared:
+# the two run in turn $ft_rounds times and each side's best round counts; every round is printed on stderr.
+finetune_row() {
+  local task="$out/finetune-$n_ft" r threads tag label rate o_mem b_mem
+  gen "$task/audio" "$n_ft" 1.0 16000 1
+  # label = the generator's sound kind (clip i is kind i mod 6); of each kind every 10th clip valid, the next test, the rest train
+  [ -f "$task/metadata.csv" ] || { echo "file_name,label,split"; for ((i = 0; i < n_ft; i++)); do
+      case $((i / 6 % 10)) in 0) s=valid ;; 1) s=test ;; *) s=train ;; esac
+      printf 'sub%d/clip_%05d.wav,kind%d,%s\n' $((i % 10)) "$i" $((i % 6)) "$s"; done; } > "$task/metadata.csv"
+  # all cores (the default of both), then one thread each: a shared machine's load hurts the second far less
+  for threads in "$(nproc)" 1; do
+    local best_o=0 best_b="-"
+    for ((r = 0; r < ft_rounds; r++)); do
+      rm -rf "$out/ft-ckpt" "$out/ft-results"
+      timed finetune-ours "${cli[@]}" finetune "$out/random-d512.pth" ftbench 0.95 --metadata "$task/metadata.csv" --audio-dir "$task/audio" \
+        --epochs "$ft_epochs" --batch "$ft_batch" --device cpu --threads "$threads" --checkpoints "$out/ft-ckpt" --results "$out/ft-results"
+      rate=$(grep -o '[0-9.]* training clips/s' "$out/finetune-ours.log" | tail -1 | awk '{print $1}'); o_mem=$PEAK_MB
+      best_o=$(awk -v a="$best_o" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
+      echo -n "finetune, $threads thread(s), round $r: byola $rate" >&2
+      if [ "$have_py" = 1 ]; then
+        timed finetune-base env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE BENCH_THREADS="$threads" "$py" "$root/bench/finetune_baseline.py" \
+          "$out/random-d512.pth" "$task/metadata.csv" "$task/audio" --unit-sec 0.95 --epochs "$ft_epochs" --batch "$ft_batch"
+        rate=$(grep -o 'loop_samples_per_s [0-9.]*' "$out/finetune-base.log" | awk '{print $2}'); b_mem=$PEAK_MB
+        best_b=$(awk -v a="$best_b" -v b="$rate" 'BEGIN { print (a == "-" || b > a ? b : a) }')
+        echo -n ", pytorch $rate" >&2
+      fi
+      echo " clips/s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    done
+    label="finetune clips/s (bs $ft_batch, d512, $ft_epochs ep)"; [ "$threads" = 1 ] && label="  one thread each"
+    row "$label" "$best_o" "$best_b" "$( [ "$best_b" = - ] && echo - || ratio "$best_o" "$best_b")" "$o_mem" "${b_mem:--}"
+  done
+}
+if [ "$only" = all ] || [ "$only" = train ]; then
 train_rows 64
 fp32_ours=$TRAIN_OURS; fp32_base=$TRAIN_BASE
 # the same runs, training loop only (no process start, model build or checkpoint): ours from train_log.csv
@@ -104,10 +145,14 @@ row "  training loop only" "$LOOP_OURS" "$LOOP_BASE" "$( [ "$LOOP_BASE" = - ] &&
 row "  byola bf16 / byola fp32 (whole)" "$(ratio "$TRAIN_OURS" "$fp32_ours")" "-" "-" "-" "-"
 row "  byola bf16 / pytorch fp32 (whole)" "$( [ "$fp32_base" = - ] && echo - || ratio "$TRAIN_OURS" "$fp32_base")" "-" "-" "-" "-"
 # peak memory at bs 256 (with only a few steps per epoch, its rate is mostly warm-up); needs more clips than one batch
-if [ "$quick" != 1 ] && [ "$only" != train ]; then train_rows 256; fi
+if [ "$quick" != 1 ] && [ "$only" = all ]; then train_rows 256; fi
+
+fi
+if [ "$only" = all ] || [ "$only" = finetune ]; then finetune_row; fi
 
 echo
-echo "bf16 on this CPU: $bf16_cpu"
+echo "bf16 on this CPU: $(grep -o -m1 'avx512_bf16\|amx_bf16' /proc/cpuinfo || echo "no bf16 instructions")"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 [ "$have_py" = 1 ] && echo "baseline: PyTorch $(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c 'import torch; print(torch.__version__)')" || echo "baseline: not run (install python3-torch python3-torchaudio)"
 printf '| %-34s | %12s | %12s | %7s | %8s | %8s |\n' "metric" "byola" "pytorch" "ratio" "MB byola" "MB torch"

@@ -8,7 +8,7 @@ namespace ByolA.Finetune;
 /// The fine-tuning optimisers of SPEC §10 written out with <see cref="KeptScalars"/> (TorchSharp 0.107's own SGD and
 /// AdamW steps make temporary Scalars the finalizer can free mid-call, dotnet/TorchSharp#1434). Two parameter groups,
 /// the encoder's and the head's, each with its base learning rate; <see cref="Step"/> takes the schedule's factor for
-/// the epoch, a host number, so a step never waits for the device. With <see cref="FinetuneRecipe.ProbeAdam"/> the head steps with
+/// the epoch, a host number, so a step never waits for the device. With <see cref="FinetuneRecipe.AsProbe"/> the head steps with
 /// the linear probe's Adam (SPEC §6.3, <see cref="Runtime.Adam"/>) instead: a frozen, unaugmented fine-tuning then
 /// trains what <c>ProbeTrainer</c> trains.
 /// </summary>

@@ -1,5 +1,6 @@
 using ByolA.Models;
 using ByolA.Probe;
+using ByolA.Runtime;
 using static TorchSharp.torch;
 
 namespace ByolA.Finetune;
@@ -10,7 +11,7 @@ namespace ByolA.Finetune;
 /// frees the scaler and head.
 /// </summary>
 internal sealed class FinetunedModel(IAudioEncoder encoder, StandardScaler scaler, ProbeHead head, IReadOnlyList<int> hidden,
-    bool multiLabel, int bestEpoch, double validScore) : IDisposable
+    bool multiLabel, int bestEpoch, double validScore, NumericPrecision precision = NumericPrecision.Fp32) : IDisposable
 {
     public IAudioEncoder Encoder { get; } = encoder;
     public StandardScaler Scaler { get; } = scaler;
@@ -24,11 +25,14 @@ internal sealed class FinetunedModel(IAudioEncoder encoder, StandardScaler scale
     /// <summary>Validation score of the kept weights; NaN without validation.</summary>
     public double ValidScore { get; } = validScore;
 
+    /// <summary>What the encoder and head compute in (bf16: an autocast region; the outputs are FP32).</summary>
+    public NumericPrecision Precision { get; } = precision;
+
     /// <summary>(N, …) inputs → (N, C) class probabilities (softmax, or per-class sigmoid when multi-label).</summary>
     public Tensor Probabilities(Func<Tensor, Tensor> toLogMel, Tensor x)
     {
         using var scope = NewDisposeScope();
-        var logits = FinetuneTrainer.Logits(Encoder, toLogMel, Scaler, Head, x);
+        var logits = FinetuneTrainer.Logits(Encoder, toLogMel, Scaler, Head, x, Precision);
         return (MultiLabel ? logits.sigmoid() : logits.softmax(1)).MoveToOuterDisposeScope();
     }
 

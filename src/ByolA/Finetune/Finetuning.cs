@@ -2,7 +2,7 @@ using ByolA.Audio;
 using ByolA.Data;
 using ByolA.Probe;
 using ByolA.Progress;
-using ByolA.Reports;
+using ByolA.Runtime;
 using ByolA.Tasks;
 using ByolA.Weights;
 using TorchSharp;
@@ -12,10 +12,11 @@ namespace ByolA.Finetune;
 
 /// <summary>
 /// <c>byola finetune</c> as a library call (SPEC §10): read and check the task as evaluate does, compute the
-/// normalisation stats on the training clips, read every clip once (waveforms on the device), then per run load the
+/// normalisation stats on the training clips, read every clip once (waveforms on the device), then per run and per
+/// partition of evaluate's protocol (the split task's train/valid/test, or each fold left out in turn) load the
 /// encoder, fine-tune it with its head (<see cref="FinetuneTrainer"/>), keep the best validation epoch and score the
-/// test split; append to RESULTS/TASK-scores.csv with the model named <c>MODEL finetune</c>, write the per-class CSV,
-/// the confusion picture and, when asked, the classifier file evaluate writes.
+/// held-out clips; a run's score is the mean over its folds. Writes what evaluate writes
+/// (<see cref="EvaluationReport"/>) with the model named <c>MODEL finetune</c>, and when asked the classifier file.
 /// </summary>
 public static class Finetuning
 {
@@ -27,35 +28,25 @@ public static class Finetuning
         options.Validate();
         progress ??= NullProgressReporter.Instance;
         var eval = options.Task;
+        var recipe = options.Recipe;
         var device = eval.Device ?? CPU;
         var task = eval.TaskName;
-        var metadataPath = eval.ResolvedMetadataPath;
-        if (eval.KnownTask != null && !File.Exists(metadataPath))
-            throw new ByolAException($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first");
-        var metadata = TaskMetadata.Read(metadataPath);
-        ProbeProtocol.CheckClasses(metadata);
-        if (metadata.HasFolds)
-            throw new ByolAException($"{metadataPath}: a leave-one-fold-out task; fine-tuning supports train/valid/test splits so far — " +
-                                     "give a metadata CSV with a split column");
-        var files = LinearEvaluation.CheckAudio(metadata, eval.ResolvedAudioDir);
-        foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
-        string? resultsPath = eval.ResultsDir != null ? Path.Combine(eval.ResultsDir, $"{task}-scores.csv") : null;
-        if (resultsPath != null)
-        {
-            ScoresCsv.Check(resultsPath);
-            AtomicFile.CheckWritable(resultsPath);
-        }
+        var (metadata, files) = LinearEvaluation.OpenTask(eval, progress);
+        var precision = Precision.Effective(device, eval.ResolvedPrecision);
+        string precisionName = Precision.Apply(device, precision);
         double unitSec = eval.ResolvedUnitSec;
         var config = eval.Config with { UnitSec = unitSec };
         string model = $"{eval.ResolvedModelName} {Mode}";
         bool multiLabel = metadata.MultiLabel;
-        progress.Message($"{task}: {metadata.Rows.Count} clips, {metadata.Classes.Count} classes, unit {unitSec:0.###} s; " +
-                         $"fine-tuning {(options.FreezeEncoder ? "the head only" : "encoder and head")} with {options.Optimizer.ToString().ToLowerInvariant()}, " +
-                         $"{options.Epochs} epochs, batch {options.BatchSize}");
+        string Shown(double score) => multiLabel ? $"mAP {score * 100:0.00}" : $"accuracy {score * 100:0.00}";
+        progress.Message($"{task}: {metadata.Rows.Count} clips, {metadata.Classes.Count} classes, " +
+                         (metadata.HasFolds ? $"{metadata.Folds.Count} folds (leave one out)" : "train/valid/test") + $", unit {unitSec:0.###} s; " +
+                         $"fine-tuning {(recipe.FreezeEncoder ? "the head only" : "encoder and head")} with {recipe.Optimizer.ToString().ToLowerInvariant()}, " +
+                         $"{recipe.Epochs} epochs, batch {recipe.BatchSize}, device {device} ({precisionName})");
 
         // Every clip is read once and kept on the device; a task too big for one array is refused before any work.
         if ((long)files.Count * config.UnitSamples > Array.MaxLength)
-            throw new ByolAException($"{metadataPath}: {files.Count} clips of {config.UnitSamples} samples do not fit one array; fine-tuning keeps every " +
+            throw new ByolAException($"{eval.ResolvedMetadataPath}: {files.Count} clips of {config.UnitSamples} samples do not fit one array; fine-tuning keeps every " +
                                      "clip in memory so far — use a shorter unit or a subset of the task");
         var stats = NormStatsCalculator.Compute(LinearEvaluation.TrainFiles(metadata, files), config, device, seed: eval.Seed, progress: progress, ct: ct);
         progress.Message($"norm stats: mean {stats.Mean:0.####}, std {stats.Std:0.####}");
@@ -77,116 +68,86 @@ public static class Finetuning
         // (B, S) waveforms → (B, 1, F, T) log-mel normalised with the training split's stats (SPEC §6 step 1).
         Tensor ToLogMel(Tensor wav) => frontEnd.forward(wav).sub(mean).div(std).unsqueeze(1);
 
-        var index = metadata.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        var labelSets = Enumerable.Range(0, files.Count).Select(i => metadata.LabelsOf(i).Select(l => (long)index[l]).ToArray()).ToArray();
+        var labelSets = ProbeProtocol.LabelSets(metadata);
         var hot = new float[files.Count, metadata.Classes.Count];
         for (int i = 0; i < files.Count; i++) foreach (var c in labelSets[i]) hot[i, c] = 1;
         using var targets = tensor(hot).to(device);
         using var classOf = tensor(labelSets.Select(l => l[0]).ToArray()).to(device);
-        long[] Rows(string split) => metadata.Rows.Select((r, i) => (r, i)).Where(p => p.r.Split == split).Select(p => (long)p.i).ToArray();
-        var test = Rows(Splits.Test);
-
         var weightsSha = ClassifierFile.Sha256Of(eval.Weights);
         Directory.CreateDirectory(options.ResolvedCheckpointDir);
-        var scores = new List<double>();
-        var aucs = new List<double>();
-        var predictionRuns = new List<long[]>();
-        var ranking = new List<MultiLabelScores>();
+        int featureD = 0;
+
+        // One fine-tuning from the starting weights on a partition's rows; `use` sees the model, and the training clips per
+        // second of its steps (validation not counted), before it is freed.
+        void Tune(ProbePartition part, int run, string name, Action<FinetunedModel, double> use)
+        {
+            using var loaded = EncoderLoader.Load(eval.Weights, device);
+            featureD = loaded.Encoder.FeatureD;
+            using var scope = NewDisposeScope();
+            Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(device));
+            bool validated = part.Valid.Length > 0;
+            var checkpoint = new FinetuneCheckpoint(Path.Combine(options.ResolvedCheckpointDir, name.Replace(' ', '-') + ".pth"), options.Resume,
+                options.Fingerprint(run, part.Fold, files.Count, weightsSha));
+            double samples = 0, seconds = 0;
+            FinetunedModel tuned;
+            // The progress task ends before the run's own lines are written.
+            using (var epochs = progress.Start($"fine-tuning {name}", recipe.Epochs))
+                tuned = FinetuneTrainer.Train(loaded.Encoder, ToLogMel, Pick(all, part.Train), Pick(targets, part.Train),
+                    validated ? Pick(all, part.Valid) : null, validated ? (multiLabel ? Pick(targets, part.Valid) : Pick(classOf, part.Valid)) : null,
+                    recipe, multiLabel, eval.Seed + run,
+                    e =>
+                    {
+                        (samples, seconds) = (samples + e.Samples, seconds + e.Seconds);
+                        epochs.Advance(1, $"epoch {e.Epoch}/{recipe.Epochs}: loss {e.Loss:0.0000}" +
+                                          (double.IsNaN(e.ValidScore) ? "" : $", valid {Shown(e.ValidScore)}") + $", {e.SamplesPerSecond:0.0} clips/s");
+                    },
+                    ct, checkpoint, precision, progress.Message);
+            using (tuned) use(tuned, seconds > 0 ? samples / seconds : 0);
+        }
+
+        var runs = new List<ProbeRun>();
         string? savedPath = null;
         for (int run = 0; run < eval.Repeat; run++)
         {
             int seed = eval.Seed + run;
-            var train = Rows(Splits.Train);
-            var valid = Rows(Splits.Valid);
-            if (valid.Length == 0)
+            var partitions = ProbeProtocol.Partitions(metadata, labelSets, seed, holdOut: true);
+            if (run == 0 && metadata.HasFolds)
+                progress.Message($"validation: for each fold left out, a seeded {ProbeProtocol.ValidFraction * 100:0}% of the other folds' clips is held out to pick the best epoch");
+            else if (run == 0 && !metadata.Rows.Any(r => r.Split == Splits.Valid))
+                progress.Message($"validation: no valid split, so each run holds out a seeded {ProbeProtocol.ValidFraction * 100:0}% of the training clips");
+            var probabilities = new float[files.Count, metadata.Classes.Count];
+            var scores = new List<double>();
+            foreach (var part in partitions)
             {
-                (train, valid) = multiLabel ? ProbeProtocol.HoldOutMultiLabel(train, labelSets, new Random(seed))
-                                            : ProbeProtocol.HoldOut(train, labelSets.Select(l => l[0]).ToArray(), new Random(seed));
-                if (run == 0) progress.Message($"validation: no valid split, so each run holds out a seeded {ProbeProtocol.ValidFraction:P0} of the training clips");
-            }
-            using var loaded = EncoderLoader.Load(eval.Weights, device);
-            using var scope = NewDisposeScope();
-            Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(device));
-            using var epochs = progress.Start($"fine-tuning run {run}", options.Epochs);
-            using var model_ = FinetuneTrainer.Train(loaded.Encoder, ToLogMel, Pick(all, train), Pick(targets, train),
-                valid.Length > 0 ? Pick(all, valid) : null, valid.Length > 0 ? (multiLabel ? Pick(targets, valid) : Pick(classOf, valid)) : null,
-                options.Recipe, multiLabel, seed,
-                (e, s) => epochs.Advance(1, double.IsNaN(s) ? $"epoch {e}" : $"epoch {e}: valid {(multiLabel ? "mAP" : "accuracy")} {s * 100:0.00}"), ct,
-                new FinetuneCheckpoint(Path.Combine(options.ResolvedCheckpointDir, $"run{run}.pth"), options.Resume,
-                    options.Fingerprint(run, files.Count, weightsSha)));
-            var probabilities = ProbeTrainer.ToArray(model_.Probabilities(ToLogMel, Pick(all, test)));
-            var predictions = new long[files.Count];
-            double score;
-            if (multiLabel)
-            {
-                var truth = new bool[test.Length, metadata.Classes.Count];
-                for (int t = 0; t < test.Length; t++) foreach (var c in labelSets[test[t]]) truth[t, c] = true;
-                var perClass = RankingMetrics.Compute(probabilities, truth);
-                ranking.Add(perClass);
-                score = perClass.MeanAveragePrecision;
-                aucs.Add(perClass.MeanAuc);
-            }
-            else
-            {
-                int hits = 0;
-                for (int t = 0; t < test.Length; t++)
+                ct.ThrowIfCancellationRequested();
+                string name = part.Fold is { } fold ? $"run{run} fold{fold}" : $"run{run}";
+                Tune(part, run, name, (tuned, rate) =>
                 {
-                    int best = 0;
-                    for (int c = 1; c < metadata.Classes.Count; c++) if (probabilities[t, c] > probabilities[t, best]) best = c;
-                    predictions[test[t]] = best;
-                    if (best == labelSets[test[t]][0]) hits++;
-                }
-                score = (double)hits / test.Length;
+                    ProbeProtocol.Fill(probabilities, part.Test, ProbeTrainer.ToArray(tuned.Probabilities(ToLogMel, all.index_select(0, tensor(part.Test).to(device)))));
+                    scores.Add(ProbeProtocol.Score(probabilities, part.Test, labelSets, multiLabel));
+                    progress.Message($"{name}: test {Shown(scores[^1])} (best validation epoch {tuned.BestEpoch}, valid {tuned.ValidScore * 100:0.00}; " +
+                                     $"{rate:0.0} training clips/s)");
+                    // The classifier kept is run 0's; a fold task keeps one trained on every fold instead (below).
+                    if (run == 0 && part.Fold == null && eval.SaveModel != null)
+                    {
+                        Save(eval, metadata, tuned, stats, unitSec, config, model, $"fine-tuning run 0 of {task} (seed {seed})", scores[^1]);
+                        savedPath = eval.SaveModel;
+                    }
+                });
             }
-            predictionRuns.Add(predictions);
-            scores.Add(score);
-            progress.Message($"run {run}: test {(multiLabel ? "mAP" : "accuracy")} {score * 100:0.00} (best validation epoch {model_.BestEpoch}, " +
-                             $"valid {model_.ValidScore * 100:0.00})");
-            if (run == 0 && eval.SaveModel != null)
-            {
-                Save(eval, metadata, model_, stats, unitSec, config, model, seed, score);
-                savedPath = eval.SaveModel;
-            }
+            runs.Add(ProbeProtocol.Collect(metadata, labelSets, probabilities, scores));
+            if (metadata.HasFolds) progress.Message($"run {run}: test {Shown(runs[^1].Score)} (mean over {partitions.Count} folds)");
         }
-        double avg = scores.Average();
-        double sd = Math.Sqrt(scores.Sum(a => (a - avg) * (a - avg)) / scores.Count);
-        string metric = multiLabel ? ScoresCsv.MeanAveragePrecision : ScoresCsv.Accuracy;
-        var extra = new Dictionary<string, string> { [ScoresCsv.HeadColumn] = options.HeadName, [ScoresCsv.MetricColumn] = metric };
-        if (multiLabel) extra[ScoresCsv.AucColumn] = ScoresCsv.Format(aucs.Average());
-        if (resultsPath != null) ScoresCsv.Append(resultsPath, model, scores, avg, sd, extra);
-        PerClassScores? perClassScores = null;
-        PerClassRankingScores? perClassRanking = null;
-        if (multiLabel)
+        if (metadata.HasFolds && eval.SaveModel != null)
         {
-            var positives = new int[metadata.Classes.Count];
-            foreach (var row in test) foreach (var c in labelSets[row]) positives[c]++;
-            perClassRanking = new PerClassRankingScores(metadata.Classes, positives,
-                ranking.Select(r => r.AveragePrecision).ToList(), ranking.Select(r => r.Auc).ToList());
+            // As evaluate does: the folds give the score; the classifier to keep learns from every fold.
+            Tune(ProbeProtocol.Everything(metadata, labelSets, eval.Seed, holdOut: true), 0, "every fold", (tuned, _) =>
+                Save(eval, metadata, tuned, stats, unitSec, config, model,
+                    $"every fold of {task} (a seeded {ProbeProtocol.ValidFraction * 100:0}% held out for the best epoch), seed {eval.Seed}", null));
+            progress.Message("saved classifier: fine-tuned on every fold; it has no test score of its own (the score above is the mean over held-out folds)");
+            savedPath = eval.SaveModel;
         }
-        else perClassScores = PerClassScores.Compute(metadata, predictionRuns);
-        string? perClassPath = null, confusionPath = null;
-        if (eval.ResultsDir != null)
-        {
-            perClassPath = Path.Combine(eval.ResultsDir, $"{task}-{Mode}-per-class.csv");
-            if (perClassRanking != null) perClassRanking.WriteCsv(perClassPath);
-            else
-            {
-                perClassScores!.WriteCsv(perClassPath);
-                confusionPath = Path.Combine(eval.ResultsDir, $"{task}-{Mode}-confusion.png");
-                ConfusionMatrixPlot.Write(perClassScores, $"{task}: {model}", confusionPath);
-            }
-        }
-        return new EvaluationResult(task, model, unitSec, scores, avg, sd, metadata.Rows.Count, metadata.Classes.Count, 0, false, resultsPath)
-        {
-            Head = options.HeadName,
-            Metric = metric,
-            Aucs = aucs,
-            PerClass = perClassScores,
-            PerClassRanking = perClassRanking,
-            PerClassPath = perClassPath,
-            ConfusionPath = confusionPath,
-            SavedModelPath = savedPath,
-        };
+        return EvaluationReport.Write(eval, metadata, runs, model, recipe.HeadName, Mode, featureD, fromCache: false, progress) with { SavedModelPath = savedPath };
     }
 
     /// <summary>
@@ -194,7 +155,7 @@ public static class Finetuning
     /// temporary .pth first, since the format copies an encoder file), the stats, the fixed scaler and the head.
     /// </summary>
     static void Save(EvaluateOptions eval, TaskMetadata metadata, FinetunedModel model, NormStats stats, double unitSec,
-        Configuration.ByolAConfig config, string modelName, int seed, double testScore)
+        Configuration.ByolAConfig config, string modelName, string trainedOn, double? testScore)
     {
         var encoderPath = AtomicFile.TempPath(Path.GetFullPath(eval.SaveModel!), "encoder") + ".pth";
         try
@@ -219,7 +180,7 @@ public static class Finetuning
                 EncoderEntry = "encoder.pth",
                 EncoderSha256 = sha,
                 EncoderSource = Path.GetFullPath(eval.Weights) + $" fine-tuned on {eval.TaskName}",
-                TrainedOn = $"fine-tuning run 0 of {eval.TaskName} (seed {seed})",
+                TrainedOn = trainedOn,
                 TestScore = testScore,
             }.Write(eval.SaveModel!, encoderPath);
         }

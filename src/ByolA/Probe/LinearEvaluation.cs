@@ -28,32 +28,8 @@ public static class LinearEvaluation
         var task = options.TaskName;
         var metadataPath = options.ResolvedMetadataPath;
         var audioDir = options.ResolvedAudioDir;
-        if (options.KnownTask != null && !File.Exists(metadataPath))
-            throw ByolAException.Naming(ByolAException.Escape($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first") +
-                " (or point {0} to the folder it was written below)", [nameof(EvaluateOptions.WorkRoot)]);
-        var metadata = TaskMetadata.Read(metadataPath);
-        if (options.KnownTask is { MultiLabel: false } known && metadata.MultiLabel)
-        {
-            var row = metadata.Rows.First(r => r.Label.Contains(TaskMetadata.LabelSeparator));
-            throw new ByolAException($"{metadataPath}: row '{row.FileName}' has the label cell '{row.Label}' holding several labels, but {known.Name} " +
-                                     "is a single-label task; rerun 'byola preprocess', or evaluate it as your own task with its metadata CSV");
-        }
-        // A multi-label task stays one when its rows happen to hold one label each (scored by mAP, as published).
-        if (options.KnownTask is { MultiLabel: true } && !metadata.MultiLabel) metadata = new TaskMetadata(metadata.Rows, metadata.Source, multiLabel: true);
-        if (metadata.MultiLabel)
-            progress.Message($"multi-label: {metadata.Rows.Count(r => r.Label.Contains(TaskMetadata.LabelSeparator))} of {metadata.Rows.Count} clips hold " +
-                             "several labels; sigmoid outputs with binary cross-entropy, early stopping on validation mAP, test mAP and ROC AUC");
-        ProbeProtocol.CheckClasses(metadata);
-        var files = CheckAudio(metadata, audioDir);
-        foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
+        var (metadata, files) = OpenTask(options, progress);
         if (ValidationNote(metadata, options.Probe) is { } note) progress.Message(note);
-        string? resultsPath = options.ResultsDir != null ? Path.Combine(options.ResultsDir, $"{task}-scores.csv") : null;
-        if (resultsPath != null)
-        {
-            // Before the long work, not after it: a scores file of another kind, or a results folder that cannot be written.
-            ScoresCsv.Check(resultsPath);
-            AtomicFile.CheckWritable(resultsPath);
-        }
         double unitSec = options.ResolvedUnitSec;
         var config = options.Config with { UnitSec = unitSec };
         var model = options.ResolvedModelName;
@@ -93,7 +69,6 @@ public static class LinearEvaluation
         try
         {
             using var x = embeddings.to(device);
-            var scores = new List<double>();
             var runs = new List<ProbeRun>();
             ProbeClassifier? saved = null;
             var folds = metadata.Folds;
@@ -111,43 +86,10 @@ public static class LinearEvaluation
                         a => probeTask.Advance(1, metadata.HasFolds ? $"run {r} fold {folds[fold++]}: {Shown(a)}" : $"run {r}: {Shown(a)}"),
                         // The classifier of run 0 is the one saved: its test score is the first run's.
                         options.SaveModel != null && run == 0 ? c => saved = c : null));
-                    scores.Add(runs[^1].Score);
-                    if (metadata.HasFolds) progress.Message($"run {run}: {Shown(scores[^1])} (mean over {perRun} folds)");
+                    if (metadata.HasFolds) progress.Message($"run {run}: {Shown(runs[^1].Score)} (mean over {perRun} folds)");
                 }
             }
-            double mean = scores.Average();
-            double std = Math.Sqrt(scores.Sum(a => (a - mean) * (a - mean)) / scores.Count);
-            var aucs = metadata.MultiLabel ? runs.Select(r => r.Auc).ToList() : [];
-            if (metadata.MultiLabel && runs[0].PerClass!.WithoutPositives is var left && left > 0)
-                progress.Message($"warning: {left} of {metadata.Classes.Count} classes have no positive test clip and are left out of the mAP" +
-                                 $" (e.g. '{metadata.Classes[runs[0].PerClass!.AveragePrecision.Select((v, i) => (v, i)).First(p => double.IsNaN(p.v)).i]}')");
-            var extra = new Dictionary<string, string> { [ScoresCsv.HeadColumn] = head, [ScoresCsv.MetricColumn] = metric };
-            if (metadata.MultiLabel) extra[ScoresCsv.AucColumn] = ScoresCsv.Format(aucs.Average());
-            if (resultsPath != null) ScoresCsv.Append(resultsPath, model, scores, mean, std, extra);
-            PerClassScores? perClass = null;
-            PerClassRankingScores? ranking = null;
-            if (metadata.MultiLabel)
-            {
-                var positives = new int[metadata.Classes.Count];
-                var classIndex = metadata.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-                foreach (var row in runs[0].TestRows)
-                    foreach (var label in metadata.LabelsOf((int)row)) positives[classIndex[label]]++;
-                ranking = new PerClassRankingScores(metadata.Classes, positives,
-                    runs.Select(r => r.PerClass!.AveragePrecision).ToList(), runs.Select(r => r.PerClass!.Auc).ToList());
-            }
-            else perClass = PerClassScores.Compute(metadata, runs.Select(r => r.Predictions).ToList());
-            string? perClassPath = null, confusionPath = null;
-            if (options.ResultsDir != null)
-            {
-                perClassPath = Path.Combine(options.ResultsDir, $"{task}-per-class.csv");
-                if (ranking != null) ranking.WriteCsv(perClassPath);
-                else
-                {
-                    perClass!.WriteCsv(perClassPath);
-                    confusionPath = Path.Combine(options.ResultsDir, $"{task}-confusion.png");
-                    ConfusionMatrixPlot.Write(perClass, $"{task}: {model}", confusionPath);
-                }
-            }
+            var result = EvaluationReport.Write(options, metadata, runs, model, head, mode: null, (int)embeddings.shape[1], cached != null, progress);
             string? savedPath = null;
             if (options.SaveModel != null)
             {
@@ -163,24 +105,13 @@ public static class LinearEvaluation
                 else
                 {
                     trainedOn = $"run 0 of {task} (seed {options.Seed})";
-                    testScore = scores[0];
+                    testScore = runs[0].Score;
                 }
                 using (saved)
                     SaveClassifier(options, metadata, saved!, usedStats, unitSec, config, model, trainedOn, testScore);
                 savedPath = options.SaveModel;
             }
-            return new EvaluationResult(task, model, unitSec, scores, mean, std, metadata.Rows.Count,
-                metadata.Classes.Count, (int)embeddings.shape[1], cached != null, resultsPath)
-            {
-                Head = head,
-                Metric = metric,
-                Aucs = aucs,
-                PerClass = perClass,
-                PerClassRanking = ranking,
-                PerClassPath = perClassPath,
-                ConfusionPath = confusionPath,
-                SavedModelPath = savedPath,
-            };
+            return result with { SavedModelPath = savedPath };
         }
         finally
         {
@@ -213,6 +144,38 @@ public static class LinearEvaluation
             TrainedOn = trainedOn,
             TestScore = testScore,
         }.Write(options.SaveModel!, options.Weights);
+    }
+
+    /// <summary>
+    /// The task as evaluate and finetune read it: its metadata (a known multi-label task stays one; a known single-label
+    /// task holding several labels in a row is refused), checked for classes that cannot be scored and for missing
+    /// audio, warnings reported, and the results folder checked before any long work. Returns the metadata and every
+    /// row's audio path.
+    /// </summary>
+    internal static (TaskMetadata Metadata, List<string> Files) OpenTask(EvaluateOptions options, IProgressReporter progress)
+    {
+        var task = options.TaskName;
+        var metadataPath = options.ResolvedMetadataPath;
+        if (options.KnownTask != null && !File.Exists(metadataPath))
+            throw ByolAException.Naming(ByolAException.Escape($"{metadataPath}: not found; run 'byola preprocess {task} DATASET_ROOT' first") +
+                " (or point {0} to the folder it was written below)", [nameof(EvaluateOptions.WorkRoot)]);
+        var metadata = TaskMetadata.Read(metadataPath);
+        if (options.KnownTask is { MultiLabel: false } known && metadata.MultiLabel)
+        {
+            var row = metadata.Rows.First(r => r.Label.Contains(TaskMetadata.LabelSeparator));
+            throw new ByolAException($"{metadataPath}: row '{row.FileName}' has the label cell '{row.Label}' holding several labels, but {known.Name} " +
+                                     "is a single-label task; rerun 'byola preprocess', or evaluate it as your own task with its metadata CSV");
+        }
+        // A multi-label task stays one when its rows happen to hold one label each (scored by mAP, as published).
+        if (options.KnownTask is { MultiLabel: true } && !metadata.MultiLabel) metadata = new TaskMetadata(metadata.Rows, metadata.Source, multiLabel: true);
+        if (metadata.MultiLabel)
+            progress.Message($"multi-label: {metadata.Rows.Count(r => r.Label.Contains(TaskMetadata.LabelSeparator))} of {metadata.Rows.Count} clips hold " +
+                             "several labels; sigmoid outputs with binary cross-entropy, best epoch on validation mAP, test mAP and ROC AUC");
+        ProbeProtocol.CheckClasses(metadata);
+        var files = CheckAudio(metadata, options.ResolvedAudioDir);
+        foreach (var warning in metadata.Warnings(files)) progress.Message("warning: " + warning);
+        EvaluationReport.CheckWritable(options);
+        return (metadata, files);
     }
 
     /// <summary>Says where the early-stopping validation clips come from when the metadata does not list them.</summary>

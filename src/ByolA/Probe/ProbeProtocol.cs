@@ -80,63 +80,113 @@ internal static class ProbeProtocol
             throw new ArgumentException($"embeddings must be ({metadata.Rows.Count}, d), got ({string.Join(", ", embeddings.shape)})");
         CheckClasses(metadata);
         var classes = metadata.Classes;
-        int n = metadata.Rows.Count;
-        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        var labelSets = Enumerable.Range(0, n).Select(i => metadata.LabelsOf(i).Select(l => (long)index[l]).ToArray()).ToArray();
-        var labels = labelSets.Select(l => l[0]).ToArray();
-        bool multiLabel = metadata.MultiLabel;
+        var labelSets = LabelSets(metadata);
         using var scope = NewDisposeScope();
         var x = embeddings.to(ScalarType.Float32, device ?? embeddings.device);
-        var y = Targets(multiLabel, labelSets, classes.Count, x.device);
-
-        var probabilities = new float[n, classes.Count];
-        var tested = new List<long>();
+        var y = Targets(metadata.MultiLabel, labelSets, classes.Count, x.device);
+        var probabilities = new float[metadata.Rows.Count, classes.Count];
         var scores = new List<double>();
+        foreach (var part in Partitions(metadata, labelSets, seed, options.EarlyStopping))
+        {
+            scores.Add(TrainAndScore(x, y, part, classes.Count, options, seed, ct, probabilities, metadata, labelSets, part.Fold == null ? keep : null));
+            onTrained?.Invoke(scores[^1]);
+        }
+        return Collect(metadata, labelSets, probabilities, scores);
+    }
+
+    /// <summary>Every row's class indices in <see cref="TaskMetadata.Classes"/> order ([row] → one index, or several when multi-label).</summary>
+    public static long[][] LabelSets(TaskMetadata metadata)
+    {
+        var index = metadata.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
+        return Enumerable.Range(0, metadata.Rows.Count).Select(i => metadata.LabelsOf(i).Select(l => (long)index[l]).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// The classifiers one run of the protocol trains, in order: for a split task one (train, valid, test); for a fold
+    /// task one per fold left out. With <paramref name="holdOut"/>, a split task without a valid split and every fold
+    /// hold out a <see cref="ValidFraction"/> of their training rows (drawn from <paramref name="seed"/>, and the fold).
+    /// </summary>
+    public static IReadOnlyList<ProbePartition> Partitions(TaskMetadata metadata, long[][] labelSets, int seed, bool holdOut)
+    {
+        var labels = labelSets.Select(l => l[0]).ToArray();
+        (long[], long[]) Split(long[] pool, Random rng) =>
+            !holdOut ? (pool, []) : metadata.MultiLabel ? HoldOutMultiLabel(pool, labelSets, rng) : HoldOut(pool, labels, rng);
         if (!metadata.HasFolds)
         {
             var train = Rows(metadata, r => r.Split == Splits.Train);
             var valid = Rows(metadata, r => r.Split == Splits.Valid);
-            var test = Rows(metadata, r => r.Split == Splits.Test);
-            if (options.EarlyStopping && valid.Length == 0)
-                (train, valid) = multiLabel ? HoldOutMultiLabel(train, labelSets, new Random(seed)) : HoldOut(train, labels, new Random(seed));
-            scores.Add(TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, probabilities, keep));
-            tested.AddRange(test);
-            onTrained?.Invoke(scores[^1]);
+            if (valid.Length == 0) (train, valid) = Split(train, new Random(seed));
+            return [new ProbePartition(null, train, valid, Rows(metadata, r => r.Split == Splits.Test))];
         }
-        else
+        return metadata.Folds.Select(fold =>
         {
-            foreach (var fold in metadata.Folds)
-            {
-                var pool = Rows(metadata, r => r.Fold != fold);
-                var test = Rows(metadata, r => r.Fold == fold);
-                var rng = new Random(unchecked(seed * 7919 + fold));
-                var (train, valid) = !options.EarlyStopping ? (pool, [])
-                    : multiLabel ? HoldOutMultiLabel(pool, labelSets, rng) : HoldOut(pool, labels, rng);
-                scores.Add(TrainAndScore(x, y, train, valid, test, classes.Count, options, seed, ct, probabilities, null));
-                tested.AddRange(test);
-                onTrained?.Invoke(scores[^1]);
-            }
-        }
-        var testRows = tested.Order().ToArray();
-        var predictions = new long[n];
-        for (int i = 0; i < n; i++)
-        {
-            int best = 0;
-            for (int c = 1; c < classes.Count; c++) if (probabilities[i, c] > probabilities[i, best]) best = c;
-            predictions[i] = best;
-        }
+            var (train, valid) = Split(Rows(metadata, r => r.Fold != fold), new Random(unchecked(seed * 7919 + fold)));
+            return new ProbePartition(fold, train, valid, Rows(metadata, r => r.Fold == fold));
+        }).ToList();
+    }
+
+    /// <summary>
+    /// The partition a fold task's kept classifier learns from: every row, with a seeded <see cref="ValidFraction"/>
+    /// held out when <paramref name="holdOut"/>; no test rows (its score is the folds' mean).
+    /// </summary>
+    public static ProbePartition Everything(TaskMetadata metadata, long[][] labelSets, int seed, bool holdOut)
+    {
+        long[] pool = [.. Enumerable.Range(0, metadata.Rows.Count).Select(i => (long)i)];
+        var rng = new Random(unchecked(seed * 7919));
+        var (train, valid) = !holdOut ? (pool, [])
+            : metadata.MultiLabel ? HoldOutMultiLabel(pool, labelSets, rng) : HoldOut(pool, labelSets.Select(l => l[0]).ToArray(), rng);
+        return new ProbePartition(null, train, valid, []);
+    }
+
+    /// <summary>
+    /// The test score of one classifier from its class probabilities [row, class] (rows of the metadata; only
+    /// <paramref name="test"/>'s are read): accuracy of the top class, or mAP (0 when no class has a positive).
+    /// </summary>
+    public static double Score(float[,] probabilities, long[] test, long[][] labelSets, bool multiLabel)
+    {
+        if (!multiLabel) return test.Count(i => Top(probabilities, i) == labelSets[i][0]) / (double)test.Length;
+        var (scores, targets) = TestArrays(probabilities, test, labelSets);
+        var mAP = RankingMetrics.Compute(scores, targets).MeanAveragePrecision;
+        return double.IsNaN(mAP) ? 0 : mAP;
+    }
+
+    /// <summary>
+    /// A run from its classifiers' scores (the run's score is their mean) and the probabilities [row, class] each test
+    /// row got from the classifier that did not see it: predictions and, when multi-label, per-class AP and AUC.
+    /// </summary>
+    public static ProbeRun Collect(TaskMetadata metadata, long[][] labelSets, float[,] probabilities, IReadOnlyList<double> scores)
+    {
+        var testRows = Rows(metadata, r => metadata.HasFolds || r.Split == Splits.Test);
+        var predictions = new long[metadata.Rows.Count];
+        for (int i = 0; i < predictions.Length; i++) predictions[i] = Top(probabilities, i);
         MultiLabelScores? perClass = null;
-        if (multiLabel)
+        if (metadata.MultiLabel)
         {
-            var (testScores, testTargets) = (new float[testRows.Length, classes.Count], new bool[testRows.Length, classes.Count]);
-            for (int t = 0; t < testRows.Length; t++)
-            {
-                for (int c = 0; c < classes.Count; c++) testScores[t, c] = probabilities[testRows[t], c];
-                foreach (var c in labelSets[testRows[t]]) testTargets[t, c] = true;
-            }
+            var (testScores, testTargets) = TestArrays(probabilities, testRows, labelSets);
             perClass = RankingMetrics.Compute(testScores, testTargets);
         }
-        return new ProbeRun(scores.Average(), multiLabel, testRows, predictions, probabilities, perClass);
+        return new ProbeRun(scores.Average(), metadata.MultiLabel, testRows, predictions, probabilities, perClass);
+    }
+
+    /// <summary>The first class with the highest probability in row <paramref name="row"/>.</summary>
+    static int Top(float[,] probabilities, long row)
+    {
+        int best = 0;
+        for (int c = 1; c < probabilities.GetLength(1); c++) if (probabilities[row, c] > probabilities[row, best]) best = c;
+        return best;
+    }
+
+    /// <summary>The test rows' probabilities and multi-hot truth, [test row, class].</summary>
+    static (float[,] Scores, bool[,] Targets) TestArrays(float[,] probabilities, long[] test, long[][] labelSets)
+    {
+        int classes = probabilities.GetLength(1);
+        var (scores, targets) = (new float[test.Length, classes], new bool[test.Length, classes]);
+        for (int t = 0; t < test.Length; t++)
+        {
+            for (int c = 0; c < classes; c++) scores[t, c] = probabilities[test[t], c];
+            foreach (var c in labelSets[test[t]]) targets[t, c] = true;
+        }
+        return (scores, targets);
     }
 
     /// <summary>
@@ -145,21 +195,15 @@ internal static class ProbeProtocol
     /// </summary>
     public static ProbeClassifier TrainOnAll(TaskMetadata metadata, Tensor embeddings, ProbeOptions options, int seed, CancellationToken ct = default)
     {
-        var classes = metadata.Classes;
-        int n = metadata.Rows.Count;
-        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        var labelSets = Enumerable.Range(0, n).Select(i => metadata.LabelsOf(i).Select(l => (long)index[l]).ToArray()).ToArray();
+        var labelSets = LabelSets(metadata);
         using var scope = NewDisposeScope();
         var x = embeddings.to(ScalarType.Float32);
-        var y = Targets(metadata.MultiLabel, labelSets, classes.Count, x.device);
-        long[] pool = [.. Enumerable.Range(0, n).Select(i => (long)i)];
-        var rng = new Random(unchecked(seed * 7919));
-        var (train, valid) = !options.EarlyStopping ? (pool, [])
-            : metadata.MultiLabel ? HoldOutMultiLabel(pool, labelSets, rng) : HoldOut(pool, labelSets.Select(l => l[0]).ToArray(), rng);
-        if (options.EarlyStopping && valid.Length == 0) options = options with { EarlyStopping = false };
+        var y = Targets(metadata.MultiLabel, labelSets, metadata.Classes.Count, x.device);
+        var part = Everything(metadata, labelSets, seed, options.EarlyStopping);
+        if (options.EarlyStopping && part.Valid.Length == 0) options = options with { EarlyStopping = false };
         Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(t.device));
-        return ProbeTrainer.Train(Pick(x, train), Pick(y, train), valid.Length > 0 ? Pick(x, valid) : null, valid.Length > 0 ? Pick(y, valid) : null,
-            classes.Count, options, seed, ct);
+        return ProbeTrainer.Train(Pick(x, part.Train), Pick(y, part.Train), part.Valid.Length > 0 ? Pick(x, part.Valid) : null,
+            part.Valid.Length > 0 ? Pick(y, part.Valid) : null, metadata.Classes.Count, options, seed, ct);
     }
 
     /// <summary>(N) class indices, or (N, C) multi-hot targets, on <paramref name="device"/>.</summary>
@@ -172,29 +216,19 @@ internal static class ProbeProtocol
         return tensor(hot, [n, classes]).to(device);
     }
 
-    static double TrainAndScore(Tensor x, Tensor y, long[] train, long[] valid, long[] test, int classes,
-        ProbeOptions options, int seed, CancellationToken ct, float[,] probabilities, Action<ProbeClassifier>? keep)
+    static double TrainAndScore(Tensor x, Tensor y, ProbePartition part, int classes, ProbeOptions options, int seed, CancellationToken ct,
+        float[,] probabilities, TaskMetadata metadata, long[][] labelSets, Action<ProbeClassifier>? keep)
     {
         // No class has a second training clip to hold out: train all epochs instead (LinearEvaluation says so).
-        if (options.EarlyStopping && valid.Length == 0) options = options with { EarlyStopping = false };
+        if (options.EarlyStopping && part.Valid.Length == 0) options = options with { EarlyStopping = false };
         using var scope = NewDisposeScope();
         Tensor Pick(Tensor t, long[] rows) => t.index_select(0, tensor(rows).to(t.device));
-        var xValid = valid.Length > 0 ? Pick(x, valid) : null;
-        var yValid = valid.Length > 0 ? Pick(y, valid) : null;
-        var probe = ProbeTrainer.Train(Pick(x, train), Pick(y, train), xValid, yValid, classes, options, seed, ct);
-        double score;
+        var xValid = part.Valid.Length > 0 ? Pick(x, part.Valid) : null;
+        var yValid = part.Valid.Length > 0 ? Pick(y, part.Valid) : null;
+        var probe = ProbeTrainer.Train(Pick(x, part.Train), Pick(y, part.Train), xValid, yValid, classes, options, seed, ct);
         try
         {
-            var xTest = Pick(x, test);
-            var p = ProbeTrainer.ToArray(probe.Probabilities(xTest));
-            for (int i = 0; i < test.Length; i++)
-                for (int c = 0; c < classes; c++) probabilities[test[i], c] = p[i, c];
-            if (!probe.MultiLabel) score = probe.Accuracy(xTest, Pick(y, test));
-            else
-            {
-                var mAP = RankingMetrics.Compute(p, ProbeTrainer.Targets(Pick(y, test))).MeanAveragePrecision;
-                score = double.IsNaN(mAP) ? 0 : mAP;
-            }
+            Fill(probabilities, part.Test, ProbeTrainer.ToArray(probe.Probabilities(Pick(x, part.Test))));
         }
         catch
         {
@@ -203,7 +237,14 @@ internal static class ProbeProtocol
         }
         if (keep != null) keep(probe);
         else probe.Dispose();
-        return score;
+        return Score(probabilities, part.Test, labelSets, metadata.MultiLabel);
+    }
+
+    /// <summary>Writes the test rows' probabilities [test row, class] into the run's [row, class].</summary>
+    public static void Fill(float[,] probabilities, long[] test, float[,] tested)
+    {
+        for (int i = 0; i < test.Length; i++)
+            for (int c = 0; c < tested.GetLength(1); c++) probabilities[test[i], c] = tested[i, c];
     }
 
     static long[] Rows(TaskMetadata metadata, Func<MetadataRow, bool> keep) =>

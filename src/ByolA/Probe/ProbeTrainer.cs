@@ -51,9 +51,10 @@ internal static class ProbeTrainer
         using var optimizer = new Runtime.Adam(head.parameters(), options.Lr, weightDecay: options.WeightDecay);
 
         long batch = Math.Min(options.BatchSize, n);
-        List<Tensor>? best = null;
-        double bestScore = double.NegativeInfinity;
-        int bestEpoch = 0, sinceBest = 0, epoch = 0;
+        using var best = new BestEpoch();
+        int sinceBest = 0, epoch = 0;
+        double bestScore;
+        int bestEpoch;
         try
         {
             while (epoch < options.Epochs)
@@ -81,21 +82,14 @@ internal static class ProbeTrainer
                 if (!early) continue;
 
                 head.eval();
-                double score = Score(head, xv!, yv!, validTargets);
-                if (score >= bestScore)
-                {
-                    bestScore = score;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    Dispose(best);
-                    best = Snapshot(head);
-                }
+                // A tie keeps the later epoch and restarts the patience count.
+                if (best.Offer(Score(head, xv!, yv!, validTargets), epoch, head.parameters(), replaceTies: true)) sinceBest = 0;
                 else if (++sinceBest >= options.Patience) break;
             }
             if (early)
             {
-                using var noGrad = no_grad();
-                foreach (var (p, b) in head.parameters().Zip(best!)) p.copy_(b);
+                best.CopyInto(head.parameters());
+                (bestEpoch, bestScore) = (best.Epoch, best.Score);
             }
             else
             {
@@ -108,10 +102,6 @@ internal static class ProbeTrainer
             head.Dispose();
             scaler.Dispose();
             throw;
-        }
-        finally
-        {
-            Dispose(best);
         }
         head.UseDropoutGenerator(null);
         return new ProbeClassifier(scaler, head, options.Hidden, multiLabel, bestEpoch, epoch, bestScore);
@@ -147,13 +137,5 @@ internal static class ProbeTrainer
         for (int i = 0; i < values.GetLength(0); i++)
             for (int c = 0; c < values.GetLength(1); c++) result[i, c] = values[i, c] > 0.5f;
         return result;
-    }
-
-    static List<Tensor> Snapshot(ProbeHead head) => head.parameters().Select(p => p.detach().clone()).ToList();
-
-    static void Dispose(List<Tensor>? tensors)
-    {
-        if (tensors == null) return;
-        foreach (var t in tensors) t.Dispose();
     }
 }

@@ -1,7 +1,3 @@
-using System.Globalization;
-using ByolA.Data;
-using CsvHelper;
-
 namespace ByolA.Reports;
 
 /// <summary>
@@ -43,36 +39,12 @@ public sealed class PerClassRankingScores
 
     /// <summary>The <paramref name="n"/> classes with the lowest mean AP (ties by name), among those with positives.</summary>
     public IReadOnlyList<(string Class, double Mean)> Worst(int n) =>
-        Enumerable.Range(0, Classes.Count).Where(c => !double.IsNaN(MeanAveragePrecision(c)))
-            .Select(c => (Class: Classes[c], Mean: MeanAveragePrecision(c)))
-            .OrderBy(p => p.Mean).ThenBy(p => p.Class, StringComparer.Ordinal).Take(n).ToList();
+        PerClassTable.Worst(Classes, MeanAveragePrecision, c => !double.IsNaN(MeanAveragePrecision(c)), n);
 
     /// <summary>Writes <c>class,positives,ap_run0..,ap,auc_run0..,auc</c> (fractions; empty where undefined), atomically.</summary>
-    public void WriteCsv(string path)
-    {
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, leaveOpen: true);
-            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-            csv.WriteField("class");
-            csv.WriteField("positives");
-            for (int r = 0; r < AveragePrecision.Count; r++) csv.WriteField($"ap_run{r}");
-            csv.WriteField("ap");
-            for (int r = 0; r < Auc.Count; r++) csv.WriteField($"auc_run{r}");
-            csv.WriteField("auc");
-            csv.NextRecord();
-            for (int c = 0; c < Classes.Count; c++)
-            {
-                csv.WriteField(Classes[c]);
-                csv.WriteField(Positives[c].ToString(CultureInfo.InvariantCulture));
-                foreach (var run in AveragePrecision) csv.WriteField(Format(run[c]));
-                csv.WriteField(Format(MeanAveragePrecision(c)));
-                foreach (var run in Auc) csv.WriteField(Format(run[c]));
-                csv.WriteField(Format(MeanAuc(c)));
-                csv.NextRecord();
-            }
-        });
-    }
-
-    static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+    public void WriteCsv(string path) =>
+        PerClassTable.WriteCsv(path, Classes,
+            ["class", "positives", .. AveragePrecision.Select((_, r) => $"ap_run{r}"), "ap", .. Auc.Select((_, r) => $"auc_run{r}"), "auc"],
+            c => [PerClassTable.Format(Positives[c]), .. AveragePrecision.Select(run => PerClassTable.Format(run[c])), PerClassTable.Format(MeanAveragePrecision(c)),
+                  .. Auc.Select(run => PerClassTable.Format(run[c])), PerClassTable.Format(MeanAuc(c))]);
 }

@@ -1,7 +1,4 @@
-using System.Globalization;
-using ByolA.Data;
 using ByolA.Tasks;
-using CsvHelper;
 
 namespace ByolA.Reports;
 
@@ -65,33 +62,10 @@ public sealed class PerClassScores
     }
 
     /// <summary>The <paramref name="n"/> classes with the lowest mean accuracy (ties by name), with that mean.</summary>
-    public IReadOnlyList<(string Class, double Mean)> Worst(int n) =>
-        Enumerable.Range(0, Classes.Count).Where(c => Support[c] > 0)
-            .Select(c => (Class: Classes[c], Mean: Mean(c)))
-            .OrderBy(p => p.Mean).ThenBy(p => p.Class, StringComparer.Ordinal).Take(n).ToList();
+    public IReadOnlyList<(string Class, double Mean)> Worst(int n) => PerClassTable.Worst(Classes, Mean, c => Support[c] > 0, n);
 
     /// <summary>Writes <c>class,support,run0..runN-1,mean</c> (accuracies as fractions), atomically.</summary>
-    public void WriteCsv(string path)
-    {
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, leaveOpen: true);
-            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-            csv.WriteField("class");
-            csv.WriteField("support");
-            for (int r = 0; r < Accuracy.Count; r++) csv.WriteField($"run{r}");
-            csv.WriteField("mean");
-            csv.NextRecord();
-            for (int c = 0; c < Classes.Count; c++)
-            {
-                csv.WriteField(Data.CsvCells.Text(Classes[c]));
-                csv.WriteField(Support[c].ToString(CultureInfo.InvariantCulture));
-                foreach (var run in Accuracy) csv.WriteField(Format(run[c]));
-                csv.WriteField(Format(Mean(c)));
-                csv.NextRecord();
-            }
-        });
-    }
-
-    static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+    public void WriteCsv(string path) =>
+        PerClassTable.WriteCsv(path, Classes, ["class", "support", .. Accuracy.Select((_, r) => $"run{r}"), "mean"],
+            c => [PerClassTable.Format(Support[c]), .. Accuracy.Select(run => PerClassTable.Format(run[c])), PerClassTable.Format(Mean(c))]);
 }

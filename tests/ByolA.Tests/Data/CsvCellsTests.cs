@@ -25,7 +25,7 @@ public class CsvCellsTests
     {
         using var tmp = new TempDir();
         var files = Hostile.Select(h => h + ".wav").ToArray();
-        EmbedderOutput.WriteCsv(tmp.File("e.csv"), files, full(files.Length, 2, -1.5f));
+        EmbedderOutput.WriteCsv(tmp.File("e.csv"), files, Enumerable.Repeat(-1.5f, files.Length * 2).ToArray(), [files.Length, 2]);
         var lines = File.ReadAllLines(tmp.File("e.csv")).Skip(1).ToList();
         AssertNeutral(lines.Select(l => l.Split(',')[0]));
         Assert.StartsWith("'=cmd|' /C calc'!A0.wav,-1.5,-1.5", lines[0]);
@@ -50,6 +50,13 @@ public class CsvCellsTests
         var cells = ScoresCsvCells(tmp.File("t-per-class.csv"));
         AssertNeutral(cells);
         Assert.Contains("'@SUM(1)", cells);
+
+        // The multi-label per-class file writes class names the same way.
+        var nan = metadata.Classes.Select(_ => double.NaN).ToList();
+        new PerClassRankingScores(metadata.Classes, metadata.Classes.Select(_ => 1).ToList(), [nan], [nan]).WriteCsv(tmp.File("m-per-class.csv"));
+        var rankingCells = ScoresCsvCells(tmp.File("m-per-class.csv"));
+        AssertNeutral(rankingCells);
+        Assert.Equal(cells, rankingCells);
     }
 
     /// <summary>The first cell of each data row, as a CSV reader sees it.</summary>

@@ -37,27 +37,14 @@ internal static class EmbedderOutput
         return NpyFormat.ReadStrings(s, NpyFormat.ReadHeader(s, sidecarPath), sidecarPath);
     }
 
-    /// <summary>Writes embeddings in the format of <paramref name="path"/>'s extension (<see cref="EmbeddingFormats"/>); returns the paths written.</summary>
-    public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, Tensor embeddings)
-    {
-        using var data = embeddings.detach().cpu().to(float32).contiguous();
-        return Write(path, files, data.data<float>().ToArray(), data.shape);
-    }
-
     /// <summary>
-    /// As <see cref="Write(string, IReadOnlyList{string}, Tensor)"/> for row-major values of shape (N, d) or (N, T', d);
-    /// needs no libtorch (the ONNX Runtime engine writes through it).
+    /// Writes row-major embeddings of shape (N, d) or (N, T', d) in the format of <paramref name="path"/>'s extension
+    /// (<see cref="EmbeddingFormats"/>); returns the paths written. Needs no libtorch (the ONNX Runtime engine writes
+    /// through it).
     /// </summary>
     public static IReadOnlyList<string> Write(string path, IReadOnlyList<string> files, float[] values, long[] shape) =>
         (EmbeddingFormats.ForPath(path) ?? throw new ByolAException($"{path}: unknown output format '{Path.GetExtension(path)}'; use a {EmbeddingFormats.Names(EmbeddingFormats.All)} file name"))
             .Write(path, files, values, shape);
-
-    /// <summary>Writes a float32 tensor of any rank as a .npy file (header dict padded to a 64-byte boundary).</summary>
-    public static void WriteNpy(string path, Tensor values)
-    {
-        using var data = values.detach().cpu().to(float32).contiguous();
-        WriteNpy(path, data.data<float>().ToArray(), data.shape);
-    }
 
     /// <summary>Writes row-major float32 <paramref name="values"/> of <paramref name="shape"/> as a .npy file.</summary>
     public static void WriteNpy(string path, float[] values, long[] shape) =>
@@ -93,15 +80,9 @@ internal static class EmbedderOutput
 
     /// <summary>
     /// CSV with a header: <c>file,e0,…</c> and one row per file for (N, d); <c>file,frame,e0,…</c> and one row per
-    /// frame for (N, T', d). Values in invariant culture, round-trip precision.
+    /// frame for (N, T', d), from row-major <paramref name="values"/> of <paramref name="shape"/>. Values in invariant
+    /// culture, round-trip precision.
     /// </summary>
-    public static void WriteCsv(string path, IReadOnlyList<string> files, Tensor embeddings)
-    {
-        using var data = embeddings.detach().cpu().to(float32).contiguous();
-        WriteCsv(path, files, data.data<float>().ToArray(), data.shape);
-    }
-
-    /// <summary>As <see cref="WriteCsv(string, IReadOnlyList{string}, Tensor)"/> for row-major values of shape (N, d) or (N, T', d).</summary>
     public static void WriteCsv(string path, IReadOnlyList<string> files, float[] values, long[] shape)
     {
         bool frames = shape.Length == 3;

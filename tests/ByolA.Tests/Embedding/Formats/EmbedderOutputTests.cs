@@ -16,7 +16,7 @@ public class EmbedderOutputTests
         using var scope = NewDisposeScope();
         var values = arange(0, 3 * 4 * 5, dtype: float32).reshape(3, 4, 5) / 7;
         var path = tmp.File("e.npy");
-        EmbedderOutput.WriteNpy(path, values);
+        EmbedderOutput.WriteNpy(path, values.data<float>().ToArray(), values.shape);
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 }, bytes[..8]);
         int headerLen = bytes[8] | bytes[9] << 8;
@@ -36,16 +36,16 @@ public class EmbedderOutputTests
     {
         using var tmp = new TempDir();
         using var scope = NewDisposeScope();
-        var values = tensor(new float[] { 0.5f, -1.25f, 3f, 1e-8f }).reshape(2, 2);
+        float[] values = [0.5f, -1.25f, 3f, 1e-8f];
         string[] files = ["a/x.wav", "b,\"q\".wav"];
-        var written = EmbedderOutput.Write(tmp.File("out.npy"), files, values);
+        var written = EmbedderOutput.Write(tmp.File("out.npy"), files, values, [2, 2]);
         Assert.Equal(new[] { tmp.File("out.npy"), tmp.File("out.files.npy") }, written);
         Assert.Equal(files, EmbedderOutput.ReadFileList(tmp.File("out.files.npy")));
-        EmbedderOutput.Write(tmp.File("out.csv"), files, values);
+        EmbedderOutput.Write(tmp.File("out.csv"), files, values, [2, 2]);
         Assert.Equal(new[] { "file,e0,e1", "a/x.wav,0.5,-1.25", "\"b,\"\"q\"\".wav\",3,1E-08" }, File.ReadAllLines(tmp.File("out.csv")));
-        EmbedderOutput.Write(tmp.File("frames.csv"), files[..1], values.reshape(1, 2, 2));
+        EmbedderOutput.Write(tmp.File("frames.csv"), files[..1], values, [1, 2, 2]);
         Assert.Equal(new[] { "file,frame,e0,e1", "a/x.wav,0,0.5,-1.25", "a/x.wav,1,3,1E-08" }, File.ReadAllLines(tmp.File("frames.csv")));
-        Assert.Throws<ByolAException>(() => EmbedderOutput.Write(tmp.File("out.txt"), files, values));
+        Assert.Throws<ByolAException>(() => EmbedderOutput.Write(tmp.File("out.txt"), files, values, [2, 2]));
         Assert.Empty(Directory.GetFiles(tmp.Path, "*byola-tmp*"));
     }
 

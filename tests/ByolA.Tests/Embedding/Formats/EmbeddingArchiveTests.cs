@@ -120,7 +120,7 @@ public class EmbeddingArchiveTests
             for (int i = 0; i < 5; i++) w.Add(Files[i], all[i]);
             w.Complete([4]);
         }
-        EmbedderOutput.Write(tmp.File("all.npy"), Files, stack(all));
+        using (var stacked = stack(all)) EmbedderOutput.Write(tmp.File("all.npy"), Files, stacked.data<float>().ToArray(), stacked.shape);
         var parts = new List<string>();
         foreach (var k in new[] { 1, 2 })
         {
