@@ -38,7 +38,7 @@ public sealed class ComputeOptions
     public static Option<bool> Tf32() => new("--tf32")
     {
         Description = "Same as --precision tf32. CUDA only: run convolutions and matmuls in TF32 (faster on Ampere and later GPUs, about 1e-3 relative " +
-                      "difference) instead of the default full FP32, which matches the CPU. Recorded in train_log.csv and the embedding cache key.",
+                      "difference) instead of the default full FP32, which matches the CPU. Recorded as --precision is.",
     };
 
     /// <summary>
