@@ -161,28 +161,8 @@ public static class Finetuning
         try
         {
             EncoderWeights.Save(model.Encoder.Module, encoderPath);
-            var sha = ClassifierFile.Sha256Of(encoderPath);
-            var (scalerMean, scalerScale, layers) = ClassifierFile.Arrays(model.Scaler, model.Head);
-            new ClassifierFile
-            {
-                Task = eval.TaskName,
-                ModelName = modelName,
-                MultiLabel = metadata.MultiLabel,
-                Classes = metadata.Classes,
-                UnitSec = unitSec,
-                Stats = stats,
-                StatsSha256 = sha,
-                FrontEnd = config.FrontEnd,
-                Hidden = model.Hidden,
-                ScalerMean = scalerMean,
-                ScalerScale = scalerScale,
-                Layers = layers,
-                EncoderEntry = "encoder.pth",
-                EncoderSha256 = sha,
-                EncoderSource = Path.GetFullPath(eval.Weights) + $" fine-tuned on {eval.TaskName}",
-                TrainedOn = trainedOn,
-                TestScore = testScore,
-            }.Write(eval.SaveModel!, encoderPath);
+            LinearEvaluation.SaveClassifier(eval, metadata, model.Scaler, model.Head, model.Hidden, stats, unitSec, config, modelName, trainedOn,
+                testScore, encoderPath, Path.GetFullPath(eval.Weights) + $" fine-tuned on {eval.TaskName}");
         }
         finally
         {

@@ -108,7 +108,8 @@ public static class LinearEvaluation
                     testScore = runs[0].Score;
                 }
                 using (saved)
-                    SaveClassifier(options, metadata, saved!, usedStats, unitSec, config, model, trainedOn, testScore);
+                    SaveClassifier(options, metadata, saved!.Scaler, saved.Head, options.Probe.Hidden, usedStats, unitSec, config, model, trainedOn,
+                        testScore, options.Weights, Path.GetFullPath(options.Weights));
                 savedPath = options.SaveModel;
             }
             return result with { SavedModelPath = savedPath };
@@ -119,11 +120,17 @@ public static class LinearEvaluation
         }
     }
 
-    static void SaveClassifier(EvaluateOptions options, TaskMetadata metadata, ProbeClassifier probe, NormStats stats, double unitSec,
-        Configuration.ByolAConfig config, string model, string trainedOn, double? testScore)
+    /// <summary>
+    /// Writes <c>options.SaveModel</c>: the classifier file of a scaler and head on the encoder in
+    /// <paramref name="encoderPath"/> (the evaluated weights, or a fine-tuned encoder's temporary file), whose stats
+    /// were computed for that encoder. Evaluate's probes and fine-tuned models are saved through it.
+    /// </summary>
+    internal static void SaveClassifier(EvaluateOptions options, TaskMetadata metadata, StandardScaler scaler, ProbeHead head,
+        IReadOnlyList<int> hidden, NormStats stats, double unitSec, Configuration.ByolAConfig config, string model, string trainedOn,
+        double? testScore, string encoderPath, string encoderSource)
     {
-        var sha = ClassifierFile.Sha256Of(options.Weights);
-        var (scalerMean, scalerScale, layers) = ClassifierFile.Arrays(probe.Scaler, probe.Head);
+        var sha = ClassifierFile.Sha256Of(encoderPath);
+        var (scalerMean, scalerScale, layers) = ClassifierFile.Arrays(scaler, head);
         new ClassifierFile
         {
             Task = options.TaskName,
@@ -134,16 +141,16 @@ public static class LinearEvaluation
             Stats = stats,
             StatsSha256 = sha,
             FrontEnd = config.FrontEnd,
-            Hidden = options.Probe.Hidden,
+            Hidden = hidden,
             ScalerMean = scalerMean,
             ScalerScale = scalerScale,
             Layers = layers,
-            EncoderEntry = Path.GetExtension(options.Weights).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "encoder.onnx" : "encoder.pth",
+            EncoderEntry = Path.GetExtension(encoderPath).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "encoder.onnx" : "encoder.pth",
             EncoderSha256 = sha,
-            EncoderSource = Path.GetFullPath(options.Weights),
+            EncoderSource = encoderSource,
             TrainedOn = trainedOn,
             TestScore = testScore,
-        }.Write(options.SaveModel!, options.Weights);
+        }.Write(options.SaveModel!, encoderPath);
     }
 
     /// <summary>
