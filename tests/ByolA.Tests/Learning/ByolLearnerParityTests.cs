@@ -76,24 +76,14 @@ public class ByolLearnerParityTests
         AssertState(Ours(Golden.Load("byol_init_state.pth")), learner, 1e-6, "init");
     }
 
-    /// <summary>
-    /// Runs libtorch on a given number of threads on this test's thread (OpenMP's count is per calling thread) and puts
-    /// the old count back. The step below is compared on two: with one, libtorch sums the channels-last BatchNorm
-    /// backward over B·F·T positions in one float32 run, and the first two conv blocks' weight gradients move up to
-    /// 3.5e-3 (scaled) from the golden, against 3.9e-5 on 2–8 threads (AVX-512 and AVX2 kernels alike; NCHW agrees
-    /// on every count). An earlier test on this thread may have left one (<c>--threads 1</c>).
-    /// </summary>
-    sealed class TorchThreads : IDisposable
-    {
-        readonly int before = get_num_threads();
-        public TorchThreads(int count) => set_num_threads(count);
-        public void Dispose() => set_num_threads(before);
-    }
-
     [SharedDataFact(Init, Step, After)]
     public void One_step_matches_golden_loss_gradients_state_and_next_loss()
     {
         var step = Golden.Load("byol_step.pth");
+        // On one thread libtorch sums the channels-last BatchNorm backward over B·F·T positions in one float32 run, and
+        // the first two conv blocks' weight gradients move up to 3.5e-3 (scaled) from the golden, against 3.9e-5 on
+        // 2–8 threads (AVX-512 and AVX2 kernels alike; NCHW agrees on every count). An earlier test on this thread may
+        // have left one (--threads 1), so the step is compared on two.
         using var threads = new TorchThreads(2);
         using var learner = Seeded();
         // Load the golden values too, so the comparison below starts from the reference bits exactly.

@@ -14,16 +14,9 @@ public static class CliRunner
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int threads = TorchSharp.torch.get_num_threads();
-        try
-        {
-            int code = CliApp.Run(args, o, e);
-            return (code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            TorchSharp.torch.set_num_threads(threads);
-        }
+        using var threads = new TorchThreads();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
     }
 
     /// <summary>
